@@ -1,0 +1,78 @@
+"""Settings in one place: where the index lives, where bundled data is.
+
+Every command, the app and the tests ask this module rather than building
+paths themselves, so that one environment variable (or one ``--home``
+option) moves everything together.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional, Union
+
+#: Environment variable naming the folder that holds the index.
+HOME_ENV = "NARRATIVE_SEARCH_HOME"
+
+#: File name of the SQLite corpus inside the home folder.
+DATABASE_NAME = "corpus.sqlite"
+
+#: Home used when installed (not run from a source checkout) and nothing else is set.
+USER_HOME_NAME = ".narrative-search"
+
+#: Version of the SQLite schema written by :mod:`narrative_search.store`.
+SCHEMA_VERSION = 1
+
+PathLike = Union[str, Path]
+
+
+def package_dir() -> Path:
+    """The folder of the ``narrative_search`` package itself."""
+    return Path(__file__).resolve().parent
+
+
+def source_checkout() -> Optional[Path]:
+    """The repository root when running from a source checkout, else None.
+
+    A checkout is recognised by ``pyproject.toml`` beside the package folder;
+    an installed wheel lives in site-packages, which has none.
+    """
+    root = package_dir().parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def home_dir(explicit: Optional[PathLike] = None) -> Path:
+    """The folder holding the index, created if missing.
+
+    Order: the explicit value, then ``$NARRATIVE_SEARCH_HOME``, then
+    ``<repo>/index`` in a source checkout (so development never touches the
+    user's real index), then ``~/.narrative-search``.
+    """
+    if explicit is not None and str(explicit) != "":
+        home = Path(explicit)
+    elif os.environ.get(HOME_ENV):
+        home = Path(os.environ[HOME_ENV])
+    elif (root := source_checkout()) is not None:
+        home = root / "index"
+    else:
+        home = Path.home() / USER_HOME_NAME
+    home = home.expanduser()
+    home.mkdir(parents=True, exist_ok=True)
+    return home
+
+
+def database_path(home: Optional[PathLike] = None) -> Path:
+    """The SQLite corpus file inside ``home`` (resolved by :func:`home_dir`)."""
+    return home_dir(home) / DATABASE_NAME
+
+
+def bundled_data_dir() -> Path:
+    """The sample corpus shipped with the project (``<repo>/data``).
+
+    Outside a checkout there is no repository, so fall back to a ``data``
+    folder inside the package, where packaging would have to put it.
+    """
+    root = source_checkout()
+    if root is not None:
+        return root / "data"
+    return package_dir() / "data"

@@ -1,0 +1,174 @@
+"""Exports of the merged corpus: JSON Lines for programs, CSV for spreadsheets.
+
+Both read through :class:`~narrative_search.store.CorpusStore`, so an export
+shows exactly what search and the app show: one action per id, each update
+once, with every report that printed it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, Optional, TextIO
+
+from .model import Status
+from .store import CorpusStore, MergedAction, MergedUpdate
+
+#: CSV columns, one row per update (or per action that has none).
+CSV_COLUMNS = (
+    "action_id",
+    "council",
+    "ref",
+    "action",
+    "lead",
+    "stamp",
+    "start",
+    "end",
+    "kind",
+    "text",
+    "document",
+    "line",
+    "sources",
+)
+
+#: Leading characters that make a spreadsheet read a cell as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def action_record(action: MergedAction) -> dict[str, Any]:
+    """The JSON object for one action: the agreed keys first, extras after.
+
+    Key order is part of the format (people read these files), so the dict is
+    built in that order; json.dumps keeps it.
+    """
+    return {
+        "id": action.id,
+        "council": action.council,
+        "document": action.document,
+        "ref": action.ref,
+        "priority": action.priority,
+        "focus_area": action.focus_area,
+        "action": action.action,
+        "lead": action.lead,
+        "evidence": action.evidence,
+        "due": action.due_printed,
+        "statuses": [status_record(status) for status in action.statuses],
+        "updates": [update_record(update) for update in action.updates],
+        # additions after the agreed keys
+        "line": action.line,
+        "ref_printed": action.ref_printed,
+        "ref_note": action.ref_note,
+        "impact": action.impact,
+        "due_month": action.due,
+        "fields": action.fields,
+        "documents": action.documents,
+    }
+
+
+def status_record(status: Status) -> dict[str, Any]:
+    return {
+        "label": status.label,
+        "date": status.month,
+        "rag": status.rag,
+        "rag_printed": status.rag_printed,
+        "document": status.document,
+        "line": status.line,
+    }
+
+
+def update_record(update: MergedUpdate) -> dict[str, Any]:
+    """One update; ``document``/``line``: its earliest source; ``sources``: all, as [document, line]."""
+    return {
+        "stamp": update.stamp,
+        "start": update.start,
+        "end": update.end,
+        "text": update.text,
+        "document": update.document,
+        "line": update.line,
+        "kind": update.kind,
+        "deleted": update.deleted,
+        "sources": [[doc, line] for doc, line in update.sources],
+    }
+
+
+def export_jsonl(store: CorpusStore, out: TextIO, council: Optional[str] = None) -> int:
+    """Write one JSON object per action; returns the number of actions written.
+
+    Non-ASCII text is written as is (``out`` should be opened as UTF-8), so
+    the file stays readable and greppable.
+    """
+    count = 0
+    for action in store.iter_actions(council):
+        out.write(json.dumps(action_record(action), ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def csv_rows(action: MergedAction) -> list[dict[str, Any]]:
+    """One row per update; an action with none still gets one row.
+
+    An update-less row keeps the action's own document and line, so every
+    row points back at its source.
+    """
+    base = {
+        "action_id": action.id,
+        "council": action.council,
+        "ref": action.ref or "",
+        "action": action.action,
+        "lead": action.lead,
+    }
+    if not action.updates:
+        empty = {"stamp": "", "start": "", "end": "", "kind": "", "text": "", "sources": ""}
+        return [{**base, **empty, "document": action.document, "line": action.line}]
+    return [
+        {
+            **base,
+            "stamp": update.stamp or "",
+            "start": update.start or "",
+            "end": update.end or "",
+            "kind": update.kind,
+            "text": update.text,
+            "document": update.document,
+            "line": update.line,
+            "sources": "; ".join(f"{doc}:{line}" for doc, line in update.sources),
+        }
+        for update in action.updates
+    ]
+
+
+def guard_formula(value: Any) -> Any:
+    """Prefix text a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export_csv(
+    store: CorpusStore,
+    out: TextIO,
+    council: Optional[str] = None,
+    *,
+    bom: bool = False,
+    guard_formulas: bool = False,
+) -> int:
+    """Write one CSV row per update, with a header; returns rows written.
+
+    Open ``out`` with ``newline=""`` and UTF-8 (the csv module's rule). Set
+    ``bom`` for Excel, which otherwise guesses a legacy encoding, and
+    ``guard_formulas`` when the file goes to people who open it in a
+    spreadsheet (text starting "=" or "-" would otherwise be evaluated);
+    both are off by default so the file round-trips exactly.
+    """
+    if bom:
+        out.write("\ufeff")
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    count = 0
+    for action in store.iter_actions(council):
+        for row in csv_rows(action):
+            if guard_formulas:
+                row = {key: guard_formula(value) for key, value in row.items()}
+            writer.writerow(row)
+            count += 1
+    return count

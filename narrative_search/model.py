@@ -1,0 +1,162 @@
+"""The records every step of the pipeline passes along.
+
+documents --read--> rows of cells --plan--> actions, statuses, updates --store--> SQLite
+
+Readers (``narrative_search.readers``) turn any file into :class:`Row` objects
+(one per source line or table row, cells in column order, each with its line).
+Planners (``narrative_search.plans``) turn rows into :class:`Action` records.
+Every record keeps the document name and 1-based line it came from, so any
+field can be traced back to the source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+Month = Optional[str]  # "YYYY-MM" or None
+
+
+@dataclass
+class Cell:
+    """One cell of a source row, text exactly as printed (HTML included)."""
+
+    text: str
+    line: int
+    column: int
+
+
+@dataclass
+class Row:
+    """One table row or line of text; plain text lines are rows of one cell."""
+
+    cells: list[Cell]
+    line: int
+    page: Optional[int] = None
+
+    @property
+    def texts(self) -> list[str]:
+        return [cell.text for cell in self.cells]
+
+    @property
+    def text(self) -> str:
+        return "\t".join(self.texts)
+
+    def is_blank(self) -> bool:
+        return not any(cell.text.strip() for cell in self.cells)
+
+
+@dataclass
+class Document:
+    """A published progress document as ingested."""
+
+    name: str  # file name, the document's key in the store
+    council: str
+    title: str = ""
+    as_of: Month = None
+    sha256: str = ""
+    format: str = "text"
+    path: str = ""
+
+
+@dataclass
+class Status:
+    """A rating observed under one dated review column."""
+
+    label: str  # column label as printed, e.g. "Dec-19"
+    month: Month  # the month the label names
+    rag_printed: Optional[str]  # cell as printed; None when empty
+    rag: Optional[str]  # normalised: R, A, G, B, pink, grey, or mixed like "G/A"
+    document: str = ""
+    line: int = 0
+
+
+@dataclass
+class Update:
+    """One dated (or undated) piece of progress text."""
+
+    text: str  # live text: HTML removed, struck-through text left out
+    stamp: Optional[str] = None  # date stamp as printed, None when undated
+    start: Month = None
+    end: Month = None
+    kind: str = "update"  # "update" or "position_statement"
+    deleted: list[str] = field(default_factory=list)  # struck-through (<del>) text
+    document: str = ""
+    line: int = 0
+    column: str = ""  # label of the column the text came from
+
+    @property
+    def is_undated(self) -> bool:
+        return self.start is None
+
+
+@dataclass
+class Action:
+    """One row of an action plan, with its ratings and updates."""
+
+    council: str
+    document: str
+    line: int
+    ref_printed: Optional[str]  # as printed, OCR slips and all
+    ref: Optional[str]  # normalised, e.g. "3.1 C", "1.12", "16A"
+    action: str = ""  # the action text itself
+    focus_area: str = ""
+    priority: str = ""  # priority or area for improvement
+    lead: str = ""
+    evidence: str = ""
+    impact: str = ""  # impact or success measures
+    due_printed: str = ""
+    due: Month = None
+    statuses: list[Status] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)  # other columns, by label
+    ref_note: str = ""  # why the ref differs from what was printed
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = action_id(self.council, self.ref, self.document, self.line)
+
+
+@dataclass
+class TextSpan:
+    """Text of a document kept outside any action, or dropped with a reason."""
+
+    text: str
+    line: int
+    reason: str = ""  # for unattributed text: what it is ("prose", "header", ...)
+
+
+@dataclass
+class DocumentReading:
+    """Everything read from one document."""
+
+    document: Document
+    actions: list[Action] = field(default_factory=list)
+    unattributed: list[TextSpan] = field(default_factory=list)
+    dropped: list[TextSpan] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def dropped_chars(self) -> int:
+        return sum(len(span.text) for span in self.dropped)
+
+    @property
+    def unattributed_chars(self) -> int:
+        return sum(len(span.text) for span in self.unattributed)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def action_id(council: str, ref: Optional[str], document: str, line: int) -> str:
+    """Stable id: council and ref, so two reports of one plan share the id.
+
+    An action printed without a ref is keyed by its document and line instead.
+    """
+    if ref:
+        return f"{slug(council)}/{slug(ref)}"
+    stem = document.rsplit(".", 1)[0]
+    return f"{slug(council)}/{slug(stem)}-line-{line}"

@@ -1,0 +1,132 @@
+"""Action references as councils print them: "3.1 C", "1.12", "16A", "Ref - 4".
+
+Refs are kept as printed and normalised separately, so a reader can always
+see what the document said.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from .cleaning import normalise_homoglyphs
+
+# A focus-area number at the start of a cell: "Ref - 1.1 Roles ...",
+# "Ref -3.1 Co- production ...", "3.2 Parents/ carers ...", "Ref - 4 EHC ...".
+_FOCUS_NUMBER = re.compile(r"^\s*(?:ref\s*[-:.]?\s*)?(\d{1,2}(?:\.\d{1,2})?)(?=[\s.:)]|$)", re.IGNORECASE)
+
+# A lettered action at the start of a cell: "A. Co-produce ...", "F. Review".
+_ACTION_LETTER = re.compile(r"^\s*([A-Z])\s*[.)]\s+")
+
+# A ref printed in its own cell: "1A", "2 A", "16A", "1.12", "3", "'D", "′C", "18".
+_STANDALONE_REF = re.compile(r"^\s*([0-9']{1,2}(?:\.\d{1,2})?)\s*([A-Z]?)\s*$")
+
+
+def focus_number(cell: str) -> Optional[str]:
+    """The focus-area number a cell starts with, or None."""
+    match = _FOCUS_NUMBER.match(normalise_homoglyphs(cell))
+    return match.group(1) if match else None
+
+
+def action_letter(cell: str) -> Optional[str]:
+    """The action letter a cell starts with ("A. ..."), or None."""
+    match = _ACTION_LETTER.match(normalise_homoglyphs(cell))
+    return match.group(1) if match else None
+
+
+def compose_ref(focus: Optional[str], letter: Optional[str]) -> Optional[str]:
+    """Focus number and action letter as one ref: ("3.1", "C") -> "3.1 C"."""
+    if focus and letter:
+        return f"{focus} {letter}"
+    return focus or letter
+
+
+def looks_like_ref(cell: str) -> bool:
+    """True for a cell that holds only a ref, OCR slips included."""
+    text = normalise_homoglyphs(cell).strip()
+    return bool(text) and bool(_STANDALONE_REF.match(text))
+
+
+def normalise_ref(printed: Optional[str]) -> Optional[str]:
+    """A ref printed in its own cell, normalised: "2 A" -> "2A", "1.12" -> "1.12".
+
+    Homoglyphs and typographic quotes are mapped first. A ref that is not
+    recognisable is returned stripped, as printed.
+    """
+    if printed is None:
+        return None
+    text = normalise_homoglyphs(printed).strip()
+    if not text:
+        return None
+    match = _STANDALONE_REF.match(text)
+    if not match:
+        return text
+    number, letter = match.groups()
+    return f"{number}{letter}"
+
+
+# -- repairing OCR slips from the sequence --------------------------------------
+
+_MILESTONE_REF = re.compile(r"^(\d{1,2})([A-Z])$")
+# What OCR makes of letters in refs: "18" for "1B", "'D" for "7D".
+_OCR_LETTER = {"8": "B", "0": "D", "6": "G", "1": "I", "5": "S", "2": "Z"}
+
+
+def _split_milestone(ref: Optional[str]) -> tuple[Optional[int], Optional[str]]:
+    """(number, letter) of a ref like "16A"; parts that are unreadable are None."""
+    if not ref:
+        return None, None
+    match = _MILESTONE_REF.match(ref)
+    if match:
+        return int(match.group(1)), match.group(2)
+    letters = [ch for ch in ref if ch.isalpha()]
+    letter = letters[-1].upper() if len(letters) == 1 and ref.endswith(letters[0]) else None
+    if letter is None and len(ref) >= 2 and ref[-1] in _OCR_LETTER:
+        letter = _OCR_LETTER[ref[-1]]
+    return None, letter
+
+
+def _follows(previous: tuple[int, str], current: tuple[int, str]) -> bool:
+    """True if current is the next ref after previous: same number, next letter, or next number from A."""
+    (prev_number, prev_letter), (number, letter) = previous, current
+    if number == prev_number:
+        return ord(letter) == ord(prev_letter) + 1
+    return number > prev_number and letter == "A"
+
+
+def repair_milestone_refs(refs: list[Optional[str]]) -> list[tuple[Optional[str], str]]:
+    """Repair refs like "16A" from their neighbours where the sequence makes it certain.
+
+    Returns (ref, note) per input: the ref to use and why it differs from the
+    printed one ("" when unchanged). A ref is repaired only when the one
+    before fixes its number and either the printed letter or the ref after
+    confirms its letter: "18" between "1A" and "1C" is "1B"; "'D" after "7C"
+    is "7D"; "11F" after "12E" is "12F".
+    """
+    result: list[tuple[Optional[str], str]] = [(ref, "") for ref in refs]
+    previous: Optional[tuple[int, str]] = None
+    for index, ref in enumerate(refs):
+        if ref is None:
+            continue
+        number, letter = _split_milestone(ref)
+        if number is not None and letter is not None and (previous is None or _follows(previous, (number, letter))):
+            previous = (number, letter)
+            continue
+        if previous is None:
+            continue
+        expected = (previous[0], chr(ord(previous[1]) + 1))
+        following = next((_split_milestone(r) for r in refs[index + 1 :] if r), (None, None))
+        confirmed_by_next = following[0] == expected[0] and following[1] == chr(ord(expected[1]) + 1)
+        if letter == expected[1] or confirmed_by_next:
+            repaired = f"{expected[0]}{expected[1]}"
+            result[index] = (repaired, f"printed {ref!r}; repaired to {repaired} from the refs around it")
+            previous = expected
+        else:
+            previous = (number, letter) if number is not None and letter is not None else previous
+    return result
+
+
+def uses_milestone_refs(refs: list[Optional[str]]) -> bool:
+    """True when most refs of a document look like "16A" (Torbay's milestones)."""
+    printed = [ref for ref in refs if ref]
+    return bool(printed) and sum(1 for ref in printed if _MILESTONE_REF.match(ref)) * 2 > len(printed)

@@ -1,0 +1,801 @@
+"""The corpus store: every document's reading, kept in one SQLite file.
+
+Several reports of one plan print the same action (Staffordshire's 000 and 001
+both print "3.3 C") and repeat the same dated updates. The store keeps one
+``actions`` row per action id, one ``action_rows`` row per report that prints
+it, and one ``updates`` row per distinct update, with an ``update_sources`` row
+for every place it was printed. Reading an action back merges them into a
+:class:`MergedAction`.
+
+A document is the unit of change: saving a new version of a file replaces all
+its rows in one transaction and removes whatever only it supported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
+
+from .config import SCHEMA_VERSION
+from .model import Action, Document, DocumentReading, Month, Status, TextSpan, Update
+
+PathLike = Union[str, Path]
+
+#: Sorts after every "YYYY-MM", for records with no month.
+_NO_MONTH = "9999-99"
+
+SCHEMA = """
+CREATE TABLE documents (
+    name            TEXT PRIMARY KEY,
+    council         TEXT NOT NULL,
+    title           TEXT NOT NULL DEFAULT '',
+    as_of           TEXT,
+    sha256          TEXT NOT NULL DEFAULT '',
+    format          TEXT NOT NULL DEFAULT 'text',
+    path            TEXT NOT NULL DEFAULT '',
+    ingested_at     TEXT NOT NULL,
+    dropped_chars   INTEGER NOT NULL DEFAULT 0,
+    warnings        TEXT NOT NULL DEFAULT '[]'
+);
+
+CREATE TABLE actions (
+    id              TEXT PRIMARY KEY,
+    council         TEXT NOT NULL,
+    ref             TEXT
+);
+
+CREATE TABLE action_rows (
+    id              INTEGER PRIMARY KEY,
+    action_id       TEXT NOT NULL REFERENCES actions(id),
+    document        TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    line            INTEGER NOT NULL,
+    ref_printed     TEXT,
+    ref_note        TEXT NOT NULL DEFAULT '',
+    priority        TEXT NOT NULL DEFAULT '',
+    focus_area      TEXT NOT NULL DEFAULT '',
+    action          TEXT NOT NULL DEFAULT '',
+    lead            TEXT NOT NULL DEFAULT '',
+    evidence        TEXT NOT NULL DEFAULT '',
+    impact          TEXT NOT NULL DEFAULT '',
+    due_printed     TEXT NOT NULL DEFAULT '',
+    due             TEXT,
+    fields          TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE statuses (
+    id              INTEGER PRIMARY KEY,
+    action_id       TEXT NOT NULL REFERENCES actions(id),
+    document        TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    line            INTEGER NOT NULL,
+    label           TEXT NOT NULL,
+    month           TEXT,
+    rag_printed     TEXT,
+    rag             TEXT
+);
+
+CREATE TABLE updates (
+    id              INTEGER PRIMARY KEY,
+    action_id       TEXT NOT NULL REFERENCES actions(id),
+    stamp           TEXT,
+    start           TEXT,
+    "end"           TEXT,
+    kind            TEXT NOT NULL DEFAULT 'update',
+    text            TEXT NOT NULL,
+    deleted         TEXT NOT NULL DEFAULT '[]',
+    content_key     TEXT NOT NULL,
+    UNIQUE (action_id, content_key)
+);
+
+CREATE TABLE update_sources (
+    update_id       INTEGER NOT NULL REFERENCES updates(id) ON DELETE CASCADE,
+    document        TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    line            INTEGER NOT NULL,
+    "column"        TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (update_id, document, line, "column")
+);
+
+CREATE TABLE unattributed (
+    id              INTEGER PRIMARY KEY,
+    document        TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    line            INTEGER NOT NULL,
+    reason          TEXT NOT NULL DEFAULT '',
+    text            TEXT NOT NULL
+);
+
+CREATE TABLE dropped (
+    id              INTEGER PRIMARY KEY,
+    document        TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    line            INTEGER NOT NULL,
+    reason          TEXT NOT NULL DEFAULT '',
+    text            TEXT NOT NULL
+);
+
+CREATE INDEX documents_by_council   ON documents(council);
+CREATE INDEX actions_by_council     ON actions(council, ref);
+CREATE INDEX action_rows_by_action  ON action_rows(action_id);
+CREATE INDEX action_rows_by_doc     ON action_rows(document, line);
+CREATE INDEX statuses_by_action     ON statuses(action_id);
+CREATE INDEX statuses_by_doc        ON statuses(document);
+CREATE INDEX updates_by_start       ON updates(start);
+CREATE INDEX update_sources_by_doc  ON update_sources(document, line);
+CREATE INDEX unattributed_by_doc    ON unattributed(document, line);
+CREATE INDEX dropped_by_doc         ON dropped(document, line);
+"""
+
+
+class StoreError(RuntimeError):
+    """The file is not a corpus this version of narrative-search can use."""
+
+
+@dataclass
+class SaveResult:
+    """What :meth:`CorpusStore.save_reading` did, for progress output."""
+
+    document: str
+    status: str  # "new", "unchanged" or "replaced"
+    actions: int = 0
+    updates: int = 0  # distinct stored updates this document is a source of
+    statuses: int = 0
+    unattributed_chars: int = 0
+    dropped_chars: int = 0
+
+
+@dataclass
+class DocumentSummary:
+    """One row of the library view: a document with what was read from it."""
+
+    name: str
+    council: str
+    title: str
+    as_of: Month
+    sha256: str
+    format: str
+    path: str
+    ingested_at: str
+    actions: int
+    updates: int
+    statuses: int
+    unattributed_chars: int
+    dropped_chars: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocumentSpan(TextSpan):
+    """A :class:`TextSpan` read back from the store, with its document's name."""
+
+    document: str = ""
+
+
+@dataclass
+class MergedUpdate:
+    """One distinct update of an action, with every place it was printed."""
+
+    text: str
+    stamp: Optional[str] = None
+    start: Month = None
+    end: Month = None
+    kind: str = "update"
+    deleted: list[str] = field(default_factory=list)
+    sources: list[tuple[str, int]] = field(default_factory=list)  # (document, line)
+    id: int = 0
+
+    @property
+    def document(self) -> str:
+        """The earliest report that printed it."""
+        return self.sources[0][0] if self.sources else ""
+
+    @property
+    def line(self) -> int:
+        return self.sources[0][1] if self.sources else 0
+
+    @property
+    def is_undated(self) -> bool:
+        return self.start is None
+
+
+@dataclass
+class MergedAction:
+    """An action as every report printed it; text fields from the latest report."""
+
+    id: str
+    council: str
+    ref: Optional[str]
+    action: str = ""
+    focus_area: str = ""
+    priority: str = ""
+    lead: str = ""
+    evidence: str = ""
+    impact: str = ""
+    due_printed: str = ""
+    due: Month = None
+    fields: dict[str, str] = field(default_factory=dict)
+    document: str = ""  # the latest report printing it
+    line: int = 0
+    ref_printed: Optional[str] = None
+    ref_note: str = ""
+    documents: list[str] = field(default_factory=list)  # oldest report first
+    statuses: list[Status] = field(default_factory=list)
+    updates: list[MergedUpdate] = field(default_factory=list)
+
+
+def normalise_space(text: str) -> str:
+    """Collapse runs of whitespace, so re-wrapped copies of a text compare equal."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def update_content_key(update: Update) -> str:
+    """Identity of an update within its action: its months and normalised text.
+
+    The stamp is left out on purpose: "Feb 2021:" and "Feb 21:" printed over
+    the same text in two reports are one update.
+    """
+    basis = "\x1f".join((update.start or "", update.end or "", normalise_space(update.text)))
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class CorpusStore:
+    """A corpus in one SQLite file; use as ``with CorpusStore(path) as store:``."""
+
+    def __init__(self, path: PathLike) -> None:
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: transactions are opened explicitly in _transaction,
+        # so a save is exactly one BEGIN ... COMMIT.
+        self.conn = sqlite3.connect(str(path), isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        try:
+            self._configure()
+            self._open_schema()
+        except BaseException:
+            self.conn.close()
+            raise
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def __enter__(self) -> "CorpusStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _configure(self) -> None:
+        """WAL lets the app read while an ingest writes; FKs keep rows consistent."""
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA busy_timeout = 5000")
+
+    def _open_schema(self) -> None:
+        """Create the schema in an empty file; refuse files of another version."""
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}, newer than this "
+                f"narrative-search supports ({SCHEMA_VERSION}); upgrade narrative-search "
+                "or use another index folder"
+            )
+        if version != 0:
+            raise StoreError(
+                f"{self.path} has unknown schema version {version} "
+                f"(expected {SCHEMA_VERSION}); delete it and ingest again"
+            )
+        tables = self.conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).fetchone()[0]
+        if tables:
+            raise StoreError(
+                f"{self.path} is an SQLite file but not a narrative-search corpus "
+                "(it has tables but no schema version)"
+            )
+        with self._transaction():
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self.conn)
+
+    # -- writing ------------------------------------------------------------
+
+    def save_reading(self, reading: DocumentReading, force: bool = False) -> SaveResult:
+        """Store one document's reading, replacing any earlier version of it.
+
+        The same sha256 as stored means the same file, so nothing is written
+        ("unchanged") unless ``force`` is set (e.g. after the readers improved).
+        A document without a sha256 cannot be compared and is always replaced.
+        Everything happens in one transaction: on any error the store is left
+        exactly as before.
+        """
+        doc = reading.document
+        with self._transaction():
+            stored = self.conn.execute(
+                "SELECT sha256 FROM documents WHERE name = ?", (doc.name,)
+            ).fetchone()
+            if stored is not None and not force and doc.sha256 and stored["sha256"] == doc.sha256:
+                status = "unchanged"
+            else:
+                status = "new" if stored is None else "replaced"
+                if stored is not None:
+                    self._delete_document_rows(doc.name)
+                self._insert_reading(reading)
+            return self._save_result(doc.name, status)
+
+    def remove_document(self, name: str) -> bool:
+        """Remove a document and whatever only it supported; False if absent."""
+        with self._transaction():
+            found = self._delete_document_rows(name)
+        return found
+
+    def _delete_document_rows(self, name: str) -> bool:
+        """Delete a document's rows, then updates and actions no report supports.
+
+        Deleting the documents row cascades to its action_rows, statuses,
+        update_sources, unattributed and dropped rows.
+        """
+        cursor = self.conn.execute("DELETE FROM documents WHERE name = ?", (name,))
+        self.conn.execute(
+            """
+            DELETE FROM updates
+            WHERE NOT EXISTS (SELECT 1 FROM update_sources s WHERE s.update_id = updates.id)
+            """
+        )
+        self.conn.execute(
+            """
+            DELETE FROM actions
+            WHERE NOT EXISTS (SELECT 1 FROM action_rows r WHERE r.action_id = actions.id)
+              AND NOT EXISTS (SELECT 1 FROM updates u WHERE u.action_id = actions.id)
+            """
+        )
+        return cursor.rowcount > 0
+
+    def _insert_reading(self, reading: DocumentReading) -> None:
+        """Insert every record of a reading under the reading's document name.
+
+        The reading's name is used even where a record carries another, so that
+        replacing the document later finds every row it wrote.
+        """
+        self._insert_document(reading)
+        name = reading.document.name
+        for action in reading.actions:
+            self._insert_action(name, action)
+        self._insert_spans("unattributed", name, reading.unattributed)
+        self._insert_spans("dropped", name, reading.dropped)
+
+    def _insert_document(self, reading: DocumentReading) -> None:
+        doc = reading.document
+        self.conn.execute(
+            """
+            INSERT INTO documents
+                (name, council, title, as_of, sha256, format, path,
+                 ingested_at, dropped_chars, warnings)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                doc.name,
+                doc.council,
+                doc.title,
+                doc.as_of,
+                doc.sha256,
+                doc.format,
+                doc.path,
+                _now(),
+                reading.dropped_chars,
+                json.dumps(reading.warnings, ensure_ascii=False),
+            ),
+        )
+
+    def _insert_action(self, document: str, action: Action) -> None:
+        """One report's row of an action, its statuses and its updates."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO actions (id, council, ref) VALUES (?, ?, ?)",
+            (action.id, action.council, action.ref),
+        )
+        self.conn.execute(
+            """
+            INSERT INTO action_rows
+                (action_id, document, line, ref_printed, ref_note, priority,
+                 focus_area, action, lead, evidence, impact, due_printed, due, fields)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                action.id,
+                document,
+                action.line,
+                action.ref_printed,
+                action.ref_note,
+                action.priority,
+                action.focus_area,
+                action.action,
+                action.lead,
+                action.evidence,
+                action.impact,
+                action.due_printed,
+                action.due,
+                json.dumps(action.fields, ensure_ascii=False),
+            ),
+        )
+        for status in action.statuses:
+            self._insert_status(document, action, status)
+        for update in action.updates:
+            self._insert_update(document, action, update)
+
+    def _insert_status(self, document: str, action: Action, status: Status) -> None:
+        self.conn.execute(
+            """
+            INSERT INTO statuses (action_id, document, line, label, month, rag_printed, rag)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            (
+                action.id,
+                document,
+                status.line or action.line,
+                status.label,
+                status.month,
+                status.rag_printed,
+                status.rag,
+            ),
+        )
+
+    def _insert_update(self, document: str, action: Action, update: Update) -> int:
+        """Add an update, or a source to the identical update already stored.
+
+        The first report to print an update supplies its stamp, kind and
+        struck-through text; later copies only add sources.
+        """
+        key = update_content_key(update)
+        self.conn.execute(
+            """
+            INSERT INTO updates (action_id, stamp, start, "end", kind, text, deleted, content_key)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (action_id, content_key) DO NOTHING
+            """,
+            (
+                action.id,
+                update.stamp,
+                update.start,
+                update.end,
+                update.kind,
+                update.text,
+                json.dumps(update.deleted, ensure_ascii=False),
+                key,
+            ),
+        )
+        update_id = self.conn.execute(
+            "SELECT id FROM updates WHERE action_id = ? AND content_key = ?",
+            (action.id, key),
+        ).fetchone()["id"]
+        self.conn.execute(
+            """
+            INSERT OR IGNORE INTO update_sources (update_id, document, line, "column")
+            VALUES (?, ?, ?, ?)
+            """,
+            (update_id, document, update.line or action.line, update.column),
+        )
+        return update_id
+
+    def _insert_spans(self, table: str, document: str, spans: Sequence[TextSpan]) -> None:
+        assert table in ("unattributed", "dropped")  # table names cannot be parameters
+        self.conn.executemany(
+            f"INSERT INTO {table} (document, line, reason, text) VALUES (?, ?, ?, ?)",
+            [(document, span.line, span.reason, span.text) for span in spans],
+        )
+
+    # -- documents ----------------------------------------------------------
+
+    def _save_result(self, name: str, status: str) -> SaveResult:
+        summary = self._summaries("WHERE d.name = ?", (name,))[0]
+        return SaveResult(
+            document=name,
+            status=status,
+            actions=summary.actions,
+            updates=summary.updates,
+            statuses=summary.statuses,
+            unattributed_chars=summary.unattributed_chars,
+            dropped_chars=summary.dropped_chars,
+        )
+
+    def documents(self, council: Optional[str] = None) -> list[Document]:
+        """Stored documents, by council, then date, then name."""
+        return [_document(row) for row in self._document_rows(council)]
+
+    def get_document(self, name: str) -> Optional[Document]:
+        row = self.conn.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
+        return _document(row) if row is not None else None
+
+    def _document_rows(self, council: Optional[str]) -> list[sqlite3.Row]:
+        where, params = ("WHERE council = ?", (council,)) if council else ("", ())
+        return self.conn.execute(
+            f"SELECT * FROM documents {where} ORDER BY council, as_of IS NULL, as_of, name",
+            params,
+        ).fetchall()
+
+    def document_summary(self, council: Optional[str] = None) -> list[DocumentSummary]:
+        """Every document with its counts, for the library view."""
+        if council:
+            return self._summaries("WHERE d.council = ?", (council,))
+        return self._summaries("", ())
+
+    def _summaries(self, where: str, params: tuple[Any, ...]) -> list[DocumentSummary]:
+        rows = self.conn.execute(
+            f"""
+            SELECT d.*,
+                (SELECT count(DISTINCT action_id) FROM action_rows r WHERE r.document = d.name)
+                    AS n_actions,
+                (SELECT count(DISTINCT update_id) FROM update_sources s WHERE s.document = d.name)
+                    AS n_updates,
+                (SELECT count(*) FROM statuses t WHERE t.document = d.name) AS n_statuses,
+                (SELECT coalesce(sum(length(text)), 0) FROM unattributed u
+                    WHERE u.document = d.name) AS n_unattributed,
+                (SELECT coalesce(sum(length(text)), 0) FROM dropped x
+                    WHERE x.document = d.name) AS n_dropped
+            FROM documents d
+            {where}
+            ORDER BY d.council, d.as_of IS NULL, d.as_of, d.name
+            """,
+            params,
+        ).fetchall()
+        return [
+            DocumentSummary(
+                name=row["name"],
+                council=row["council"],
+                title=row["title"],
+                as_of=row["as_of"],
+                sha256=row["sha256"],
+                format=row["format"],
+                path=row["path"],
+                ingested_at=row["ingested_at"],
+                actions=row["n_actions"],
+                updates=row["n_updates"],
+                statuses=row["n_statuses"],
+                unattributed_chars=row["n_unattributed"],
+                dropped_chars=row["n_dropped"],
+                warnings=json.loads(row["warnings"]),
+            )
+            for row in rows
+        ]
+
+    def councils(self) -> list[str]:
+        """Councils with at least one stored document, alphabetically."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT council FROM documents ORDER BY council"
+        ).fetchall()
+        return [row["council"] for row in rows]
+
+    def unattributed(self, document: Optional[str] = None) -> list[DocumentSpan]:
+        """Text kept outside any action, in document then line order."""
+        return self._spans("unattributed", document)
+
+    def dropped(self, document: Optional[str] = None) -> list[DocumentSpan]:
+        """Text the readers dropped, with why, in document then line order."""
+        return self._spans("dropped", document)
+
+    def _spans(self, table: str, document: Optional[str]) -> list[DocumentSpan]:
+        assert table in ("unattributed", "dropped")  # table names cannot be parameters
+        where, params = ("WHERE document = ?", (document,)) if document else ("", ())
+        rows = self.conn.execute(
+            f"SELECT document, line, reason, text FROM {table} {where} "
+            "ORDER BY document, line, id",
+            params,
+        ).fetchall()
+        return [
+            DocumentSpan(text=row["text"], line=row["line"], reason=row["reason"],
+                         document=row["document"])
+            for row in rows
+        ]
+
+    # -- actions ------------------------------------------------------------
+
+    def get_action(self, action_id: str) -> Optional[MergedAction]:
+        """One merged action by id, or None."""
+        actions = self._load_actions("a.id = ?", (action_id,))
+        return actions[0] if actions else None
+
+    def iter_actions(self, council: Optional[str] = None) -> Iterator[MergedAction]:
+        """Every merged action (of one council), by council then ref."""
+        if council:
+            yield from self._load_actions("a.council = ?", (council,))
+        else:
+            yield from self._load_actions("1 = 1", ())
+
+    def count_actions(self, council: Optional[str] = None) -> int:
+        if council:
+            row = self.conn.execute(
+                "SELECT count(*) FROM actions WHERE council = ?", (council,)
+            ).fetchone()
+        else:
+            row = self.conn.execute("SELECT count(*) FROM actions").fetchone()
+        return row[0]
+
+    def _load_actions(self, where: str, params: tuple[Any, ...]) -> list[MergedAction]:
+        """Load actions matching ``where`` (over alias ``a``) in four queries.
+
+        ``where`` is always a fixed fragment from this class; values go in
+        ``params``.
+        """
+        action_rows = self.conn.execute(
+            f"""
+            SELECT a.id, a.council, a.ref, r.document, r.line, r.ref_printed, r.ref_note,
+                   r.priority, r.focus_area, r.action AS action_text, r.lead, r.evidence,
+                   r.impact, r.due_printed, r.due, r.fields, d.as_of
+            FROM actions a
+            JOIN action_rows r ON r.action_id = a.id
+            JOIN documents d ON d.name = r.document
+            WHERE {where}
+            ORDER BY a.id, d.as_of IS NOT NULL, d.as_of, r.document, r.line
+            """,
+            params,
+        ).fetchall()
+        statuses = self.conn.execute(
+            f"""
+            SELECT t.action_id, t.document, t.line, t.label, t.month, t.rag_printed, t.rag
+            FROM actions a
+            JOIN statuses t ON t.action_id = a.id
+            JOIN documents d ON d.name = t.document
+            WHERE {where}
+            ORDER BY t.action_id, t.month IS NULL, t.month,
+                     d.as_of IS NOT NULL, d.as_of, t.document, t.line, t.id
+            """,
+            params,
+        ).fetchall()
+        updates = self.conn.execute(
+            f"""
+            SELECT u.id, u.action_id, u.stamp, u.start, u."end", u.kind, u.text, u.deleted,
+                   s.document, s.line, d.as_of
+            FROM actions a
+            JOIN updates u ON u.action_id = a.id
+            JOIN update_sources s ON s.update_id = u.id
+            JOIN documents d ON d.name = s.document
+            WHERE {where}
+            ORDER BY u.id, d.as_of IS NOT NULL, d.as_of, s.document, s.line
+            """,
+            params,
+        ).fetchall()
+        merged = _merge_rows(action_rows)
+        for row in statuses:
+            merged[row["action_id"]].statuses.append(_status(row))
+        for action_id, items in _merge_updates(updates).items():
+            merged[action_id].updates = items
+        return sorted(merged.values(), key=_action_order)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception.
+
+    IMMEDIATE takes the write lock up front, so two ingests cannot both read
+    "unchanged" and then race to write.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        elif self.conn.in_transaction:  # some errors already rolled back
+            self.conn.execute("ROLLBACK")
+
+
+# -- turning rows back into records ------------------------------------------
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        name=row["name"],
+        council=row["council"],
+        title=row["title"],
+        as_of=row["as_of"],
+        sha256=row["sha256"],
+        format=row["format"],
+        path=row["path"],
+    )
+
+
+def _status(row: sqlite3.Row) -> Status:
+    return Status(
+        label=row["label"],
+        month=row["month"],
+        rag_printed=row["rag_printed"],
+        rag=row["rag"],
+        document=row["document"],
+        line=row["line"],
+    )
+
+
+def _merge_rows(rows: Iterable[sqlite3.Row]) -> dict[str, MergedAction]:
+    """One MergedAction per id; rows come oldest report first, so the last wins."""
+    merged: dict[str, MergedAction] = {}
+    for row in rows:
+        action = merged.get(row["id"])
+        if action is None:
+            action = merged[row["id"]] = MergedAction(
+                id=row["id"], council=row["council"], ref=row["ref"]
+            )
+        action.action = row["action_text"]
+        action.focus_area = row["focus_area"]
+        action.priority = row["priority"]
+        action.lead = row["lead"]
+        action.evidence = row["evidence"]
+        action.impact = row["impact"]
+        action.due_printed = row["due_printed"]
+        action.due = row["due"]
+        action.fields = json.loads(row["fields"])
+        action.document = row["document"]
+        action.line = row["line"]
+        action.ref_printed = row["ref_printed"]
+        action.ref_note = row["ref_note"]
+        if row["document"] not in action.documents:
+            action.documents.append(row["document"])
+    return merged
+
+
+def _merge_updates(rows: Iterable[sqlite3.Row]) -> dict[str, list[MergedUpdate]]:
+    """Group source rows into updates, then order each action's updates.
+
+    Rows come by update id with the oldest report first, so an update's first
+    source is the earliest report that printed it.
+    """
+    by_id: dict[int, MergedUpdate] = {}
+    keys: dict[int, tuple[Any, ...]] = {}
+    owner: dict[int, str] = {}
+    for row in rows:
+        update = by_id.get(row["id"])
+        if update is None:
+            update = by_id[row["id"]] = MergedUpdate(
+                id=row["id"],
+                text=row["text"],
+                stamp=row["stamp"],
+                start=row["start"],
+                end=row["end"],
+                kind=row["kind"],
+                deleted=json.loads(row["deleted"]),
+            )
+            owner[row["id"]] = row["action_id"]
+            keys[row["id"]] = _update_order(row)
+        update.sources.append((row["document"], row["line"]))
+    grouped: dict[str, list[MergedUpdate]] = defaultdict(list)
+    for update_id in sorted(by_id, key=lambda uid: keys[uid]):
+        grouped[owner[update_id]].append(by_id[update_id])
+    return grouped
+
+
+def _update_order(row: sqlite3.Row) -> tuple[Any, ...]:
+    """Sort key: start month; an undated update sorts at the end of its report.
+
+    An undated update is taken as written by its (earliest) report's date, so
+    it follows that report's dated updates of the same month and precedes
+    later ones; with no report date it goes last. Ties go by report, then line.
+    """
+    dated = row["start"] is not None
+    month = row["start"] if dated else (row["as_of"] or _NO_MONTH)
+    return (month, not dated, row["as_of"] is None, row["as_of"] or "", row["document"],
+            row["line"], row["id"])
+
+
+def _action_order(action: MergedAction) -> tuple[Any, ...]:
+    """Council, then ref in natural order ("3.2" before "3.10"), then id."""
+    ref = action.ref or ""
+    natural = [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+               for part in re.findall(r"\d+|[^\d\s.]+", ref)]
+    return (action.council, action.ref is None, natural, action.id)
