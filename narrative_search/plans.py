@@ -531,7 +531,7 @@ def repair_refs(actions: list[Action]) -> None:
         return
     for action, (ref, note) in zip(actions, repair_milestone_refs(refs)):
         if note:
-            action.ref, action.ref_note = ref, note
+            action.ref, action.ref_note = ref, f"printed {action.ref_printed!r}; {note}"
             action.id = action_id(action.council, ref, action.document, action.line)
         heading = _FOCUS_HEADING.search(action.focus_area[:40])
         number = re.match(r"\d+", action.ref or "")

@@ -119,7 +119,7 @@ def repair_milestone_refs(refs: list[Optional[str]]) -> list[tuple[Optional[str]
         confirmed_by_next = following[0] == expected[0] and following[1] == chr(ord(expected[1]) + 1)
         if letter == expected[1] or confirmed_by_next:
             repaired = f"{expected[0]}{expected[1]}"
-            result[index] = (repaired, f"printed {ref!r}; repaired to {repaired} from the refs around it")
+            result[index] = (repaired, f"repaired to {repaired} from the refs around it")
             previous = expected
         else:
             previous = (number, letter) if number is not None and letter is not None else previous

@@ -1,0 +1,255 @@
+"""Month-year dates: in column headers, due dates, and progress stamps.
+
+Progress cells are written as a running log: each update starts with the
+month it was written ("Feb 2021: ...", "Oct/Nov 2019: ...", "May 21: ...",
+"November 2021- ..."). :func:`split_updates` cuts a cell at those stamps so
+every update keeps its own date. Dates that are part of a sentence ("in
+place by Sept 2021 - 1/3 of ...", "(Jan 2020)") are text, not stamps; the
+rules are those of shared/gold/README.md.
+
+A month is written "YYYY-MM" (:data:`narrative_search.model.Month`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from narrative_search.model import Month
+
+# Month names as printers write them: full, three letters, and "Sept".
+# The optional endings are greedy, so "September" is read whole; what may
+# follow the name (see _MONTH_YEAR) keeps "Mayor" or "Marching" out.
+_MONTH_NAME = r"""
+    (?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?
+      |Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)
+"""
+
+# White space within one line: a date is never split across lines, and a
+# number at the end of the line above is not its day.
+_SP = r"[^\S\n]"
+
+_DASH = "-\u2010\u2011\u2012\u2013\u2014\u2015"  # hyphen, en and em dash, ...
+# The same characters for use inside a regex character class, where a bare
+# "-" after "/" would make a range.
+_DASH_CLASS = "".join(re.escape(char) for char in _DASH)
+
+# A month-year, with the parts named for the parsers below:
+#   "Oct 2019", "October 2019", "Sept 2019", "May 21", "Dec-19",
+#   "Oct/Nov 2019", "Oct-Nov 2019", "30 Sept 2019", "Sept. 2019".
+# The year must not run on into more digits or a "/" ("Sept 2021/22" is an
+# academic year, "May 21st" a day), hence the look-ahead at the end.
+_MONTH_YEAR = rf"""
+    (?:(?<!\w)(?P<day>\d{{1,2}})(?:st|nd|rd|th)?{_SP}+)?  # optional day: "30 Sept 2019"
+    \b(?P<month>{_MONTH_NAME})\.?                        # "Oct", "Sept.", not "Dismay"
+    (?:{_SP}*[/{_DASH_CLASS}]{_SP}*(?P<month2>{_MONTH_NAME})\.?)?  # range: "Oct/Nov", "Oct-Nov"
+    (?:{_SP}*[{_DASH_CLASS}]{_SP}*|,?{_SP}+)                    # "Dec 2019", "Dec-19", "Dec, 2019"
+    (?P<year>(?:19|20)\d\d|\d\d)                         # "2019" or "19" (20YY)
+    (?![\d/])(?!\w)
+"""
+MONTH_YEAR = re.compile(_MONTH_YEAR, re.VERBOSE | re.IGNORECASE)
+
+_MONTH_NUMBERS = {
+    name: number
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+        start=1,
+    )
+}
+
+
+def _month_number(name: str) -> int:
+    return _MONTH_NUMBERS[name[:3].lower()]
+
+
+def _year(printed: str) -> int:
+    """Four-digit year; two digits are this century ("May 21" is 2021)."""
+    year = int(printed)
+    return year if len(printed) == 4 else 2000 + year
+
+
+def _format(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _months_of(match: re.Match[str]) -> tuple[str, str]:
+    """(start, end) of a MONTH_YEAR match.
+
+    The year is printed once, after the last month of a range; a range that
+    wraps ("Dec/Jan 2020") starts in the year before.
+    """
+    year = _year(match.group("year"))
+    first = _month_number(match.group("month"))
+    if match.group("month2") is None:
+        month = _format(year, first)
+        return month, month
+    last = _month_number(match.group("month2"))
+    start_year = year - 1 if last < first else year
+    return _format(start_year, first), _format(year, last)
+
+
+def parse_month(text: str) -> Optional[tuple[Month, Month]]:
+    """(start, end) of a month-year expression, end == start for one month.
+
+    The whole text must be the date (a trailing ":" or dash from a stamp is
+    allowed); anything else is None, because a caller asking "which month is
+    this" must not get a month found somewhere inside a sentence.
+    """
+    candidate = text.strip().rstrip(":" + _DASH).strip()
+    match = MONTH_YEAR.fullmatch(candidate)
+    if match is None:
+        return None
+    return _months_of(match)
+
+
+def parse_column_month(label: str) -> Month:
+    """The month a column header names: "Dec-19", "Position Statement
+    January 2022". None when the label holds no month-year."""
+    match = MONTH_YEAR.search(label)
+    return _months_of(match)[0] if match else None
+
+
+# A day/month/year date as typed in due-date cells: "30/09/2020", and the
+# slip "31/10//2020" (a doubled slash still separates the same three parts).
+_NUMERIC_DATE = re.compile(
+    r"""
+    (?<!\d)
+    (?P<day>\d{1,2}) \s*/+\s* (?P<month>\d{1,2}) \s*/+\s* (?P<year>\d{4}|\d{2})
+    (?!\d)
+    """,
+    re.VERBOSE,
+)
+
+
+def _numeric_month(match: re.Match[str]) -> Month:
+    """The month of a dd/mm/yyyy date, or None when no such day exists.
+
+    "31/09/2020" is printed in a real plan: September has 30 days, so the
+    intended date is unknowable (30 Sept? 31 Oct?) and no month is given.
+    """
+    try:
+        date = datetime.date(
+            _year(match.group("year")), int(match.group("month")), int(match.group("day"))
+        )
+    except ValueError:
+        return None
+    return _format(date.year, date.month)
+
+
+def parse_due(printed: str) -> Month:
+    """The month a due / completion / timeframe cell names, or None.
+
+    The last date in the text wins: "To be agreed by CCG by 31/10/2020" and
+    "in place from July 2020, D2 ... from September 2020" are due at their
+    final date. Seasons ("Autumn 2019") and "TBC" are not months and give
+    None; the caller keeps the printed text in every case.
+    """
+    if not printed:
+        return None
+    found: list[tuple[int, Month]] = []
+    for match in _NUMERIC_DATE.finditer(printed):
+        found.append((match.start(), _numeric_month(match)))
+    for match in MONTH_YEAR.finditer(printed):
+        found.append((match.start(), _months_of(match)[1]))
+    if not found:
+        return None
+    return max(found, key=lambda item: item[0])[1]
+
+
+# --- progress stamps ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StampedPiece:
+    """One update of a progress cell: its stamp as printed and its text."""
+
+    stamp: Optional[str]  # e.g. "Oct/Nov 2019"; None for undated text
+    start: Month
+    end: Month
+    text: str  # after the stamp and its separator, stripped
+    offset: int  # where the stamp (or the undated text) starts in the input
+
+
+# What may follow a month-year for it to be a stamp.
+# Anywhere: a colon ("... developments Oct 2019: L&G group ...").
+_COLON_AFTER = re.compile(r"\s*:\s*")
+# At the start of a sentence: a dash, spaced or not ("July 2019 - The",
+# "November 2021- TAC") ...
+_DASH_AFTER = re.compile(rf"[^\S\n]*[{_DASH_CLASS}]\s*")
+# ... or straight into a capitalised word ("Feb 2021 Group report ...").
+_CAPITAL_AFTER = re.compile(r"\s+(?=[A-Z])")
+
+# List bullets that may stand before a stamp at the start of a line.
+_BULLETS = "~•*" + _DASH
+
+
+def _starts_sentence(text: str, position: int) -> bool:
+    """Whether position is at the start of the cell, of a line (after
+    indentation or a bullet such as "~ "), or of a sentence (after ". ",
+    "! ", "? ")."""
+    before = text[:position]
+    trimmed = before.rstrip(" \t")
+    if not trimmed or trimmed.endswith("\n"):
+        return True
+    spaced = len(trimmed) < len(before)  # white space right before the date
+    if spaced and trimmed[-1] in _BULLETS:
+        ahead_of_bullet = trimmed[:-1].rstrip(" \t")
+        if not ahead_of_bullet or ahead_of_bullet.endswith("\n"):
+            return True
+    return spaced and trimmed[-1] in ".!?"
+
+
+def _separator_after(match: re.Match[str], text: str) -> Optional[re.Match[str]]:
+    """The separator that makes this month-year a stamp, or None when the
+    date is part of a sentence ("in place by Sept 2021 - 1/3 of ...")."""
+    if not match.group("month")[0].isupper():
+        return None  # "may 21" is a verb and a number, not a stamp
+    colon = _COLON_AFTER.match(text, match.end())
+    if colon:
+        return colon
+    if not _starts_sentence(text, match.start()):
+        return None
+    return _DASH_AFTER.match(text, match.end()) or _CAPITAL_AFTER.match(text, match.end())
+
+
+def _stamps(text: str) -> list[tuple[re.Match[str], re.Match[str]]]:
+    """(month-year match, separator match) of each stamp, in order."""
+    found = []
+    for match in MONTH_YEAR.finditer(text):
+        separator = _separator_after(match, text)
+        if separator is not None:
+            found.append((match, separator))
+    return found
+
+
+def split_updates(text: str) -> list[StampedPiece]:
+    """Cut a cleaned progress cell into its dated updates.
+
+    Text before the first stamp (or a cell with no stamp) is one undated
+    piece. Nothing is dropped: every character of the input is in a stamp,
+    its separator (":" / dash / white space), a piece's text, or white
+    space between pieces. A stamp with nothing after it still gives a piece,
+    with empty text, so its date is not lost.
+    """
+    stamps = _stamps(text)
+    pieces: list[StampedPiece] = []
+    first_stamp = stamps[0][0].start() if stamps else len(text)
+    leading = text[:first_stamp]
+    if leading.strip():
+        offset = len(leading) - len(leading.lstrip())
+        pieces.append(StampedPiece(None, None, None, leading.strip(), offset))
+    for index, (match, separator) in enumerate(stamps):
+        following = stamps[index + 1][0].start() if index + 1 < len(stamps) else len(text)
+        start, end = _months_of(match)
+        pieces.append(
+            StampedPiece(
+                stamp=match.group(0),
+                start=start,
+                end=end,
+                text=text[separator.end() : following].strip(),
+                offset=match.start(),
+            )
+        )
+    return pieces

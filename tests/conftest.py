@@ -1,0 +1,51 @@
+"""Shared fixtures: the bundled corpus, its gold readings, and a store built from them."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from narrative_search.ingest import load_manifest, read_document
+from narrative_search.model import DocumentReading
+from narrative_search.store import CorpusStore
+
+REPO = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO / "data"
+GOLD_DIR = Path(__file__).resolve().parent / "gold"
+
+STAFFORDSHIRE_000 = "000_e72ea107f020d91e.txt"
+STAFFORDSHIRE_001 = "001_7b6795448c6a5649.txt"
+LEICESTERSHIRE = "002_8e0d413e95991a77.txt"
+TORBAY = "003_db0635ce1a3fedb6.txt"
+TELFORD = "004_fa80f464e6dc6b8c.txt"
+SAMPLE_FILES = (STAFFORDSHIRE_000, STAFFORDSHIRE_001, LEICESTERSHIRE, TORBAY, TELFORD)
+
+
+def collapse(text: str) -> str:
+    """Whitespace collapsed, as the gold's starts/ends are written."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def load_gold(name: str) -> list[dict]:
+    return json.loads((GOLD_DIR / name).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def readings() -> dict[str, DocumentReading]:
+    """Every sample document read once for the whole session."""
+    manifest = load_manifest(DATA_DIR)
+    return {name: read_document(DATA_DIR / name, entry=manifest[name]) for name in SAMPLE_FILES}
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory, readings) -> CorpusStore:
+    """A real SQLite store holding the five sample documents."""
+    path = tmp_path_factory.mktemp("home") / "corpus.sqlite"
+    store = CorpusStore(path)
+    for reading in readings.values():
+        store.save_reading(reading)
+    yield store
+    store.close()

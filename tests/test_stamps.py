@@ -1,0 +1,372 @@
+"""Date stamps: month parsing, due dates, and splitting progress cells.
+
+Rows are real cases from the sample corpus (shared/corpus) unless marked
+otherwise; the gold tests check every lettered Staffordshire row against
+shared/gold/staffordshire-updates.json.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from narrative_search.cleaning import clean_cell
+from narrative_search.stamps import (
+    StampedPiece,
+    parse_column_month,
+    parse_due,
+    parse_month,
+    split_updates,
+)
+
+# --- where the shared gold and corpus live ------------------------------------
+
+
+GOLD_DIR = Path(__file__).resolve().parent / "gold"
+CORPUS_DIR = Path(__file__).resolve().parents[1] / "data"
+MISSING_GOLD = (  # kept for the skip markers below; the gold ships in tests/gold
+    "shared gold/corpus not found next to the checkout "
+    f"(looked in {Path(__file__).resolve().parents[2] / 'shared'})"
+)
+
+
+def gold_rows(file_name: str) -> list:
+    """Gold rows as pytest params, or one skipped param saying why."""
+    if GOLD_DIR is None or CORPUS_DIR is None or not (GOLD_DIR / file_name).exists():
+        return [pytest.param(None, marks=pytest.mark.skip(reason=MISSING_GOLD))]
+    rows = json.loads((GOLD_DIR / file_name).read_text(encoding="utf-8"))
+    return [
+        pytest.param(row, id=f"{row.get('source', '')[:3]}-line{row['line']}-{row.get('ref', '')}")
+        for row in rows
+    ]
+
+
+def source_line(source: str, line: int) -> str:
+    assert CORPUS_DIR is not None
+    lines = (CORPUS_DIR / source).read_text(encoding="utf-8").split("\n")
+    return lines[line - 1]
+
+
+# --- parse_month -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Oct 2019", ("2019-10", "2019-10")),
+        ("October 2019", ("2019-10", "2019-10")),
+        ("Sept 2019", ("2019-09", "2019-09")),
+        ("Sep 2019", ("2019-09", "2019-09")),
+        ("May 21", ("2021-05", "2021-05")),
+        ("Oct/Nov 2019", ("2019-10", "2019-11")),
+        ("Oct-Nov 2019", ("2019-10", "2019-11")),
+        ("Dec-19", ("2019-12", "2019-12")),
+        ("Jan-20", ("2020-01", "2020-01")),
+        ("Apr-21", ("2021-04", "2021-04")),
+        ("Nov 2019", ("2019-11", "2019-11")),
+        ("December 2021", ("2021-12", "2021-12")),
+        ("January 2022", ("2022-01", "2022-01")),
+        ("Jan 22", ("2022-01", "2022-01")),
+        ("July 2019", ("2019-07", "2019-07")),
+        ("Sep-22", ("2022-09", "2022-09")),
+        ("SEptember 22", ("2022-09", "2022-09")),  # 004, as printed
+        ("7TH OCTOBER 2020", ("2020-10", "2020-10")),  # 002 banner
+        ("December 2021-", ("2021-12", "2021-12")),  # stamp with its dash
+        ("Feb 2021:", ("2021-02", "2021-02")),
+        # made up: a range over the new year starts the year before
+        ("Dec/Jan 2020", ("2019-12", "2020-01")),
+        ("", None),
+        ("May", None),
+        ("Completed", None),
+        ("2019", None),
+        ("10th Sept", None),
+        ("Autumn 2019", None),
+        ("in place by Sept 2021", None),
+        ("May 21st", None),
+    ],
+)
+def test_parse_month(text: str, expected) -> None:
+    assert parse_month(text) == expected
+
+
+@pytest.mark.parametrize(
+    "label, expected",
+    [
+        ("Dec-19", "2019-12"),
+        ("Jan-20", "2020-01"),
+        ("Apr-21", "2021-04"),
+        ("Dec-21", "2021-12"),
+        ("Nov-21", "2021-11"),
+        ("Position Statement January 2022", "2022-01"),
+        ("Position Statement June 2022", "2022-06"),
+        ("Lead", None),
+        ("Progress Red - Delayed Amber - In progress", None),
+        ("", None),
+    ],
+)
+def test_parse_column_month(label: str, expected) -> None:
+    assert parse_column_month(label) == expected
+
+
+# --- parse_due ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "printed, expected",
+    [
+        ("30/09/2020", "2020-09"),
+        ("30/11/2020", "2020-11"),
+        ("31/03/2021", "2021-03"),
+        ("31/12/2020", "2020-12"),
+        ("31/09/2020", None),  # no 31st of September: keep the printed text only
+        ("31/10//2020", "2020-10"),  # doubled slash, same three parts
+        ("To be agreed by partners by end of 31/10//2020", "2020-10"),
+        ("Sep-22", "2022-09"),
+        ("Jul-22", "2022-07"),
+        ("Jun-21", "2021-06"),
+        ("Jan-22", "2022-01"),
+        ("To be agreed by CCG by 31/10/2020", "2020-10"),
+        ("To be agreed by CCG/LPT by 31/12/2020", "2020-12"),
+        ("TBC by Leads", None),
+        ("In place Autumn 2019", None),  # a season is not a month
+        ("Go live 30/04/2021", "2021-04"),
+        ("твс", None),  # Cyrillic small capitals for "TBC", in 004
+        (
+            "D1 weekly meetings in place from July 2020, D2 to be fully in place "
+            "from September 2020",
+            "2020-09",
+        ),
+        ("In line with HNB workstream plan", None),
+        ("To be agreed following revised JSNA issue", None),
+        ("HNB workstream end date (TBC)", None),
+        ("", None),
+        ("32/01/2020", None),  # made up: impossible day
+        ("15/13/2020", None),  # made up: impossible month
+        ("Dismay 2019", None),  # made up: a month name inside a word
+    ],
+)
+def test_parse_due(printed: str, expected) -> None:
+    assert parse_due(printed) == expected
+
+
+@pytest.mark.parametrize("row", gold_rows("leicestershire-actions.json"))
+def test_parse_due_never_fails_on_gold_completions(row) -> None:
+    """Every printed completion cell of 002 parses or gives None."""
+    result = parse_due(row["completion"])
+    assert result is None or re.fullmatch(r"20\d\d-(0[1-9]|1[0-2])", result)
+
+
+# --- split_updates: single cases ---------------------------------------------
+
+
+def stamps_of(text: str) -> list[tuple[Optional[str], Optional[str], Optional[str]]]:
+    return [(piece.stamp, piece.start, piece.end) for piece in split_updates(text)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # stamps at the start of the cell or of a sentence
+        (
+            "Oct/Nov 2019: Concern about the number of trained NASEN reviewers",
+            [("Oct/Nov 2019", "2019-10", "2019-11")],
+        ),
+        (
+            "the template on the portal. May 21: Developed Quality Assurance Standard",
+            [(None, None, None), ("May 21", "2021-05", "2021-05")],
+        ),
+        (
+            "Approved at IP&G in Nov 2020. November 2021- TAC embedded into district",
+            [(None, None, None), ("November 2021", "2021-11", "2021-11")],
+        ),
+        (
+            "July 2019 - The voice of children is now included",
+            [("July 2019", "2019-07", "2019-07")],
+        ),
+        ("Feb 2021 Group report this is completed", [("Feb 2021", "2021-02", "2021-02")]),
+        (
+            "with full membership in place. Sept 2019: ToR discussed and agreed",
+            [(None, None, None), ("Sept 2019", "2019-09", "2019-09")],
+        ),
+        # stamps mid-sentence, followed by a colon
+        (
+            "contribute to future SEND developments Oct 2019: L&G group reporting",
+            [(None, None, None), ("Oct 2019", "2019-10", "2019-10")],
+        ),
+        (
+            "Feb 2021: See [4a above] December 2021: Co-Produced multiagency standards",
+            [("Feb 2021", "2021-02", "2021-02"), ("December 2021", "2021-12", "2021-12")],
+        ),
+        (
+            "to be included on the LO and Graduated response Jan 2020: Underway.",
+            [(None, None, None), ("Jan 2020", "2020-01", "2020-01")],
+        ),
+        # a paragraph per line after clean_cell (001 line 26)
+        (
+            "establish existing provision and any gaps.\nDecember 2021: All schools",
+            [(None, None, None), ("December 2021", "2021-12", "2021-12")],
+        ),
+        # dates that are part of a sentence are not stamps
+        (
+            "New EYFS levels due to be in place by Sept 2021 - 1/3 of SCC reception",
+            [(None, None, None)],
+        ),
+        (
+            "Two year-old progress check workshop taking place in Nov 2021. Three issues",
+            [(None, None, None)],
+        ),
+        ("1st meeting of the CYP forum (Jan 2020)", [(None, None, None)]),
+        ("first formal meeting took place (10th Sept), with full", [(None, None, None)]),
+        ("Approved at IP&G in Nov 2020.", [(None, None, None)]),
+        (
+            "Pilot Planned for multi agency auditting in January 2022. Co-produced "
+            "Partnership Framework planned to be launched April 2022.",
+            [(None, None, None)],
+        ),
+        ("rolled out to all schools from Jan 22- Se measure", [(None, None, None)]),  # 004
+        ("New Action added: January 2022", [(None, None, None)]),  # 004
+        ("SEE 6E", [(None, None, None)]),
+        ("Completed", [(None, None, None)]),
+        # made up: shapes the rules allow that the sample does not show
+        ("Dec-19: Underway. Jan-20 - Done", [("Dec-19", "2019-12", "2019-12"), ("Jan-20", "2020-01", "2020-01")]),
+        ("Oct-Nov 2019 - Survey sent", [("Oct-Nov 2019", "2019-10", "2019-11")]),
+        ("Oct 2019 \u2013 Survey sent", [("Oct 2019", "2019-10", "2019-10")]),
+        ("~ Oct 2019 - bullet item", [(None, None, None), ("Oct 2019", "2019-10", "2019-10")]),
+        ("30 Sept 2019: Panel met", [("30 Sept 2019", "2019-09", "2019-09")]),
+        ("Sept 2021/22: academic year", [(None, None, None)]),
+        ("FY 2019 Oct 2020: x", [(None, None, None), ("Oct 2020", "2020-10", "2020-10")]),
+        ("May 21st meeting: agreed", [(None, None, None)]),
+        ("Staff may 21: not a month", [(None, None, None)]),
+        ("Plan agreed. Oct 2019 was busy", [(None, None, None)]),  # lower-case word after
+        ("", []),
+        ("   \n ", []),
+    ],
+)
+def test_split_updates_stamps(text: str, expected) -> None:
+    assert stamps_of(text) == expected
+
+
+def test_split_updates_texts_and_offsets() -> None:
+    text = "Lead text. Oct 2019: First update. Nov 2019 - Second\nDecember 2021- Third"
+    pieces = split_updates(text)
+    assert pieces == [
+        StampedPiece(None, None, None, "Lead text.", 0),
+        StampedPiece("Oct 2019", "2019-10", "2019-10", "First update.", 11),
+        StampedPiece("Nov 2019", "2019-11", "2019-11", "Second", 35),
+        StampedPiece("December 2021", "2021-12", "2021-12", "Third", 53),
+    ]
+
+
+def test_split_updates_keeps_a_stamp_with_no_text() -> None:
+    assert split_updates("Feb 2021:") == [StampedPiece("Feb 2021", "2021-02", "2021-02", "", 0)]
+
+
+def test_split_updates_undated_offset_skips_leading_space() -> None:
+    assert split_updates("  Completed") == [StampedPiece(None, None, None, "Completed", 2)]
+
+
+# --- split_updates: nothing lost -------------------------------------------------
+
+# What split_updates may drop between a stamp and its text: white space, a
+# colon or one dash.
+_SEPARATOR = re.compile(r"\s*[:\-\u2010-\u2015]?\s*")
+
+
+def assert_accounts_for_everything(text: str, pieces: list[StampedPiece]) -> None:
+    """Walk the input: every non-space character is in a stamp, a stamp's
+    separator or a piece's text, in order."""
+    position = 0
+    for piece in pieces:
+        assert text[position : piece.offset].strip() == "", (text, piece)
+        if piece.stamp is None:
+            assert text.startswith(piece.text, piece.offset)
+            position = piece.offset + len(piece.text)
+            continue
+        assert text.startswith(piece.stamp, piece.offset)
+        after_stamp = piece.offset + len(piece.stamp)
+        if piece.text:
+            text_at = text.index(piece.text, after_stamp)
+            assert _SEPARATOR.fullmatch(text[after_stamp:text_at]), (text, piece)
+            position = text_at + len(piece.text)
+        else:
+            separator = _SEPARATOR.match(text, after_stamp)
+            assert separator is not None
+            position = separator.end()
+    assert text[position:].strip() == "", text
+
+
+ODD_INPUTS = [
+    "",
+    " ",
+    "x < 5",
+    "Feb 2021:",
+    "Feb 2021:Feb 2021:",
+    "Feb 2021: : doubled colon",
+    "Oct 2019 - - double dash",
+    "Dec-19: a. Jan-20 - b",
+    "~ Oct 2019 - bullet",
+    "May 21: a\nJune 21: b\n\n",
+    "text Sept 2019: x: y",
+    "(Jan 2020): in brackets",
+    "30 Sept 2019: day first",
+    "Oct/Nov 2019:Concern",
+    "  leading space. Nov 2019 Trailing   ",
+    "December 2021-",
+]
+
+
+@pytest.mark.parametrize("text", ODD_INPUTS)
+def test_split_updates_loses_nothing_odd_inputs(text: str) -> None:
+    assert_accounts_for_everything(text, split_updates(text))
+
+
+@pytest.mark.parametrize("row", gold_rows("staffordshire-updates.json"))
+def test_split_updates_loses_nothing_gold_cells(row) -> None:
+    cell = source_line(row["source"], row["line"]).split("\t")[8]
+    live = clean_cell(cell).live
+    assert_accounts_for_everything(live, split_updates(live))
+
+
+@pytest.mark.skipif(CORPUS_DIR is None, reason=MISSING_GOLD)
+def test_split_updates_loses_nothing_any_corpus_cell() -> None:
+    """Every cell of every sample document, prose and headers included."""
+    assert CORPUS_DIR is not None
+    for path in sorted(CORPUS_DIR.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").split("\n"):
+            for cell in line.split("\t"):
+                live = clean_cell(cell).live
+                assert_accounts_for_everything(live, split_updates(live))
+
+
+# --- split_updates against the gold ---------------------------------------------
+
+
+def collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("row", gold_rows("staffordshire-updates.json"))
+def test_split_updates_matches_gold(row) -> None:
+    cell = source_line(row["source"], row["line"]).split("\t")[8]
+    pieces = split_updates(clean_cell(cell).live)
+
+    expected_dates = []
+    for update in row["updates"]:
+        date = update["date"] or {}
+        start = date.get("start")
+        expected_dates.append((update["stamp"], start, date.get("end", start)))
+    assert [(p.stamp, p.start, p.end) for p in pieces] == expected_dates
+
+    expected_texts = [(update["starts"], update["ends"]) for update in row["updates"]]
+    assert [(collapse(p.text)[:40], collapse(p.text)[-25:]) for p in pieces] == expected_texts
+
+
+@pytest.mark.parametrize("row", gold_rows("staffordshire-updates.json"))
+def test_column_months_of_gold_statuses(row) -> None:
+    for status in row["status"]:
+        month = parse_column_month(status["column"])
+        assert month is not None and parse_month(status["column"]) == (month, month)
