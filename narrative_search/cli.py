@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -98,12 +99,36 @@ def export(context: click.Context, output_format: str, council: Optional[str], o
     """Export actions: JSONL (one action per line) or CSV (one update per row)."""
     with open_store(context.obj["home"]) as store:
         if output is None:
-            stream = click.get_text_stream("stdout")
-            _export(store, output_format, stream, council)
+            _export(store, output_format, sys.stdout, council)
             return
         with output.open("w", encoding="utf-8", newline="") as stream:
             count = _export(store, output_format, stream, council)
         click.echo(f"wrote {count} actions to {output}", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per document.")
+@click.pass_context
+def documents(context: click.Context, as_json: bool) -> None:
+    """List what is ingested: documents, council, as-of month, counts, warnings."""
+    with open_store(context.obj["home"]) as store:
+        summaries = store.document_summary()
+    if as_json:
+        for summary in summaries:
+            click.echo(json.dumps(asdict(summary), ensure_ascii=False))
+        return
+    if not summaries:
+        click.echo("Nothing ingested yet: run `narrative-search ingest` to read the bundled corpus.")
+        return
+    header = f"{'document':28} {'council':20} {'as of':8} {'actions':>7} {'updates':>7} {'statuses':>8} {'dropped':>7} {'unattributed':>12}"
+    click.echo(header)
+    for s in summaries:
+        click.echo(
+            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.actions:>7} {s.updates:>7} "
+            f"{s.statuses:>8} {s.dropped_chars:>7} {s.unattributed_chars:>12}"
+        )
+        for warning in s.warnings:
+            click.echo(f"    warning: {warning}")
 
 
 def _export(store: CorpusStore, output_format: str, stream, council: Optional[str]) -> int:

@@ -62,6 +62,7 @@ def action_record(action: MergedAction) -> dict[str, Any]:
         "due_month": action.due,
         "fields": action.fields,
         "documents": action.documents,
+        "earlier_wording": action.earlier_wording(),
     }
 
 
@@ -88,6 +89,7 @@ def update_record(update: MergedUpdate) -> dict[str, Any]:
         "kind": update.kind,
         "deleted": update.deleted,
         "sources": [[doc, line] for doc, line in update.sources],
+        "variants": [{"document": doc, "line": line, "text": text} for doc, line, text in update.variants],
     }
 
 

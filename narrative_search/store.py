@@ -98,6 +98,7 @@ CREATE TABLE update_sources (
     document        TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
     line            INTEGER NOT NULL,
     "column"        TEXT NOT NULL DEFAULT '',
+    text            TEXT NOT NULL DEFAULT '',  -- this report's own wording of the update
     PRIMARY KEY (update_id, document, line, "column")
 );
 
@@ -186,6 +187,9 @@ class MergedUpdate:
     deleted: list[str] = field(default_factory=list)
     sources: list[tuple[str, int]] = field(default_factory=list)  # (document, line)
     id: int = 0
+    # Other wordings of the same update, by source: reports retype and cut
+    # text ("tool-kit"/"tool kit", a cell cut short), and none is lost.
+    variants: list[tuple[str, int, str]] = field(default_factory=list)  # (document, line, text)
 
     @property
     def document(self) -> str:
@@ -224,6 +228,22 @@ class MergedAction:
     documents: list[str] = field(default_factory=list)  # oldest report first
     statuses: list[Status] = field(default_factory=list)
     updates: list[MergedUpdate] = field(default_factory=list)
+    # Every report's own printing of the action, oldest first, so wording that
+    # differs between reports ("Head od SEND" / "Head of SEND") is never lost.
+    reports: list[dict[str, Any]] = field(default_factory=list)
+
+    def earlier_wording(self) -> list[dict[str, Any]]:
+        """Earlier reports' fields where they differ from the latest report's."""
+        latest = self.reports[-1] if self.reports else {}
+        differences = []
+        for report in self.reports[:-1]:
+            changed = {key: value for key, value in report.items() if key not in ("document", "line") and value != latest.get(key)}
+            if changed:
+                differences.append({"document": report["document"], "line": report["line"], **changed})
+        return differences
+
+
+REPORT_FIELDS = ("ref_printed", "priority", "focus_area", "action", "lead", "evidence", "impact", "due_printed", "fields")
 
 
 def normalise_space(text: str) -> str:
@@ -231,14 +251,33 @@ def normalise_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def update_content_key(update: Update) -> str:
-    """Identity of an update within its action: its months and normalised text.
+def comparable_text(text: str) -> str:
+    """Letters and digits only, lower-cased: what two printings of an update share."""
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
 
-    The stamp is left out on purpose: "Feb 2021:" and "Feb 21:" printed over
-    the same text in two reports are one update.
+
+def update_content_key(update: Update) -> str:
+    """Identity of an update within its action: its months and comparable text.
+
+    The stamp, case, spacing and punctuation are left out on purpose:
+    "Feb 2021:" and "Feb 21:" printed over the same text in two reports,
+    or "tool-kit" retyped as "tool kit", are one update.
     """
-    basis = "\x1f".join((update.start or "", update.end or "", normalise_space(update.text)))
+    basis = "\x1f".join((update.start or "", update.end or "", comparable_text(update.text)))
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
+
+
+#: A cut-off copy must keep this many comparable characters to count as the same update.
+MIN_PREFIX_CHARS = 40
+
+
+def is_same_update(stored: str, new: str) -> bool:
+    """True if two texts are printings of one update: equal, or one cut short of the other."""
+    a, b = comparable_text(stored), comparable_text(new)
+    if a == b:
+        return True
+    shorter, longer = sorted((a, b), key=len)
+    return len(shorter) >= MIN_PREFIX_CHARS and longer.startswith(shorter)
 
 
 def _now() -> str:
@@ -461,35 +500,52 @@ class CorpusStore:
         struck-through text; later copies only add sources.
         """
         key = update_content_key(update)
+        update_id = self._matching_update(action.id, update, key)
+        if update_id is None:
+            update_id = self.conn.execute(
+                """
+                INSERT INTO updates (action_id, stamp, start, "end", kind, text, deleted, content_key)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                (
+                    action.id,
+                    update.stamp,
+                    update.start,
+                    update.end,
+                    update.kind,
+                    update.text,
+                    json.dumps(update.deleted, ensure_ascii=False),
+                    key,
+                ),
+            ).lastrowid
         self.conn.execute(
             """
-            INSERT INTO updates (action_id, stamp, start, "end", kind, text, deleted, content_key)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (action_id, content_key) DO NOTHING
+            INSERT OR IGNORE INTO update_sources (update_id, document, line, "column", text)
+            VALUES (?, ?, ?, ?, ?)
             """,
-            (
-                action.id,
-                update.stamp,
-                update.start,
-                update.end,
-                update.kind,
-                update.text,
-                json.dumps(update.deleted, ensure_ascii=False),
-                key,
-            ),
-        )
-        update_id = self.conn.execute(
-            "SELECT id FROM updates WHERE action_id = ? AND content_key = ?",
-            (action.id, key),
-        ).fetchone()["id"]
-        self.conn.execute(
-            """
-            INSERT OR IGNORE INTO update_sources (update_id, document, line, "column")
-            VALUES (?, ?, ?, ?)
-            """,
-            (update_id, document, update.line or action.line, update.column),
+            (update_id, document, update.line or action.line, update.column, update.text),
         )
         return update_id
+
+    def _matching_update(self, action_id: str, update: Update, key: str) -> Optional[int]:
+        """The stored update this one is another printing of, if any."""
+        exact = self.conn.execute(
+            "SELECT id FROM updates WHERE action_id = ? AND content_key = ?", (action_id, key)
+        ).fetchone()
+        if exact is not None:
+            return exact["id"]
+        candidates = self.conn.execute(
+            """
+            SELECT id, text FROM updates
+            WHERE action_id = ? AND start IS ? AND "end" IS ? AND kind = ?
+            ORDER BY id
+            """,
+            (action_id, update.start, update.end, update.kind),
+        ).fetchall()
+        for candidate in candidates:
+            if is_same_update(candidate["text"], update.text):
+                return candidate["id"]
+        return None
 
     def _insert_spans(self, table: str, document: str, spans: Sequence[TextSpan]) -> None:
         assert table in ("unattributed", "dropped")  # table names cannot be parameters
@@ -658,7 +714,7 @@ class CorpusStore:
         updates = self.conn.execute(
             f"""
             SELECT u.id, u.action_id, u.stamp, u.start, u."end", u.kind, u.text, u.deleted,
-                   s.document, s.line, d.as_of
+                   s.document, s.line, s.text AS source_text, d.as_of
             FROM actions a
             JOIN updates u ON u.action_id = a.id
             JOIN update_sources s ON s.update_id = u.id
@@ -747,6 +803,11 @@ def _merge_rows(rows: Iterable[sqlite3.Row]) -> dict[str, MergedAction]:
         action.ref_note = row["ref_note"]
         if row["document"] not in action.documents:
             action.documents.append(row["document"])
+        report = {"document": row["document"], "line": row["line"]}
+        for name in REPORT_FIELDS:
+            column = "action_text" if name == "action" else name
+            report[name] = json.loads(row[column]) if name == "fields" else row[column]
+        action.reports.append(report)
     return merged
 
 
@@ -774,10 +835,25 @@ def _merge_updates(rows: Iterable[sqlite3.Row]) -> dict[str, list[MergedUpdate]]
             owner[row["id"]] = row["action_id"]
             keys[row["id"]] = _update_order(row)
         update.sources.append((row["document"], row["line"]))
+        update.variants.append((row["document"], row["line"], row["source_text"] or row["text"]))
+    for update in by_id.values():
+        _settle_wording(update)
     grouped: dict[str, list[MergedUpdate]] = defaultdict(list)
     for update_id in sorted(by_id, key=lambda uid: keys[uid]):
         grouped[owner[update_id]].append(by_id[update_id])
     return grouped
+
+
+def _settle_wording(update: MergedUpdate) -> None:
+    """Show the fullest printing as the update's text; keep the others as variants.
+
+    A report that cut the cell short must not hide the complete text another
+    report printed, and the cut or retyped wording stays traceable.
+    """
+    printings = update.variants
+    fullest = max(printings, key=lambda p: len(comparable_text(p[2])))[2] if printings else update.text
+    update.text = fullest
+    update.variants = [p for p in printings if normalise_space(p[2]) != normalise_space(fullest)]
 
 
 def _update_order(row: sqlite3.Row) -> tuple[Any, ...]:
