@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .cleaning import clean_cell, normalise_rating
+from .interleaved import recover_interleaved
 from .model import Action, Document, DocumentReading, Row, Status, TextSpan, Update, action_id
 from .refs import (
     action_letter,
@@ -358,6 +359,7 @@ class Planner:
         self.flush_prose()
         self.end_table()
         repair_refs(self.reading.actions)
+        recover_interleaved(self.reading, rows)
         for heading in self.unused_headings():
             self.reading.unattributed.append(heading)
         self.reading.unattributed.sort(key=lambda span: span.line)
