@@ -33,6 +33,19 @@ def load_gold(name: str) -> list[dict]:
     return json.loads((GOLD_DIR / name).read_text(encoding="utf-8"))
 
 
+def gold_params(name: str) -> list:
+    """Gold rows as pytest params named by source, line and ref."""
+    return [
+        pytest.param(row, id=f"{row.get('source', '')[:3]}-line{row['line']}-{row.get('ref', '')}")
+        for row in load_gold(name)
+    ]
+
+
+def source_line(source: str, line: int) -> str:
+    """One 1-based line of a bundled sample document, as printed."""
+    return (DATA_DIR / source).read_text(encoding="utf-8").split("\n")[line - 1]
+
+
 @pytest.fixture(scope="session")
 def readings() -> dict[str, DocumentReading]:
     """Every sample document read once for the whole session."""

@@ -6,8 +6,6 @@ Rows are real cases from the sample corpus (shared/corpus) unless marked
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Optional
 
 import pytest
@@ -21,12 +19,7 @@ from narrative_search.cleaning import (
 )
 
 
-GOLD_DIR = Path(__file__).resolve().parent / "gold"
-CORPUS_DIR = Path(__file__).resolve().parents[1] / "data"
-MISSING_GOLD = (
-    "shared gold/corpus not found next to the checkout "
-    f"(looked in {Path(__file__).resolve().parents[2] / 'shared'})"
-)
+from conftest import DATA_DIR as CORPUS_DIR, gold_params as gold_rows, source_line
 
 LIST_CELL_001 = (
     "<p>District hub developments include:</p> "
@@ -110,11 +103,9 @@ def test_clean_cell(printed: str, live: str, deleted: list[str]) -> None:
     assert clean_cell(printed) == CleanText(live=live, deleted=deleted)
 
 
-@pytest.mark.skipif(CORPUS_DIR is None, reason=MISSING_GOLD)
 def test_clean_cell_keeps_every_word_of_the_corpus() -> None:
     """Every word of every sample cell is in the live or the deleted text,
     once tags are set aside: cleaning drops markup, never words."""
-    assert CORPUS_DIR is not None
     tag_free = __import__("re").compile(r"<[^<>]*>")
     for path in sorted(CORPUS_DIR.glob("*.txt")):
         for line in path.read_text(encoding="utf-8").split("\n"):
@@ -200,23 +191,14 @@ def test_is_rating(text: str, expected: bool) -> None:
     assert is_rating(text) is expected
 
 
-def _gold(file_name: str) -> list:
-    if GOLD_DIR is None or CORPUS_DIR is None or not (GOLD_DIR / file_name).exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=MISSING_GOLD))]
-    rows = json.loads((GOLD_DIR / file_name).read_text(encoding="utf-8"))
-    return [pytest.param(row, id=f"{row.get('source', '')[:3]}-line{row['line']}") for row in rows]
-
-
-@pytest.mark.parametrize("row", _gold("staffordshire-updates.json"))
+@pytest.mark.parametrize("row", gold_rows("staffordshire-updates.json"))
 def test_ratings_of_gold_rows(row) -> None:
     """The four RAG cells of each lettered row (tab fields 4-7) read as the gold."""
-    assert CORPUS_DIR is not None
-    line = (CORPUS_DIR / row["source"]).read_text(encoding="utf-8").split("\n")[row["line"] - 1]
-    cells = line.split("\t")[4:8]
+    cells = source_line(row["source"], row["line"]).split("\t")[4:8]
     assert [normalise_rating(cell) for cell in cells] == [status["rag"] for status in row["status"]]
 
 
-@pytest.mark.parametrize("row", _gold("leicestershire-actions.json"))
+@pytest.mark.parametrize("row", gold_rows("leicestershire-actions.json"))
 def test_ratings_of_leicestershire_gold(row) -> None:
     """Every RAG word printed in 002 is a rating."""
     assert is_rating(row["rag"])

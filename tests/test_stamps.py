@@ -7,9 +7,7 @@ shared/gold/staffordshire-updates.json.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Optional
 
 import pytest
@@ -23,32 +21,11 @@ from narrative_search.stamps import (
     split_updates,
 )
 
-# --- where the shared gold and corpus live ------------------------------------
+from conftest import DATA_DIR as CORPUS_DIR, collapse, gold_params as gold_rows, source_line
 
 
-GOLD_DIR = Path(__file__).resolve().parent / "gold"
-CORPUS_DIR = Path(__file__).resolve().parents[1] / "data"
-MISSING_GOLD = (  # kept for the skip markers below; the gold ships in tests/gold
-    "shared gold/corpus not found next to the checkout "
-    f"(looked in {Path(__file__).resolve().parents[2] / 'shared'})"
-)
 
 
-def gold_rows(file_name: str) -> list:
-    """Gold rows as pytest params, or one skipped param saying why."""
-    if GOLD_DIR is None or CORPUS_DIR is None or not (GOLD_DIR / file_name).exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=MISSING_GOLD))]
-    rows = json.loads((GOLD_DIR / file_name).read_text(encoding="utf-8"))
-    return [
-        pytest.param(row, id=f"{row.get('source', '')[:3]}-line{row['line']}-{row.get('ref', '')}")
-        for row in rows
-    ]
-
-
-def source_line(source: str, line: int) -> str:
-    assert CORPUS_DIR is not None
-    lines = (CORPUS_DIR / source).read_text(encoding="utf-8").split("\n")
-    return lines[line - 1]
 
 
 # --- parse_month -------------------------------------------------------------
@@ -331,10 +308,8 @@ def test_split_updates_loses_nothing_gold_cells(row) -> None:
     assert_accounts_for_everything(live, split_updates(live))
 
 
-@pytest.mark.skipif(CORPUS_DIR is None, reason=MISSING_GOLD)
 def test_split_updates_loses_nothing_any_corpus_cell() -> None:
     """Every cell of every sample document, prose and headers included."""
-    assert CORPUS_DIR is not None
     for path in sorted(CORPUS_DIR.glob("*.txt")):
         for line in path.read_text(encoding="utf-8").split("\n"):
             for cell in line.split("\t"):
@@ -343,10 +318,6 @@ def test_split_updates_loses_nothing_any_corpus_cell() -> None:
 
 
 # --- split_updates against the gold ---------------------------------------------
-
-
-def collapse(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.mark.parametrize("row", gold_rows("staffordshire-updates.json"))
