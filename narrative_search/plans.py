@@ -109,6 +109,11 @@ class TableLayout:
     def has_role(self, role: str) -> bool:
         return any(column.role == role for column in self.columns)
 
+    def cell_text(self, row: Row, role: str) -> str:
+        """The raw text of the row's cell in the first column of a role ("" if none)."""
+        index = next((column.index for column in self.columns if column.role == role), None)
+        return next((cell.text for cell in row.cells if cell.column == index), "")
+
 
 def header_layout(row: Row) -> Optional[TableLayout]:
     """A layout if the row is a table header, else None."""
@@ -279,14 +284,11 @@ class Planner:
         """(printed ref, normalised ref, focus number) a table row starts."""
         layout = self.layout
         assert layout is not None
-        cells = {cell.column: cell.text for cell in row.cells}
-        for column in layout.columns:
-            if column.role == "ref":
-                printed = cells.get(column.index, "").strip()
-                if printed and looks_like_ref(printed):
-                    return printed, normalise_ref(printed), None
-        focus_text = next((cells.get(c.index, "") for c in layout.columns if c.role == "focus"), "")
-        action_text = next((cells.get(c.index, "") for c in layout.columns if c.role == "action"), "")
+        printed = layout.cell_text(row, "ref").strip()
+        if printed and looks_like_ref(printed):
+            return printed, normalise_ref(printed), None
+        focus_text = layout.cell_text(row, "focus")
+        action_text = layout.cell_text(row, "action")
         number = focus_number(clean_cell(focus_text).live) if focus_text.strip() else None
         letter = action_letter(clean_cell(action_text).live) if action_text.strip() else None
         if number is None and letter is not None and not focus_text.strip():
@@ -312,9 +314,9 @@ class Planner:
             self.reading.warnings.append(f"line {row.line}: an action row without a ref")
         self.after_page_break = False
         self.finish_action()
-        focus_cell = next((c for c in row.cells for col in layout.columns if col.role == "focus" and col.index == c.column), None)
-        if focus_cell is not None and focus_cell.text.strip():
-            self.focus_area = clean_cell(focus_cell.text).live.replace("\n", " ")
+        focus_text = layout.cell_text(row, "focus")
+        if focus_text.strip():
+            self.focus_area = clean_cell(focus_text).live.replace("\n", " ")
             self.focus_number = focus_number(self.focus_area)
         elif number is not None and not layout.has_role("focus"):
             self.focus_number = number
