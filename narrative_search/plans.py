@@ -39,11 +39,6 @@ from .stamps import parse_column_month, parse_due, split_updates
 # header label in Action.fields.
 KEY_ROLES = {"ref", "focus", "action", "lead", "rating", "evidence", "update", "position"}
 
-_MONTH_YEAR = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?[\s-]*(\d{2}|\d{4})\b",
-    re.IGNORECASE,
-)
-
 # A banner must be long enough that repeating it is not a coincidence
 # ("Completed" appears many times as a legend entry and is content).
 BANNER_MIN_CHARS = 40
@@ -59,7 +54,7 @@ def column_role(header: str) -> str:
     squashed = re.sub(r"[\s_]+", "", header.lower())
     if not squashed:
         return "field"
-    if "positionstatement" in squashed and _MONTH_YEAR.search(header):
+    if "positionstatement" in squashed and parse_column_month(header):
         return "position"
     if "start" in squashed and ("milestone" in squashed or "date" in squashed):
         return "field"
@@ -99,12 +94,6 @@ class TableLayout:
     columns: list[Column]
     header_line: int
     header_text: str
-
-    def role_of(self, index: int) -> Column:
-        for column in self.columns:
-            if column.index == index:
-                return column
-        return Column(index=index, role="field", label=f"column {index + 1}")
 
     def has_role(self, role: str) -> bool:
         return any(column.role == role for column in self.columns)
@@ -457,7 +446,8 @@ def build_action(pending: PendingAction, document: Document) -> Action:
     layout = pending.layout
     columns = {column.index: column for column in layout.columns}
     for index in sorted(set(columns) | set(pending.texts)):
-        column = columns.get(index) or layout.role_of(index)
+        # A cell beyond the header's width keeps its text under its position.
+        column = columns.get(index) or Column(index=index, role="field", label=f"column {index + 1}")
         parts = pending.texts.get(index, [])
         live, deleted, offsets = _joined_live(parts)
         first_line = parts[0][1] if parts else pending.line
