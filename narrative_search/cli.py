@@ -3,49 +3,30 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
-from dataclasses import asdict, dataclass
+import textwrap
+from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
 
 import click
 
 from . import config
-from .errors import DocumentError, NarrativeSearchError
+from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl
-from .ingest import iter_document_paths, load_manifest, read_document
-from .store import CorpusStore, SaveResult, StoreError
-
-
-@dataclass
-class IngestOutcome:
-    """What happened to one file: saved (with counts) or refused (with why)."""
-
-    path: Path
-    result: Optional[SaveResult] = None
-    error: Optional[str] = None
-    warnings: tuple[str, ...] = ()
-
-
-def ingest_paths(store: CorpusStore, paths: list[Path], council: Optional[str] = None) -> list[IngestOutcome]:
-    """Read and store every file under the paths; a bad file never stops the rest."""
-    outcomes = []
-    manifests: dict[Path, dict] = {}
-    for path in iter_document_paths(paths):
-        try:
-            folder = path.parent
-            if folder not in manifests:
-                manifests[folder] = load_manifest(folder)
-            reading = read_document(path, council=council, entry=manifests[folder].get(path.name))
-            result = store.save_reading(reading)
-            outcomes.append(IngestOutcome(path=path, result=result, warnings=tuple(reading.warnings)))
-        except DocumentError as error:
-            outcomes.append(IngestOutcome(path=path, error=str(error)))
-    return outcomes
+from .passages import KINDS
+from .search import SearchFilters, SearchResult
+from .store import CorpusStore, StoreError
+from .workspace import IngestOutcome, Workspace
 
 
 def open_store(home: Optional[str]) -> CorpusStore:
     return CorpusStore(config.database_path(home))
+
+
+def open_workspace(context: click.Context) -> Workspace:
+    return Workspace.open(context.obj["home"])
 
 
 @click.group()
@@ -64,12 +45,21 @@ def main(context: click.Context, home: Optional[str]) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--council", default=None, help="Council the documents belong to (else sources.csv, else the text).")
+@click.option("--index/--no-index", "update_index", default=True, show_default=True, help="Bring the search index up to date afterwards.")
 @click.pass_context
-def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[str]) -> None:
+def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[str], update_index: bool) -> None:
     """Read documents (files or folders) into the corpus store; default: the bundled data."""
     targets = list(paths) or [config.bundled_data_dir()]
-    with open_store(context.obj["home"]) as store:
-        outcomes = ingest_paths(store, targets, council=council)
+    with open_workspace(context) as workspace:
+        outcomes = workspace.ingest(targets, council=council, update_index=False)
+        failed = _report_ingest(outcomes)
+        if update_index:
+            _update_index(workspace, force=False)
+    if failed:
+        sys.exit(1)
+
+
+def _report_ingest(outcomes: list[IngestOutcome]) -> int:
     failed = 0
     for outcome in outcomes:
         if outcome.error:
@@ -86,8 +76,108 @@ def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[st
         for warning in outcome.warnings:
             click.echo(f"  warning: {warning}")
     click.echo(f"{len(outcomes) - failed} of {len(outcomes)} files ingested.")
-    if failed:
-        sys.exit(1)
+    return failed
+
+
+def _update_index(workspace: Workspace, force: bool) -> None:
+    manifest = workspace.update_index(force=force, show_progress=sys.stderr.isatty())
+    if manifest is None:
+        click.echo("Search index: up to date.")
+    else:
+        click.echo(
+            f"Search index: {manifest.passage_count} passages of {manifest.action_count} actions "
+            f"({manifest.index_type}, {manifest.dimension} dimensions); {manifest.encoded} texts encoded, "
+            f"{manifest.cache_hits} from the cache; {manifest.build_seconds:.1f} s."
+        )
+
+
+@main.command("index")
+@click.option("--rebuild", is_flag=True, help="Rebuild even if the index is up to date.")
+@click.pass_context
+def index_command(context: click.Context, rebuild: bool) -> None:
+    """Build or update the search index from what is ingested."""
+    with open_workspace(context) as workspace:
+        _update_index(workspace, force=rebuild)
+
+
+@main.command("search")
+@click.argument("query")
+@click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Actions to show.")
+@click.option("--council", "councils", multiple=True, help="Only this council (repeatable).")
+@click.option("--since", default=None, metavar="YYYY-MM", help="Only updates dated from this month.")
+@click.option("--until", default=None, metavar="YYYY-MM", help="Only updates dated up to this month.")
+@click.option("--status", "ratings", multiple=True, type=click.Choice(["R", "A", "G", "B"], case_sensitive=False), help="Only passages with this rating in force (repeatable).")
+@click.option("--document", "documents", multiple=True, help="Only this document (file name, repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)), help="Only this kind of passage (repeatable).")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
+@click.pass_context
+def search_command(context, query, k, councils, since, until, ratings, documents, kinds, mode, as_json) -> None:
+    """Search every council's plans, in your words or theirs ("quoted phrases" must appear)."""
+    filters = SearchFilters(
+        councils=councils, since=since, until=until, ratings=tuple(r.upper() for r in ratings),
+        documents=documents, kinds=kinds,
+    )
+    with open_workspace(context) as workspace:
+        result = workspace.search(query, k=k, filters=filters, mode=mode)
+        _show_notes(workspace)
+    _print_result(result, as_json)
+
+
+@main.command("similar")
+@click.argument("action_id")
+@click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Actions to show.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
+@click.pass_context
+def similar_command(context, action_id, k, as_json) -> None:
+    """The closest actions of other councils to ACTION_ID, with the passages that make them close."""
+    with open_workspace(context) as workspace:
+        result = workspace.similar(action_id, k=k)
+        _show_notes(workspace)
+    _print_result(result, as_json)
+
+
+def _show_notes(workspace: Workspace) -> None:
+    for note in workspace.notes:
+        click.echo(note, err=True)
+    workspace.notes.clear()
+
+
+def _print_result(result: SearchResult, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([hit.to_dict() for hit in result.hits], ensure_ascii=False, indent=2))
+        if result.message:
+            click.echo(result.message, err=True)
+        return
+    if not result.hits:
+        click.echo(result.message or "No results.")
+        return
+    for number, hit in enumerate(result.hits, start=1):
+        data = hit.to_dict()
+        label = f"{hit.council} {hit.ref}" if hit.ref else f"{hit.council} (text outside the action tables)"
+        rating = f"[{data['rating']}] " if data["rating"] else ""
+        click.echo(
+            f"{number:>2}. {label}  {rating}{hit.kind.replace('_', ' ')}, {hit.date or 'undated'}"
+            f"  score {hit.score:.4f}  {data['document']}:{data['line']}"
+        )
+        if hit.action_id:
+            click.echo(f"    {hit.action_id}")
+        if hit.because is not None:
+            click.echo(textwrap.fill("because: " + _one_line(hit.because.passage.text), 100, initial_indent="    ", subsequent_indent="      "))
+        shown = data.get("matched_sentence") or hit.text
+        click.echo(textwrap.fill(_one_line(_mark_terms(shown, data["matched_terms"])), 100, initial_indent="    ", subsequent_indent="    "))
+
+
+def _one_line(text: str, limit: int = 400) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mark_terms(text: str, terms: list[str]) -> str:
+    """Matched words in [brackets], for a terminal that may show no styles."""
+    for term in sorted(set(terms), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w\[]){re.escape(term)}(?![\w\]])", lambda m: f"[{m.group(0)}]", text, flags=re.IGNORECASE)
+    return text
 
 
 @main.command()

@@ -31,6 +31,10 @@ PathLike = Union[str, Path]
 #: Set before any Hugging Face library is imported, so nothing is ever fetched.
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
 
+#: Loading bars and notices of the Hugging Face libraries are noise on a
+#: command line whose output people read (our own progress bar stays).
+QUIET_ENV = {"HF_HUB_DISABLE_PROGRESS_BARS": "1", "TRANSFORMERS_VERBOSITY": "error"}
+
 #: Keys and vectors are looked up this many at a time (SQLite's variable limit).
 _LOOKUP_CHUNK = 500
 
@@ -158,9 +162,13 @@ class Embedder:
 
     def _load(self) -> Any:
         go_offline()
+        for name, value in QUIET_ENV.items():
+            os.environ.setdefault(name, value)
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()
             return SentenceTransformer(self._source, device=self.device, local_files_only=True)
         except Exception as exc:  # any failure to load is the same problem to a user
             raise NarrativeSearchError(

@@ -38,6 +38,10 @@ from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
 #: Passage kinds, in the order :func:`build_passages` emits them per action.
 KINDS = ("action", "update", "position_statement", "unattributed")
 
+#: Version of the rules that cut passages from the store; the search index
+#: records it and is rebuilt when it changes.
+PASSAGE_FORMAT_VERSION = 1
+
 #: Separator between a passage id and its chunk number.
 CHUNK_SEPARATOR = "#"
 

@@ -287,13 +287,15 @@ def _now() -> str:
 class CorpusStore:
     """A corpus in one SQLite file; use as ``with CorpusStore(path) as store:``."""
 
-    def __init__(self, path: PathLike) -> None:
+    def __init__(self, path: PathLike, check_same_thread: bool = True) -> None:
+        """``check_same_thread=False`` lets one store serve several threads
+        (the app's sessions); the caller then serialises writes."""
         self.path = Path(path)
         if str(path) != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None: transactions are opened explicitly in _transaction,
         # so a save is exactly one BEGIN ... COMMIT.
-        self.conn = sqlite3.connect(str(path), isolation_level=None)
+        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread)
         self.conn.row_factory = sqlite3.Row
         try:
             self._configure()
@@ -567,6 +569,18 @@ class CorpusStore:
             unattributed_chars=summary.unattributed_chars,
             dropped_chars=summary.dropped_chars,
         )
+
+    def fingerprint(self) -> str:
+        """A hash of what is stored: each document's name, content hash, council, title and date.
+
+        Everything else in the store is derived from these, so two stores with
+        the same fingerprint give the same passages; the search index records
+        it to know whether it is up to date without reading the corpus.
+        """
+        digest = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
+        for row in self.conn.execute("SELECT name, sha256, council, title, as_of FROM documents ORDER BY name"):
+            digest.update("\0".join(str(value or "") for value in row).encode("utf-8") + b"\n")
+        return digest.hexdigest()
 
     def documents(self, council: Optional[str] = None) -> list[Document]:
         """Stored documents, by council, then date, then name."""

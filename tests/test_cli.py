@@ -16,6 +16,10 @@ from narrative_search.store import CorpusStore
 
 
 def run(home, *args):
+    # Reading is what these tests check; building the search index after each
+    # ingest (tests/test_search.py covers it) would load the model every time.
+    if args and args[0] == "ingest":
+        args = ("ingest", "--no-index", *args[1:])
     result = CliRunner().invoke(main, ["--home", str(home), *args], catch_exceptions=False)
     return result
 

@@ -1,0 +1,627 @@
+"""The search index: passages, their vectors (faiss) and their words (SQLite FTS5), built together.
+
+Layout inside the home folder::
+
+    search/
+        CURRENT                 the name of the generation in use (replaced atomically)
+        gen-<time>-<random>/
+            passages.sqlite     passage metadata, an FTS5 index of their text, the actions
+            vectors.faiss       the passages' normalised vectors; faiss id = passage rowid
+            manifest.json       written last: a generation without one is incomplete
+
+A build writes a new generation beside the one in use and only then points
+``CURRENT`` at it, with ``os.replace``; a build that dies half way leaves
+``CURRENT`` on the previous, complete generation, which stays usable. The
+manifest records the model, the dimension, the passage count, a hash of the
+passages and the fingerprint of the corpus store they were built from, so an
+index built with another model, from another corpus, or damaged on disk is
+noticed and rebuilt instead of answering wrongly (:func:`ensure_index`).
+
+Vector search is exact inner product (``IndexFlatIP``) over normalised vectors
+(= cosine similarity) up to :data:`APPROXIMATE_ABOVE` passages, and HNSW above
+it; ``bench/speed.py`` measures the recall of HNSW against the exact index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Optional, Sequence, Union
+
+import numpy as np
+
+from .errors import NarrativeSearchError
+from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
+
+PathLike = Union[str, Path]
+
+#: Version of the files below; a different one is rebuilt, never read.
+INDEX_FORMAT_VERSION = 1
+
+INDEX_DIR_NAME = "search"
+CURRENT_NAME = "CURRENT"
+MANIFEST_NAME = "manifest.json"
+PASSAGES_NAME = "passages.sqlite"
+VECTORS_NAME = "vectors.faiss"
+GENERATION_PREFIX = "gen-"
+
+#: Above this many passages the vector index is HNSW rather than exact. An
+#: exact search at 100k passages takes about 5 ms on this project's 2-core
+#: machine (bench/speed.py), so exact search is affordable well beyond the
+#: corpora we expect; HNSW keeps queries fast past a quarter of a million.
+APPROXIMATE_ABOVE = 250_000
+
+#: HNSW settings: neighbours per node, and the search breadth (recall vs speed).
+HNSW_NEIGHBOURS = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+
+#: Incomplete generations older than this are someone's dead build, safe to remove.
+_STALE_BUILD_SECONDS = 3600
+
+_SCHEMA = """
+CREATE TABLE passages (
+    rowid       INTEGER PRIMARY KEY,     -- the faiss id
+    id          TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    council     TEXT NOT NULL,
+    document    TEXT NOT NULL,
+    line        INTEGER NOT NULL,
+    ref         TEXT,
+    action_id   TEXT,
+    start       TEXT,
+    "end"       TEXT,
+    rating      TEXT,
+    action_row  INTEGER                  -- row of the actions table, NULL for unattributed text
+);
+CREATE TABLE actions (
+    action_row  INTEGER PRIMARY KEY,
+    action_id   TEXT NOT NULL UNIQUE,
+    council     TEXT NOT NULL,
+    ref         TEXT
+);
+CREATE VIRTUAL TABLE passage_words USING fts5(
+    text, content='passages', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
+);
+"""
+
+
+class SearchIndexError(NarrativeSearchError):
+    """The search index cannot be used."""
+
+
+class IndexMissingError(SearchIndexError):
+    """No complete index has been built in this home folder."""
+
+
+class IndexCorruptError(SearchIndexError):
+    """The index files cannot be read or disagree with their manifest."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What an index generation holds and what it was built from."""
+
+    format_version: int
+    model_id: str
+    dimension: int
+    passage_count: int
+    action_count: int
+    corpus_hash: str
+    store_fingerprint: str
+    index_type: str  # "flat" (exact inner product) or "hnsw"
+    built_at: str
+    build_seconds: float = 0.0
+    encoded: int = 0  # texts the model had to encode for this build
+    cache_hits: int = 0  # texts whose vectors came from the cache
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> "Manifest":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(**data)
+        except (OSError, ValueError, TypeError) as error:
+            raise IndexCorruptError(f"{path}: the manifest cannot be read ({error})") from error
+
+
+def corpus_hash(passages: Sequence[Passage]) -> str:
+    """A hash of every passage's id, text and metadata, in order."""
+    digest = hashlib.sha256()
+    for passage in passages:
+        digest.update(json.dumps(asdict(passage), sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def index_root(home: PathLike) -> Path:
+    return Path(home) / INDEX_DIR_NAME
+
+
+def month_number(month: Optional[str]) -> int:
+    """ "YYYY-MM" as a count of months (for range filters); -1 for no month."""
+    if not month:
+        return -1
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+# -- building ------------------------------------------------------------------
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, flush it to disk, then rename it over."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def choose_index_type(passage_count: int, requested: str = "auto") -> str:
+    if requested not in ("auto", "flat", "hnsw"):
+        raise ValueError(f"index type must be auto, flat or hnsw, not {requested!r}")
+    if requested != "auto":
+        return requested
+    return "hnsw" if passage_count > APPROXIMATE_ABOVE else "flat"
+
+
+def make_vector_index(vectors: np.ndarray, index_type: str):
+    """A faiss index over normalised ``vectors`` (inner product = cosine)."""
+    import faiss
+
+    dimension = vectors.shape[1]
+    if index_type == "hnsw":
+        index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def first_passage_of_each_action(passages: Sequence[Passage]) -> list[Passage]:
+    """One passage per action, in first-seen order: the order of the actions table."""
+    seen: dict[str, Passage] = {}
+    for passage in passages:
+        if passage.action_id and passage.action_id not in seen:
+            seen[passage.action_id] = passage
+    return list(seen.values())
+
+
+def _write_passages_db(path: Path, passages: Sequence[Passage], action_rows: dict[str, int], firsts: Sequence[Passage]) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(_SCHEMA)
+        conn.executemany(
+            'INSERT INTO passages (rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating, action_row)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    row, p.id, p.kind, p.text, p.council, p.document, p.line, p.ref, p.action_id,
+                    p.start, p.end, p.rating, action_rows.get(p.action_id) if p.action_id else None,
+                )
+                for row, p in enumerate(passages)
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO actions (action_row, action_id, council, ref) VALUES (?, ?, ?, ?)",
+            ((row, p.action_id, p.council, p.ref) for row, p in enumerate(firsts)),
+        )
+        conn.execute("INSERT INTO passage_words (rowid, text) SELECT rowid, text FROM passages")
+        conn.execute("INSERT INTO passage_words (passage_words) VALUES ('optimize')")
+        conn.commit()
+    finally:
+        conn.close()
+    _fsync_file(path)
+
+
+def build_index(
+    home: PathLike,
+    passages: Sequence[Passage],
+    embedder,
+    store_fingerprint: str,
+    index_type: str = "auto",
+    show_progress: bool = False,
+) -> Manifest:
+    """Encode ``passages`` (cached vectors reused) and write a new index generation, then switch to it.
+
+    Returns the new generation's manifest. Whatever goes wrong before the
+    switch, the generation in use is untouched.
+    """
+    import faiss
+
+    started = time.perf_counter()
+    encoded_before, hits_before = embedder.encoded_count, embedder.cache_hits
+    vectors = embedder.encode([p.text for p in passages], show_progress=show_progress)
+    dimension = int(vectors.shape[1]) if len(passages) else int(embedder.dimension)
+    kind = choose_index_type(len(passages), index_type)
+
+    root = index_root(home)
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    generation = root / f"{GENERATION_PREFIX}{stamp}-{secrets.token_hex(4)}"
+    generation.mkdir()
+    try:
+        firsts = first_passage_of_each_action(passages)
+        action_rows = {p.action_id: row for row, p in enumerate(firsts)}
+        _write_passages_db(generation / PASSAGES_NAME, passages, action_rows, firsts)
+        faiss.write_index(make_vector_index(vectors.reshape(-1, dimension), kind), str(generation / VECTORS_NAME))
+        _fsync_file(generation / VECTORS_NAME)
+        manifest = Manifest(
+            format_version=INDEX_FORMAT_VERSION,
+            model_id=embedder.model_id,
+            dimension=dimension,
+            passage_count=len(passages),
+            action_count=len(firsts),
+            corpus_hash=corpus_hash(passages),
+            store_fingerprint=store_fingerprint,
+            index_type=kind,
+            built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            build_seconds=round(time.perf_counter() - started, 3),
+            encoded=embedder.encoded_count - encoded_before,
+            cache_hits=embedder.cache_hits - hits_before,
+        )
+        _atomic_write_bytes(generation / MANIFEST_NAME, json.dumps(asdict(manifest), indent=2).encode("utf-8"))
+        _atomic_write_bytes(root / CURRENT_NAME, generation.name.encode("utf-8"))
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    _remove_old_generations(root, keep=generation.name)
+    return manifest
+
+
+def _remove_old_generations(root: Path, keep: str) -> None:
+    """Remove finished generations other than ``keep``, and builds abandoned long ago.
+
+    A generation without a manifest may be another process's build in progress,
+    so it is only removed once it is old. Open readers keep working on Linux:
+    a removed file lives on while a process holds it open.
+    """
+    now = time.time()
+    for folder in root.glob(f"{GENERATION_PREFIX}*"):
+        if folder.name == keep or not folder.is_dir():
+            continue
+        finished = (folder / MANIFEST_NAME).is_file()
+        if finished or now - folder.stat().st_mtime > _STALE_BUILD_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
+    for leftover in root.glob(f".{CURRENT_NAME}.*.tmp"):
+        if now - leftover.stat().st_mtime > _STALE_BUILD_SECONDS:
+            leftover.unlink(missing_ok=True)
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def current_generation(home: PathLike) -> Path:
+    """The folder of the index in use; IndexMissingError if none was ever completed."""
+    root = index_root(home)
+    pointer = root / CURRENT_NAME
+    if not pointer.is_file():
+        raise IndexMissingError(f"no search index in {root}")
+    name = pointer.read_text(encoding="utf-8").strip()
+    folder = root / name
+    if not name.startswith(GENERATION_PREFIX) or not (folder / MANIFEST_NAME).is_file():
+        raise IndexCorruptError(f"{pointer} names {name!r}, which is not a complete index")
+    return folder
+
+
+class SearchIndex:
+    """One index generation, opened for reading: vectors in faiss, words in FTS5, metadata in numpy.
+
+    Metadata used by filters (council, kind, document, months, rating, action)
+    is held as integer arrays so that a filter over 100k passages is a few
+    vectorised comparisons; passage text is read from SQLite only for hits.
+    Safe to share between threads.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        import faiss
+
+        self.folder = Path(folder)
+        self.manifest = Manifest.read(self.folder / MANIFEST_NAME)
+        if self.manifest.format_version != INDEX_FORMAT_VERSION:
+            raise IndexCorruptError(
+                f"{self.folder}: index format {self.manifest.format_version}, this version reads {INDEX_FORMAT_VERSION}"
+            )
+        self._lock = threading.Lock()
+        self._all_vectors: Optional[np.ndarray] = None
+        try:
+            self.vectors = faiss.read_index(str(self.folder / VECTORS_NAME))
+            self.conn = sqlite3.connect(
+                f"file:{self.folder / PASSAGES_NAME}?mode=ro", uri=True, check_same_thread=False
+            )
+            self._load_metadata()
+        except IndexCorruptError:
+            raise
+        except Exception as error:  # faiss raises RuntimeError, numpy ValueError, sqlite DatabaseError
+            raise IndexCorruptError(f"{self.folder}: the index files cannot be read ({error})") from error
+        problems = self._inconsistencies()
+        if problems:
+            self.close()
+            raise IndexCorruptError(f"{self.folder}: " + "; ".join(problems))
+
+    def _load_metadata(self) -> None:
+        rows = self.conn.execute(
+            'SELECT kind, council, document, start, "end", rating, action_row FROM passages ORDER BY rowid'
+        ).fetchall()
+        columns = list(zip(*rows)) if rows else [()] * 7
+        kinds, councils, documents, starts, ends, ratings, action_rows = columns
+        self.kind_names, self.kind_codes = _codes(kinds)
+        self.council_names, self.council_codes = _codes(councils)
+        self.document_names, self.document_codes = _codes(documents)
+        self.starts = np.fromiter((month_number(m) for m in starts), dtype=np.int32, count=len(rows))
+        self.ends = np.fromiter(
+            (month_number(e or s) for s, e in zip(starts, ends)), dtype=np.int32, count=len(rows)
+        )
+        self.rating_names, self.rating_codes = _codes(ratings)
+        self.action_rows = np.fromiter(
+            (-1 if row is None else row for row in action_rows), dtype=np.int64, count=len(rows)
+        )
+        actions = self.conn.execute("SELECT action_id, council, ref FROM actions ORDER BY action_row").fetchall()
+        self.action_ids = [row[0] for row in actions]
+        self.action_councils = [row[1] for row in actions]
+        self.action_refs = [row[2] for row in actions]
+        self.action_row_of = {action_id: row for row, action_id in enumerate(self.action_ids)}
+
+    def _inconsistencies(self) -> list[str]:
+        m = self.manifest
+        problems = []
+        if self.vectors.ntotal != m.passage_count:
+            problems.append(f"the vector index holds {self.vectors.ntotal} vectors, the manifest says {m.passage_count}")
+        if len(self.kind_codes) != m.passage_count:
+            problems.append(f"the passage table holds {len(self.kind_codes)} passages, the manifest says {m.passage_count}")
+        if self.vectors.d != m.dimension:
+            problems.append(f"the vectors have {self.vectors.d} dimensions, the manifest says {m.dimension}")
+        if len(self.action_ids) != m.action_count:
+            problems.append(f"the action table holds {len(self.action_ids)} actions, the manifest says {m.action_count}")
+        return problems
+
+    def __len__(self) -> int:
+        return self.manifest.passage_count
+
+    def close(self) -> None:
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
+
+    def __enter__(self) -> "SearchIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- consistency -----------------------------------------------------------
+
+    def staleness(self, model_id: str, store_fingerprint: Optional[str]) -> Optional[str]:
+        """Why this index no longer answers for the configured model and corpus, or None."""
+        if self.manifest.model_id != model_id:
+            return (
+                f"the search index was built with the model {self.manifest.model_id!r}, "
+                f"but the configured model is {model_id!r}"
+            )
+        if store_fingerprint is not None and self.manifest.store_fingerprint != store_fingerprint:
+            return "the corpus has changed since the search index was built"
+        return None
+
+    # -- lookups ---------------------------------------------------------------
+
+    def passages(self, rows: Iterable[int]) -> dict[int, Passage]:
+        """Passages by faiss id (rowid)."""
+        rows = [int(r) for r in rows]
+        found: dict[int, Passage] = {}
+        for start in range(0, len(rows), 500):
+            chunk = rows[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            with self._lock:
+                records = self.conn.execute(
+                    'SELECT rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating'
+                    f" FROM passages WHERE rowid IN ({marks})",
+                    chunk,
+                ).fetchall()
+            for rowid, *values in records:
+                found[rowid] = Passage(*values)
+        return found
+
+    def rows_of_action(self, action_id: str) -> np.ndarray:
+        row = self.action_row_of.get(action_id)
+        if row is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.action_rows == row)
+
+    def all_vectors(self) -> np.ndarray:
+        """Every passage's vector, (passages, dimension), read from faiss once and kept."""
+        with self._lock:
+            if self._all_vectors is None:
+                total = self.vectors.ntotal
+                self._all_vectors = (
+                    self.vectors.reconstruct_n(0, total) if total else np.zeros((0, self.manifest.dimension), np.float32)
+                )
+            return self._all_vectors
+
+    def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros((0, self.manifest.dimension), dtype=np.float32)
+        return self.vectors.reconstruct_batch(np.asarray(rows, dtype=np.int64))
+
+    # -- the two rankings ------------------------------------------------------
+
+    def dense(self, query_vector: np.ndarray, k: int, mask: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, cosine similarities) of the ``k`` nearest passages, within ``mask`` if given."""
+        import faiss
+
+        total = self.vectors.ntotal
+        if total == 0 or k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        query = np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32)
+        params = None
+        if mask is not None:
+            allowed = int(mask.sum())
+            if allowed == 0:
+                return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+            k = min(k, allowed)
+            bits = np.packbits(mask.astype(bool), bitorder="little")
+            selector = faiss.IDSelectorBitmap(total, faiss.swig_ptr(bits))
+            if self.manifest.index_type == "hnsw":
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
+            else:
+                params = faiss.SearchParameters(sel=selector)
+        elif self.manifest.index_type == "hnsw":
+            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k))
+        k = min(k, total)
+        scores, rows = self.vectors.search(query, k, params=params)
+        keep = rows[0] >= 0
+        return rows[0][keep].astype(np.int64), scores[0][keep]
+
+    def keyword(self, match: str, k: int, mask: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, BM25 scores, higher is better) of the best ``k`` passages for an FTS5 ``match`` expression.
+
+        With a ``mask``, passages outside it are skipped while reading the
+        ranked matches, so a narrow filter still yields its own best ``k``.
+        """
+        if not match or k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        limit = "" if mask is not None else f" LIMIT {int(k)}"
+        rows: list[int] = []
+        scores: list[float] = []
+        with self._lock:
+            try:
+                cursor = self.conn.execute(
+                    f"SELECT rowid, bm25(passage_words) FROM passage_words WHERE passage_words MATCH ? ORDER BY rank{limit}",
+                    (match,),
+                )
+                for rowid, score in cursor:
+                    if mask is not None and not mask[rowid]:
+                        continue
+                    rows.append(rowid)
+                    scores.append(-score)  # FTS5's bm25() is lower-is-better
+                    if len(rows) >= k:
+                        break
+            except sqlite3.OperationalError as error:
+                raise NarrativeSearchError(f"the keyword query {match!r} cannot be run: {error}") from error
+        return np.asarray(rows, dtype=np.int64), np.asarray(scores, dtype=np.float32)
+
+    def highlight(self, match: str, rows: Sequence[int], start_mark: str, end_mark: str) -> dict[int, str]:
+        """The text of each passage in ``rows`` that matches ``match``, its matched terms wrapped in marks."""
+        if not match or not rows:
+            return {}
+        marks = ",".join("?" * len(rows))
+        with self._lock:
+            records = self.conn.execute(
+                f"SELECT rowid, highlight(passage_words, 0, ?, ?) FROM passage_words"
+                f" WHERE passage_words MATCH ? AND rowid IN ({marks})",
+                (start_mark, end_mark, match, *[int(r) for r in rows]),
+            ).fetchall()
+        return dict(records)
+
+
+def _codes(values: Sequence[Optional[str]]) -> tuple[list[Optional[str]], np.ndarray]:
+    """(distinct values, each value's position among them) for vectorised filtering."""
+    names: list[Optional[str]] = []
+    positions: dict[Optional[str], int] = {}
+    codes = np.empty(len(values), dtype=np.int32)
+    for i, value in enumerate(values):
+        code = positions.get(value)
+        if code is None:
+            code = positions[value] = len(names)
+            names.append(value)
+        codes[i] = code
+    return names, codes
+
+
+def open_index(home: PathLike) -> SearchIndex:
+    """The index in use; IndexMissingError or IndexCorruptError if it cannot be read."""
+    return SearchIndex(current_generation(home))
+
+
+def ensure_index(
+    home: PathLike,
+    store,
+    embedder,
+    index_type: str = "auto",
+    show_progress: bool = False,
+) -> tuple[SearchIndex, list[str]]:
+    """The index for this store and model, rebuilt first if missing, damaged or out of date.
+
+    Returns the open index and the notes to show the user: why it was rebuilt
+    (never silently). A rebuild encodes only text the vector cache lacks.
+    """
+    notes: list[str] = []
+    fingerprint = corpus_fingerprint(store)
+    try:
+        index = open_index(home)
+    except IndexMissingError:
+        notes.append("No search index yet: building it.")
+    except IndexCorruptError as error:
+        notes.append(f"The search index cannot be used ({error}): rebuilding it.")
+    else:
+        reason = index.staleness(embedder.model_id, fingerprint)
+        if reason is None:
+            return index, notes
+        index.close()
+        notes.append(f"{reason[0].upper()}{reason[1:]}: rebuilding it.")
+    rebuild_index(home, store, embedder, index_type=index_type, show_progress=show_progress)
+    return open_index(home), notes
+
+
+def rebuild_index(home: PathLike, store, embedder, index_type: str = "auto", show_progress: bool = False) -> Manifest:
+    """Build the index of everything in ``store`` (passages split to the model's window)."""
+    fingerprint = corpus_fingerprint(store)
+    passages = build_passages(store, embedder.max_tokens, embedder.count_tokens)
+    return build_index(home, passages, embedder, fingerprint, index_type=index_type, show_progress=show_progress)
+
+
+def index_is_current(home: PathLike, store, model_id: str) -> bool:
+    """Whether the index in use was built from this store's content with this model.
+
+    Reads only the manifest: no model, no vectors.
+    """
+    try:
+        manifest = Manifest.read(current_generation(home) / MANIFEST_NAME)
+    except SearchIndexError:
+        return False
+    return (
+        manifest.format_version == INDEX_FORMAT_VERSION
+        and manifest.model_id == model_id
+        and manifest.store_fingerprint == corpus_fingerprint(store)
+    )
+
+
+def corpus_fingerprint(store) -> str:
+    """The store's fingerprint combined with the version of the passage rules.
+
+    A change to how passages are cut from the store changes it too, so an
+    index built by older code is rebuilt rather than trusted.
+    """
+    return f"{store.fingerprint()}+passages-v{PASSAGE_FORMAT_VERSION}"

@@ -1,0 +1,153 @@
+"""One home folder's corpus store, embedding model and search index, opened together.
+
+The CLI and the Streamlit app both work through a :class:`Workspace`, so
+neither decides by itself when the index must be rebuilt or where the vector
+cache lives. The model is loaded only when something must be encoded.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from . import config
+from .embed import Embedder
+from .errors import DocumentError
+from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
+from .ingest import iter_document_paths, load_manifest, read_document
+from .search import SearchFilters, SearchResult, search, similar_actions
+from .store import CorpusStore, SaveResult
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one file: saved (with counts) or refused (with why)."""
+
+    path: Path
+    result: Optional[SaveResult] = None
+    error: Optional[str] = None
+    warnings: tuple[str, ...] = ()
+
+
+def ingest_paths(
+    store: CorpusStore,
+    paths: Sequence[Path],
+    council: Optional[str] = None,
+    progress: Optional[Callable[[int, int, Path], None]] = None,
+) -> list[IngestOutcome]:
+    """Read and store every file under the paths; a bad file never stops the rest.
+
+    ``progress(done, total, path)`` is called before each file.
+    """
+    outcomes = []
+    manifests: dict[Path, dict] = {}
+    files = list(iter_document_paths([Path(p) for p in paths]))
+    for number, path in enumerate(files):
+        if progress is not None:
+            progress(number, len(files), path)
+        try:
+            folder = path.parent
+            if folder not in manifests:
+                manifests[folder] = load_manifest(folder)
+            reading = read_document(path, council=council, entry=manifests[folder].get(path.name))
+            result = store.save_reading(reading)
+            outcomes.append(IngestOutcome(path=path, result=result, warnings=tuple(reading.warnings)))
+        except DocumentError as error:
+            outcomes.append(IngestOutcome(path=path, error=str(error)))
+    if progress is not None:
+        progress(len(files), len(files), Path())
+    return outcomes
+
+
+@dataclass
+class Workspace:
+    """The store, the embedder (with its vector cache) and the index of one home folder."""
+
+    home: Path
+    model: Optional[str] = None  # a model name or folder; None: $NARRATIVE_SEARCH_MODEL, else the packaged one
+    index_type: str = "auto"
+    notes: list[str] = field(default_factory=list)  # what the user should be told (rebuilds and why)
+    embedder: Optional[Embedder] = None  # shared by the caller (then not closed here); None: one of our own
+
+    def __post_init__(self) -> None:
+        self.home = config.home_dir(self.home)
+        self.store = CorpusStore(config.database_path(self.home), check_same_thread=False)
+        self._owns_embedder = self.embedder is None
+        if self.embedder is None:
+            self.embedder = Embedder(self.model, cache_path=self.home / config.VECTOR_CACHE_NAME)
+        self._index: Optional[SearchIndex] = None
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(
+        cls, home: Optional[config.PathLike] = None, model: Optional[str] = None, embedder: Optional[Embedder] = None
+    ) -> "Workspace":
+        return cls(home=home, model=model, embedder=embedder)  # type: ignore[arg-type]
+
+    # -- the index -------------------------------------------------------------
+
+    def index(self, show_progress: bool = False) -> SearchIndex:
+        """The search index, built or rebuilt first if it is missing, damaged or out of date."""
+        with self._lock:
+            if self._index is not None:
+                if self._index.staleness(self.embedder.model_id, None) is None and self.index_is_current():
+                    return self._index
+                self._index.close()
+                self._index = None
+            self._index, notes = ensure_index(
+                self.home, self.store, self.embedder, index_type=self.index_type, show_progress=show_progress
+            )
+            self.notes.extend(notes)
+            return self._index
+
+    def index_is_current(self) -> bool:
+        return index_is_current(self.home, self.store, self.embedder.model_id)
+
+    def update_index(self, force: bool = False, show_progress: bool = False) -> Optional[Manifest]:
+        """Rebuild the index if the corpus or model changed (or ``force``); the new manifest, or None if current."""
+        with self._lock:
+            if not force and self.index_is_current():
+                return None
+            manifest = rebuild_index(self.home, self.store, self.embedder, self.index_type, show_progress)
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+            return manifest
+
+    # -- what users do ---------------------------------------------------------
+
+    def ingest(
+        self,
+        paths: Sequence[Path],
+        council: Optional[str] = None,
+        update_index: bool = True,
+        progress: Optional[Callable[[int, int, Path], None]] = None,
+        show_progress: bool = False,
+    ) -> list[IngestOutcome]:
+        """Store the documents under ``paths``, then bring the index up to date."""
+        with self._lock:
+            outcomes = ingest_paths(self.store, paths, council=council, progress=progress)
+            if update_index:
+                self.update_index(show_progress=show_progress)
+            return outcomes
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters = SearchFilters(), mode: str = "hybrid", explain: bool = True) -> SearchResult:
+        return search(self.index(), self.embedder, query, k=k, filters=filters, mode=mode, explain=explain)
+
+    def similar(self, action_id: str, k: int = 10) -> SearchResult:
+        return similar_actions(self.index(), action_id, k=k)
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+        if self._owns_embedder:
+            self.embedder.close()
+        self.store.close()
+
+    def __enter__(self) -> "Workspace":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
