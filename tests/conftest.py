@@ -62,3 +62,12 @@ def corpus_store(tmp_path_factory, readings) -> CorpusStore:
         store.save_reading(reading)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def embedder(tmp_path_factory):
+    """The real packaged all-MiniLM-L6-v2, loaded once for the session, its vectors cached in one file."""
+    from narrative_search.embed import Embedder
+
+    with Embedder(cache_path=tmp_path_factory.mktemp("vectors") / "vectors.sqlite") as shared:
+        yield shared

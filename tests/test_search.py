@@ -15,7 +15,6 @@ from conftest import DATA_DIR, LEICESTERSHIRE, REPO, STAFFORDSHIRE_000
 from narrative_search import config
 from narrative_search import index as index_module
 from narrative_search.cli import main
-from narrative_search.embed import Embedder
 from narrative_search.index import (
     CURRENT_NAME,
     MANIFEST_NAME,
@@ -34,14 +33,6 @@ sys.path.insert(0, str(REPO / "bench"))
 from quality import evaluate, load_queries, summary_table  # noqa: E402
 
 QUERIES = {q["id"]: q for q in load_queries()}
-
-
-@pytest.fixture(scope="session")
-def embedder(tmp_path_factory):
-    """One model for the session, its vectors cached in one file every test home reuses."""
-    cache = tmp_path_factory.mktemp("vectors") / "vectors.sqlite"
-    with Embedder(cache_path=cache) as shared:
-        yield shared
 
 
 @pytest.fixture(scope="session")

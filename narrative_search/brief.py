@@ -1,0 +1,641 @@
+"""A council's revisit brief: where every action stands, and what moved since a month.
+
+store --build_brief--> Brief --render_markdown / render_csv / to_dict--> a
+page a person reads, a sheet they open, or JSON.
+
+For one council, from every action's :class:`~narrative_search.timeline.Timeline`:
+
+* counts of actions by rating at each review date;
+* actions that got worse (a rating lower on R < A < G < B than the one before);
+* actions not updated since a month: no dated update on or after it;
+* actions reported complete, with the evidence: a rating the report's own key
+  calls complete, an update sentence saying so, or a column printed
+  "COMPLETE";
+* what changed since a month, action by action: the updates dated on or after
+  it (an update whose months run into it counts), with the sentences they
+  added, and the rating moves from then on.
+
+Which rating means complete is read from the key each report prints:
+Staffordshire's "Progress Red - Delayed Amber - In progress Green - Completed
+Grey - not yet started" makes G complete; Leicestershire's "Red - Delayed
+Amber – In progress Green – On Track Blue – Completed Pink – To be started"
+makes B complete. Where a report prints no key naming colours (Torbay's BRAG
+legend lists "Complete and Embedded", "Completed", "Progressing to
+Timescale", "Little or no progress/delayed" without them) the BRAG
+convention holds: B (blue) is complete.
+
+Every sentence the brief shows is cut verbatim from a stored update.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Optional
+
+from .councils import canonical_council
+from .errors import NarrativeSearchError
+from .export import guard_formula
+from .model import Month, slug
+from .store import CorpusStore, MergedAction
+from .timeline import (
+    RATING_RANK,
+    RatingPoint,
+    Timeline,
+    TimelineEntry,
+    add_months,
+    check_month,
+    month_label,
+    timeline_of_action,
+)
+
+if TYPE_CHECKING:
+    from .embed import Embedder
+
+#: Without ``since``, an action counts as not updated when it has no dated update in this many months to ``as_of``.
+STALE_AFTER_MONTHS = 6
+
+#: Colour words of rating keys, and the rating each stands for.
+COLOUR_RATINGS = {"red": "R", "amber": "A", "green": "G", "blue": "B", "grey": "grey", "gray": "grey",
+                  "pink": "pink", "purple": "purple"}
+
+#: Where a report prints no key, blue is complete (the BRAG convention).
+DEFAULT_COMPLETE = frozenset({"B"})
+
+#: CSV columns, one row per action.
+CSV_COLUMNS = (
+    "ref", "action_id", "action", "latest_rating", "rating_change", "ratings", "last_update",
+    "months_stale", "complete", "complete_evidence", "changes_since",
+)
+
+_COLOUR = r"(?:red|amber|green|blue|gr[ae]y|pink|purple)"
+# "Green - Completed", "Blue – Completed": a colour, a dash or colon, and its meaning up
+# to the next colour entry or the end of the cell.
+_KEY_ENTRY = re.compile(
+    rf"\b(?P<colour>{_COLOUR})\s*[-\u2013\u2014:=]\s*(?P<meaning>.+?)(?=\s+{_COLOUR}\s*[-\u2013\u2014:=]|\s*\||$)",
+    re.IGNORECASE,
+)
+_MEANS_COMPLETE = re.compile(r"^\s*complet(?:e|ed|ion)\b", re.IGNORECASE)
+
+# A sentence reporting the action done: it opens with "Completed" (not "Completed/ongoing"),
+# or says "this (work) is (now) completed". "QA documents completed" is part of the work, not all of it.
+_SAYS_COMPLETE = re.compile(
+    r"""^\W*complete[d]?\b(?!\s*/)
+    |\b(?:this|it|the\s+work|this\s+work|this\s+action|the\s+action)\s+(?:is|has\s+been|was)\s+(?:now\s+)?complete[d]?\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_FIELD_COMPLETE = re.compile(r"^\s*complete[d]?\s*\.?\s*$", re.IGNORECASE)
+
+
+@dataclass
+class RatingKey:
+    """What one report's key says a colour means."""
+
+    document: str
+    line: int
+    text: str  # the key entry as printed, e.g. "Green - Completed"
+    rating: str
+    complete: bool
+
+
+@dataclass
+class Evidence:
+    """Why an action counts as complete."""
+
+    how: str  # "rating", "update" or "field"
+    text: str  # the rating key entry, update sentence or field value, as printed
+    month: Month = None
+    label: str = ""  # the review column or stamp, as printed
+    document: str = ""
+    line: int = 0
+    rating: Optional[str] = None  # for "rating": the rating the key calls complete
+
+
+@dataclass
+class ReviewCount:
+    """How many actions had each rating at one review date."""
+
+    month: str
+    labels: list[str]  # the column labels printed for this month
+    counts: dict[str, int]  # rating -> actions; "none" for cells left empty
+    actions: int
+
+
+@dataclass
+class RatingMove:
+    """A rating transition of one action."""
+
+    month: str
+    label: str
+    previous: Optional[str]
+    rating: Optional[str]
+    transition: str
+
+    def describe(self) -> str:
+        return f"{self.transition} at {self.label}: {self.previous} → {self.rating}"
+
+
+@dataclass
+class Change:
+    """One update dated on or after ``since``, and what it added."""
+
+    update_id: int
+    month: Month
+    when: str  # stamp as printed, else the month
+    kind: str
+    text: str
+    document: str
+    line: int
+    sources: list[tuple[str, int]]
+    new_sentences: list[str]
+    repeated_sentences: list[str]
+    repeats_from: list[str]  # when the repeated sentences were first said, as printed
+    reference_to: Optional[str] = None  # a reference-only update: what it points at
+
+
+@dataclass
+class ActionBrief:
+    """One action's line in the brief."""
+
+    action_id: str
+    ref: Optional[str]
+    action: str
+    latest_rating: Optional[str]
+    rating_path: str
+    ratings: list[RatingMove]
+    worse: list[RatingMove]
+    last_update_month: Month
+    months_stale: Optional[int]
+    not_updated: bool  # no dated update on or after the brief's not-updated month
+    complete: bool
+    evidence: list[Evidence]
+    changes: list[Change]  # updates dated on or after ``since``
+    rating_moves_since: list[RatingMove]
+
+    @property
+    def rating_change(self) -> str:
+        """The last move of the rating, e.g. "better at Apr-21: R → A"; empty if it never moved."""
+        moves = [move for move in self.ratings if move.transition in ("better", "worse", "changed")]
+        return moves[-1].describe() if moves else ""
+
+
+@dataclass
+class Brief:
+    """A council's revisit brief."""
+
+    council: str
+    as_of: Month
+    since: Month
+    not_updated_since: Month
+    documents: list[dict[str, Any]]
+    rating_keys: list[RatingKey]
+    complete_ratings: list[str]  # the ratings counted as complete
+    review_dates: list[ReviewCount]
+    actions: list[ActionBrief]
+    novelty_method: str
+    timelines: list[Timeline] = field(default_factory=list, repr=False)
+
+    @property
+    def worse(self) -> list[ActionBrief]:
+        return [action for action in self.actions if action.worse]
+
+    @property
+    def not_updated(self) -> list[ActionBrief]:
+        return [action for action in self.actions if action.not_updated]
+
+    @property
+    def complete(self) -> list[ActionBrief]:
+        return [action for action in self.actions if action.complete]
+
+    @property
+    def changed(self) -> list[ActionBrief]:
+        """Actions with updates dated on or after ``since`` (none without ``since``)."""
+        return [action for action in self.actions if action.changes]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(dataclasses.replace(self, timelines=[]))  # the timelines have their own to_dict
+        data.pop("timelines")
+        for action, record in zip(self.actions, data["actions"]):
+            record["rating_change"] = action.rating_change
+        data["summary"] = {
+            "actions": len(self.actions),
+            "worse": [action.action_id for action in self.worse],
+            "not_updated": [action.action_id for action in self.not_updated],
+            "complete": [action.action_id for action in self.complete],
+            "changed": [action.action_id for action in self.changed],
+        }
+        return data
+
+
+# -- building ------------------------------------------------------------------
+
+
+def resolve_council(store: CorpusStore, council: str) -> str:
+    """The stored council name for ``council`` (any case, alias or slug), or a NarrativeSearchError."""
+    stored = store.councils()
+    if council in stored:
+        return council
+    wanted = {council.lower(), slug(council)}
+    canonical = canonical_council(council)
+    for name in stored:
+        if name.lower() in wanted or slug(name) in wanted or (canonical and name == canonical):
+            return name
+    listed = ", ".join(stored) or "none yet; run ingest first"
+    raise NarrativeSearchError(f"no council {council!r} in the corpus (councils: {listed})")
+
+
+def build_brief(
+    store: CorpusStore,
+    council: str,
+    since: Optional[str] = None,
+    as_of: Optional[str] = None,
+    embedder: Optional["Embedder"] = None,
+) -> Brief:
+    """The revisit brief of one council.
+
+    ``since`` ("YYYY-MM"): the month changes are listed from, and actions with
+    no dated update from then on are "not updated"; without it no changes are
+    listed and "not updated" means nothing dated in the
+    :data:`STALE_AFTER_MONTHS` months to ``as_of``. ``as_of``: the month the
+    brief is written at, by default the council's latest report date; the
+    brief reads as it would have then: reports, ratings and updates dated
+    after it are left out. ``embedder`` finds restated sentences by meaning
+    (else only identical ones).
+    """
+    council = resolve_council(store, council)
+    since = check_month(since, "since")
+    as_of = check_month(as_of, "as of")
+    documents = store.documents(council)
+    report_dates = {document.name: document.as_of for document in documents}
+    if as_of is None:
+        as_of = max((document.as_of for document in documents if document.as_of), default=None)
+    if since is not None:
+        not_updated_since: Month = since
+    elif as_of is not None:
+        not_updated_since = add_months(as_of, -STALE_AFTER_MONTHS)
+    else:
+        not_updated_since = None
+
+    actions = list(store.iter_actions(council))
+    keys = rating_keys(store, council, actions)
+    complete_by_document = _complete_ratings_by_document(keys)
+    council_complete = frozenset(key.rating for key in keys if key.complete) or DEFAULT_COMPLETE
+
+    timelines: list[Timeline] = []
+    briefs: list[ActionBrief] = []
+    for action in actions:
+        timeline = _until(timeline_of_action(store, action, embedder=embedder, as_of=as_of,
+                                             report_dates=report_dates), as_of)
+        timelines.append(timeline)
+        evidence = _completion_evidence(timeline, action.reports, complete_by_document, council_complete, keys)
+        briefs.append(_action_brief(timeline, evidence, since, as_of, not_updated_since))
+
+    return Brief(
+        council=council,
+        as_of=as_of,
+        since=since,
+        not_updated_since=not_updated_since,
+        documents=[{"name": document.name, "title": document.title, "as_of": document.as_of}
+                   for document in documents if as_of is None or document.as_of is None or document.as_of <= as_of],
+        rating_keys=keys,
+        complete_ratings=sorted(council_complete, key=_rating_order),
+        review_dates=_review_counts(timelines),
+        actions=briefs,
+        novelty_method="embedding" if embedder is not None else "exact",
+        timelines=timelines,
+    )
+
+
+def _until(timeline: Timeline, as_of: Month) -> Timeline:
+    """The timeline as it stood at ``as_of``: later ratings and updates dropped.
+
+    Transitions need no recomputing: each compares a point with earlier ones.
+    Text with no month at all is kept, as nothing says it came later.
+    """
+    if as_of is None:
+        return timeline
+    return dataclasses.replace(
+        timeline,
+        entries=[entry for entry in timeline.entries if entry.month is None or entry.month <= as_of],
+        ratings=[point for point in timeline.ratings if point.month <= as_of],
+    )
+
+
+def rating_keys(
+    store: CorpusStore, council: str, actions: Optional[Iterable[MergedAction]] = None
+) -> list[RatingKey]:
+    """Every colour key the council's reports print, from status labels and kept table headers.
+
+    ``actions``: the council's actions if already read, to read them once.
+    """
+    found: list[RatingKey] = []
+    seen: set[tuple[str, str, str]] = set()
+    texts: list[tuple[str, int, str]] = []
+    for action in store.iter_actions(council) if actions is None else actions:
+        texts.extend((status.document, status.line, status.label) for status in action.statuses)
+    for document in store.documents(council):
+        texts.extend((span.document, span.line, span.text) for span in store.unattributed(document.name))
+    for document, line, text in texts:
+        for match in _KEY_ENTRY.finditer(text):
+            rating = COLOUR_RATINGS[match.group("colour").lower()]
+            meaning = match.group("meaning").strip()
+            entry = f"{match.group('colour')} - {meaning}"
+            printed = text[match.start():match.end()].strip()
+            key = (document, rating, meaning.lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(RatingKey(document=document, line=line, text=printed or entry, rating=rating,
+                                   complete=bool(_MEANS_COMPLETE.match(meaning))))
+    return found
+
+
+def _complete_ratings_by_document(keys: Iterable[RatingKey]) -> dict[str, frozenset[str]]:
+    by_document: dict[str, set[str]] = defaultdict(set)
+    for key in keys:
+        if key.complete:
+            by_document[key.document].add(key.rating)
+    return {document: frozenset(ratings) for document, ratings in by_document.items()}
+
+
+def _completion_evidence(
+    timeline: Timeline,
+    reports: list[dict[str, Any]],
+    complete_by_document: dict[str, frozenset[str]],
+    council_complete: frozenset[str],
+    keys: list[RatingKey],
+) -> list[Evidence]:
+    """Why the action counts as complete: its latest rating, an update sentence, a printed field."""
+    evidence: list[Evidence] = []
+    latest = next((point for point in reversed(timeline.ratings) if point.rating), None)
+    if latest is not None:
+        cell = next((c for c in reversed(latest.printed) if c.rag == latest.rating), None)
+        document = cell.document if cell else ""
+        complete = complete_by_document.get(document, council_complete)
+        if latest.rating in complete:
+            # The report's own key if it has one; of several entries, the shortest (the column key).
+            matching = [k for k in keys if k.complete and k.rating == latest.rating]
+            own = [k for k in matching if k.document == document] or matching
+            key = min(own, key=lambda k: len(k.text)) if own else None
+            text = key.text if key is not None else f"{latest.rating} (blue: complete, by the BRAG convention)"
+            evidence.append(Evidence("rating", text, latest.month, latest.display_label, document,
+                                     cell.line if cell else 0, latest.rating))
+    for entry in timeline.entries:
+        if entry.reference_only:
+            continue
+        for sentence in entry.sentences:
+            if _SAYS_COMPLETE.search(sentence.text):
+                evidence.append(Evidence("update", sentence.text, entry.month, entry.when, entry.document, entry.line))
+    for report in reports:
+        for name in ("lead", "due_printed", "evidence", "impact"):
+            value = report.get(name) or ""
+            if _FIELD_COMPLETE.match(value):
+                evidence.append(Evidence("field", value.strip(), None, name, report["document"], report["line"]))
+    return evidence
+
+
+def _moves(points: Iterable[RatingPoint]) -> list[RatingMove]:
+    return [RatingMove(point.month, point.display_label, point.previous, point.rating, point.transition)
+            for point in points]
+
+
+def _action_brief(
+    timeline: Timeline, evidence: list[Evidence], since: Month, as_of: Month, not_updated_since: Month
+) -> ActionBrief:
+    moves = _moves(timeline.ratings)
+    changes = [_change(entry) for entry in timeline.entries if _dated_in(entry, since, as_of)] if since else []
+    last = timeline.last_update_month
+    return ActionBrief(
+        action_id=timeline.action_id,
+        ref=timeline.ref,
+        action=timeline.action,
+        latest_rating=timeline.latest_rating,
+        rating_path=timeline.rating_path,
+        ratings=moves,
+        worse=[move for move in moves if move.transition == "worse"],
+        last_update_month=last,
+        months_stale=timeline.months_since_last_update,
+        not_updated=not_updated_since is not None and (last is None or last < not_updated_since),
+        complete=bool(evidence),
+        evidence=evidence,
+        changes=changes,
+        rating_moves_since=[move for move in moves if since is not None and move.month >= since
+                            and move.transition in ("better", "worse", "changed")],
+    )
+
+
+def _dated_in(entry: TimelineEntry, since: str, as_of: Month) -> bool:
+    """A dated update whose months reach ``since`` or later, started by ``as_of``."""
+    if entry.undated or entry.month is None:
+        return False
+    if as_of is not None and entry.month > as_of:
+        return False
+    return (entry.end or entry.month) >= since
+
+
+def _change(entry: TimelineEntry) -> Change:
+    repeats_from = []
+    for sentence in entry.repeated_sentences:
+        if sentence.repeats is not None:
+            earlier = sentence.repeats.stamp or month_label(sentence.repeats.month)
+            if earlier not in repeats_from:
+                repeats_from.append(earlier)
+    return Change(
+        update_id=entry.update_id,
+        month=entry.month,
+        when=entry.when,
+        kind=entry.kind,
+        text=entry.text,
+        document=entry.document,
+        line=entry.line,
+        sources=[(source.document, source.line) for source in entry.sources],
+        new_sentences=[sentence.text for sentence in entry.new_sentences],
+        repeated_sentences=[sentence.text for sentence in entry.repeated_sentences],
+        repeats_from=repeats_from,
+        reference_to=entry.reference_to if entry.reference_only else None,
+    )
+
+
+def _review_counts(timelines: Iterable[Timeline]) -> list[ReviewCount]:
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    labels: dict[str, list[str]] = defaultdict(list)
+    for timeline in timelines:
+        for point in timeline.ratings:
+            counts[point.month][point.rating or "none"] += 1
+            if point.display_label not in labels[point.month]:
+                labels[point.month].append(point.display_label)
+    return [
+        ReviewCount(month=month, labels=labels[month],
+                    counts=dict(sorted(counts[month].items(), key=lambda item: _rating_order(item[0]))),
+                    actions=sum(counts[month].values()))
+        for month in sorted(counts)
+    ]
+
+
+def _rating_order(rating: str) -> tuple[int, float, str]:
+    """R, A, G, B first in that order, mixed ratings by their place, then the rest, "none" last."""
+    if rating == "none":
+        return (3, 0.0, "")
+    parts = [RATING_RANK.get(part.strip().upper()) for part in rating.split("/")]
+    if parts and all(part is not None for part in parts):
+        return (0 if len(parts) == 1 else 1, sum(parts) / len(parts), rating)  # type: ignore[arg-type]
+    return (2, 0.0, rating)
+
+
+# -- rendering -----------------------------------------------------------------
+
+
+def render_markdown(brief: Brief) -> str:
+    """The brief as Markdown a person can read or paste."""
+    out: list[str] = [f"# Revisit brief: {brief.council}", ""]
+    out.append(f"As of {month_label(brief.as_of) or 'unknown'}"
+               + (f"; changes since {month_label(brief.since)}" if brief.since else "") + ".")
+    out.append("")
+    out.append("Reports: " + "; ".join(
+        f"{doc['name']} ({doc['title'] or 'untitled'}, {month_label(doc['as_of']) or 'undated'})"
+        for doc in brief.documents) + ".")
+    complete_keys = {_flat(key.text).rstrip(".").lower(): _flat(key.text).rstrip(".")
+                     for key in brief.rating_keys if key.complete}
+    out.append("Counted as complete: " + (", ".join(f'"{text}"' for text in complete_keys.values())
+                                         if complete_keys else "B (no key printed; blue is complete in BRAG)")
+               + ", or an update saying it is completed.")
+    out.append("")
+
+    out += ["## Ratings at each review date", ""]
+    if brief.review_dates:
+        ratings = sorted({rating for review in brief.review_dates for rating in review.counts}, key=_rating_order)
+        names = ["not rated" if rating == "none" else rating for rating in ratings]
+        out.append("| Review date | " + " | ".join(names) + " | Actions |")
+        out.append("|---|" + "---|" * (len(ratings) + 1))
+        for review in brief.review_dates:
+            cells = [str(review.counts.get(rating, 0)) for rating in ratings]
+            out.append(f"| {_cell(', '.join(review.labels))} | " + " | ".join(cells) + f" | {review.actions} |")
+    else:
+        out.append("No ratings printed.")
+    out.append("")
+
+    out += ["## Got worse", ""]
+    if brief.worse:
+        for action in brief.worse:
+            moves = "; ".join(move.describe() for move in action.worse)
+            out.append(f"- **{_name(action)}** ({action.rating_path}): {moves}")
+    else:
+        out.append("No action's rating went down.")
+    out.append("")
+
+    out += [f"## Not updated since {month_label(brief.not_updated_since) or '-'}", ""]
+    if brief.not_updated:
+        never = [action for action in brief.not_updated if action.last_update_month is None]
+        for action in brief.not_updated:
+            if action.last_update_month is None:
+                continue
+            done = "; reported complete" if action.complete else ""
+            rating = f"; rated {action.latest_rating}" if action.latest_rating else ""
+            out.append(f"- **{_name(action)}**: last dated update {month_label(action.last_update_month)}, "
+                       f"{action.months_stale} months before {month_label(brief.as_of)}{rating}{done}")
+        if never:
+            # Listed together: templates and first drafts print many actions with no progress yet.
+            out.append(f"- No dated update printed ({len(never)}): "
+                       + ", ".join(action.ref or action.action_id for action in never))
+    else:
+        out.append("Every action has a dated update since then.")
+    out.append("")
+
+    out += ["## Reported complete", ""]
+    if brief.complete:
+        for action in brief.complete:
+            reasons = "; ".join(_evidence_text(item) for item in action.evidence)
+            out.append(f"- **{_name(action)}**: {reasons}")
+    else:
+        out.append("No action is reported complete.")
+    out.append("")
+
+    if brief.since:
+        out += [f"## Changes since {month_label(brief.since)}", ""]
+        if not brief.changed:
+            out.append("No dated updates since then.")
+            out.append("")
+        for action in brief.changed:
+            out.append(f"### {_name(action)}")
+            out.append("")
+            if action.action:
+                out.append(_flat(action.action))
+                out.append("")
+            if action.rating_moves_since:
+                out.append("Rating: " + "; ".join(move.describe() for move in action.rating_moves_since))
+                out.append("")
+            for change in action.changes:
+                where = "; ".join(f"{document} line {line}" for document, line in change.sources)
+                kind = "position statement, " if change.kind == "position_statement" else ""
+                if change.reference_to is not None:
+                    body = f"points elsewhere: {_flat(change.text)}"
+                elif change.new_sentences:
+                    body = " ".join(_flat(sentence) for sentence in change.new_sentences)
+                    if change.repeated_sentences:
+                        body += f" (and {len(change.repeated_sentences)} sentence(s) repeated from " \
+                                f"{', '.join(change.repeats_from)})"
+                else:
+                    body = f"nothing new; repeats {', '.join(change.repeats_from) or 'earlier text'}: " \
+                           + " ".join(_flat(sentence) for sentence in change.repeated_sentences)
+                out.append(f"- **{change.when}** ({kind}{where}): {body}")
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def csv_rows(brief: Brief) -> list[dict[str, Any]]:
+    """One row per action, as :func:`render_csv` writes them."""
+    rows = []
+    for action in brief.actions:
+        changes = [
+            f"{change.when}: " + (f"see {change.reference_to}" if change.reference_to is not None
+                                  else " ".join(_flat(s) for s in change.new_sentences) or "(repeats earlier text)")
+            for change in action.changes
+        ]
+        rows.append({
+            "ref": action.ref or "",
+            "action_id": action.action_id,
+            "action": _flat(action.action),
+            "latest_rating": action.latest_rating or "",
+            "rating_change": action.rating_change,
+            "ratings": action.rating_path,
+            "last_update": action.last_update_month or "",
+            "months_stale": "" if action.months_stale is None else action.months_stale,
+            "complete": "yes" if action.complete else "no",
+            "complete_evidence": " | ".join(_evidence_text(item) for item in action.evidence),
+            "changes_since": " | ".join(changes),
+        })
+    return rows
+
+
+def render_csv(brief: Brief) -> str:
+    """The brief as CSV for a spreadsheet; cells that would run as formulas are quoted with an apostrophe."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in csv_rows(brief):
+        writer.writerow({key: guard_formula(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+def _name(action: ActionBrief) -> str:
+    return f"{action.ref} ({action.action_id})" if action.ref else action.action_id
+
+
+def _evidence_text(item: Evidence) -> str:
+    if item.how == "rating":
+        return f"rated {item.rating} at {item.label} (key: \"{_flat(item.text)}\")"
+    if item.how == "update":
+        return f"{item.label}: \"{_flat(item.text)}\""
+    return f"{item.label} printed \"{item.text}\""
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _cell(text: str) -> str:
+    return _flat(text).replace("|", "\\|")

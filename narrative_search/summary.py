@@ -1,0 +1,261 @@
+"""Summaries made only of sentences the documents print.
+
+:func:`summarise_action` picks at most three sentences from an action's
+timeline, each a verbatim slice of one stored update, with that update's id,
+date, document and line:
+
+* ``now``: where the action stands: the first new sentence of the latest dated
+  update (of the latest undated one if none is dated; its first sentence if
+  it says nothing new);
+* ``change``: the main change along the way: of the sentences added by the
+  updates between the first (where the action started) and the latest, the
+  one least like anything said before it, of at least
+  :data:`MIN_CHANGE_WORDS` words where there is one; where there are no such
+  updates, the first update's opening sentence, as the position it moved from;
+* ``stalled`` or ``remains``: where the latest update repeats an earlier
+  sentence, that earlier sentence, dated when it was first said (nothing has
+  moved since); otherwise a sentence of the latest update that says what is
+  still to do ("ongoing", "to be", "will", "planned", "next step", ...).
+
+Reference-only updates ("See above") are never picked. Nothing is rephrased.
+
+:func:`mmr` is maximal marginal relevance, for picking representative
+passages for a query without picking the same thing twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from .model import Month
+from .timeline import Sentence, Timeline, TimelineEntry, month_label
+
+#: Roles in the order a summary lists them.
+ROLES = ("now", "change", "stalled", "remains")
+
+#: A sentence this short ("Underway.", "2.") says too little to stand for the main change.
+MIN_CHANGE_WORDS = 4
+
+# Words that say something is still to be done or has not moved.
+_REMAINING = re.compile(
+    r"""\b(?:ongoing|on-going|to\s+be|will|next\s+steps?|planned|plans?\s+to|remains?|remaining|
+    further|still|await(?:s|ing)?|delayed|not\s+yet|continu(?:e|es|ing)|in\s+development|in\s+draft|
+    under\s+review|to\s+commence|required|need\s+to|needs\s+to|being\s+(?:developed|explored|arranged|
+    rolled\s+out|reviewed|established|finalised|considered|agreed))\b""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+@dataclass
+class SummarySentence:
+    """One sentence of a summary, traceable to its update."""
+
+    role: str  # "now", "change", "stalled" or "remains"
+    text: str  # verbatim: update text[start:end]
+    update_id: int
+    month: Month
+    undated: bool
+    stamp: Optional[str]
+    kind: str
+    document: str
+    line: int
+    start: int
+    end: int
+    sources: list[tuple[str, int]]  # every (document, line) that printed the update
+
+    @property
+    def when(self) -> str:
+        if self.stamp:
+            return self.stamp
+        label = month_label(self.month) if self.month else "undated"
+        return f"{label} (undated)" if self.undated and self.month else label
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["when"] = self.when
+        data["sources"] = [{"document": document, "line": line} for document, line in self.sources]
+        return data
+
+
+def summarise_action(timeline: Timeline) -> list[SummarySentence]:
+    """At most three verbatim sentences: now, the main change, and what is stalled or remains."""
+    substantive = [entry for entry in timeline.entries if not entry.reference_only and entry.sentences]
+    if not substantive:
+        return []
+    dated = [entry for entry in substantive if not entry.undated]
+    latest = dated[-1] if dated else substantive[-1]
+    now_sentence = next((s for s in latest.sentences if s.label == "new"), latest.sentences[0])
+    now = _summary("now", latest, now_sentence)
+    used = {(latest.update_id, now_sentence.start)}
+
+    # The stalled sentence is chosen before the main change, so that an update
+    # the latest one merely repeats is shown as where things stopped, not as a change.
+    last = _stalled(timeline, latest, used)
+    if last is not None:
+        used.add((last.update_id, last.start))
+
+    picked = [now]
+    change = _main_change(substantive, latest, used)
+    if change is not None:
+        entry, sentence = change
+        picked.append(_summary("change", entry, sentence))
+        used.add((entry.update_id, sentence.start))
+
+    if last is None:
+        last = _remaining(latest, used)
+    if last is not None:
+        picked.append(last)
+    return picked
+
+
+def _main_change(
+    substantive: list[TimelineEntry], latest: TimelineEntry, used: set[tuple[int, int]]
+) -> Optional[tuple[TimelineEntry, Sentence]]:
+    """The most novel new sentence between the first update and the latest.
+
+    Only updates placed before the latest count: undated text placed after it
+    (at its report's date) cannot be said to have come along the way.
+    """
+    before = substantive[:substantive.index(latest)]
+    if not before:
+        return None
+    candidates = [
+        (entry, sentence) for entry in before[1:] for sentence in entry.sentences
+        if sentence.label == "new" and (entry.update_id, sentence.start) not in used
+    ]
+    informative = [(e, s) for e, s in candidates if len(s.text.split()) >= MIN_CHANGE_WORDS]
+    pool = informative or candidates
+    if pool:
+        # Least similar to what came before; of equals, the later one.
+        order = {id(entry): index for index, entry in enumerate(before)}
+        return min(pool, key=lambda item: (item[1].similarity if item[1].similarity is not None else 0.0,
+                                           -order[id(item[0])], item[1].start))
+    first = before[0]
+    sentence = first.sentences[0]
+    if (first.update_id, sentence.start) in used:
+        return None
+    return first, sentence
+
+
+def _stalled(timeline: Timeline, latest: TimelineEntry, used: set[tuple[int, int]]) -> Optional[SummarySentence]:
+    """The earlier sentence the latest update repeats, dated when it was first said."""
+    for sentence in latest.sentences:
+        if sentence.label != "repeat" or sentence.repeats is None:
+            continue
+        earlier = timeline.entry(sentence.repeats.update_id)
+        if earlier is None:
+            continue
+        original = _first_saying(timeline, earlier, sentence.repeats.text)
+        if original is not None and (original[0].update_id, original[1].start) not in used:
+            return _summary("stalled", *original)
+    return None
+
+
+def _remaining(latest: TimelineEntry, used: set[tuple[int, int]]) -> Optional[SummarySentence]:
+    """A sentence of the latest update that says what is still to be done."""
+    for sentence in latest.sentences:
+        if (latest.update_id, sentence.start) not in used and _REMAINING.search(sentence.text):
+            return _summary("remains", latest, sentence)
+    return None
+
+
+def _first_saying(timeline: Timeline, entry: TimelineEntry, text: str) -> Optional[tuple[TimelineEntry, Sentence]]:
+    """Follow a chain of repeats back to where ``text`` (a sentence of ``entry``) was first said."""
+    sentence = next((s for s in entry.sentences if s.text == text), None)
+    seen = set()
+    while sentence is not None and sentence.label == "repeat" and sentence.repeats is not None:
+        if entry.update_id in seen:
+            break
+        seen.add(entry.update_id)
+        earlier = timeline.entry(sentence.repeats.update_id)
+        if earlier is None:
+            break
+        entry = earlier
+        sentence = next((s for s in earlier.sentences if s.text == sentence.repeats.text), None)
+    return (entry, sentence) if sentence is not None else None
+
+
+def _summary(role: str, entry: TimelineEntry, sentence: Sentence) -> SummarySentence:
+    return SummarySentence(
+        role=role,
+        text=sentence.text,
+        update_id=entry.update_id,
+        month=entry.month,
+        undated=entry.undated,
+        stamp=entry.stamp,
+        kind=entry.kind,
+        document=entry.document,
+        line=entry.line,
+        start=sentence.start,
+        end=sentence.end,
+        sources=[(source.document, source.line) for source in entry.sources],
+    )
+
+
+def render_summary_text(sentences: Sequence[SummarySentence]) -> str:
+    """One line per sentence: role, date, the sentence, and where it was printed."""
+    if not sentences:
+        return "No updates to summarise."
+    names = {"now": "Now", "change": "Main change", "stalled": "Stalled since", "remains": "Remains"}
+    return "\n".join(
+        f"{names.get(s.role, s.role)} ({s.when}): {' '.join(s.text.split())}  [{s.document} line {s.line}]"
+        for s in sentences
+    )
+
+
+# -- maximal marginal relevance -----------------------------------------------
+
+
+def mmr(
+    candidate_vectors: np.ndarray | Sequence[Sequence[float]],
+    query_vector: np.ndarray | Sequence[float],
+    k: int,
+    lambda_: float = 0.7,
+) -> list[int]:
+    """Indices of ``k`` candidates picked by maximal marginal relevance, in pick order.
+
+    Each step takes the candidate with the highest
+    ``lambda_ * sim(candidate, query) - (1 - lambda_) * max sim(candidate, picked)``,
+    similarity being the cosine (vectors are normalised here, so unnormalised
+    input is fine). ``lambda_`` = 1 ranks by relevance alone; lower values
+    trade relevance for variety. Ties go to the lower index, so the result is
+    deterministic. Fewer than ``k`` candidates gives them all.
+    """
+    if not 0.0 <= lambda_ <= 1.0:
+        raise ValueError(f"lambda_ must be between 0 and 1, not {lambda_}")
+    if k < 0:
+        raise ValueError(f"k must not be negative, not {k}")
+    candidates = np.asarray(candidate_vectors, dtype=np.float64)
+    if candidates.size == 0 or k == 0:
+        return []
+    if candidates.ndim != 2:
+        raise ValueError(f"candidate_vectors must be 2-dimensional, not of shape {candidates.shape}")
+    query = np.asarray(query_vector, dtype=np.float64).reshape(-1)
+    if query.shape[0] != candidates.shape[1]:
+        raise ValueError(f"query has {query.shape[0]} dimensions, candidates {candidates.shape[1]}")
+    candidates = _unit_rows(candidates)
+    query = _unit_rows(query[None, :])[0]
+    relevance = candidates @ query
+    pairwise = candidates @ candidates.T
+    picked: list[int] = []
+    remaining = list(range(len(candidates)))
+    while remaining and len(picked) < k:
+        if picked:
+            redundancy = pairwise[np.ix_(remaining, picked)].max(axis=1)
+        else:
+            redundancy = np.zeros(len(remaining))
+        scores = lambda_ * relevance[remaining] - (1.0 - lambda_) * redundancy
+        best = remaining[int(np.argmax(scores))]  # argmax takes the first of equals
+        picked.append(best)
+        remaining.remove(best)
+    return picked
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0  # a zero vector stays zero: similar to nothing
+    return vectors / norms

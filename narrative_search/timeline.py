@@ -1,0 +1,592 @@
+"""Per-action timelines: what was said when, how the rating moved, what was new.
+
+store --build_timeline--> Timeline: one action's updates from every report, in
+date order, with
+
+* every place each update was printed (document and line), its date stamp as
+  printed, and undated text placed at its report's as-of month and marked
+  ``undated``;
+* the rating at each review date, with the transition from the previous one
+  (``first``, ``better``, ``worse``, ``unchanged``, ``changed`` where the
+  order is unknown, ``unrated`` for an empty cell);
+* each update cut into sentences (spaCy's sentencizer, as passages are), every
+  sentence labelled ``new`` or ``repeat`` against the sentences of the earlier
+  updates, a repeat naming the update and sentence it repeats and how similar
+  they are; updates that only point elsewhere ("See above", "SEE 6E") are
+  ``reference`` updates and take no part in the comparison;
+* the months since the last dated update, as of a chosen month.
+
+Every text a timeline holds is cut from a stored update's text, so anything
+shown from it can be found verbatim in the source.
+
+Rating order
+------------
+R < A < G < B (blue: complete). A mixed rating such as "G/A" sits at the mean
+of its parts (between A and G); a rating outside the scale (pink, grey) has no
+place in the order, so a move to or from it is ``changed``.
+
+Novelty threshold
+-----------------
+A sentence is a repeat when its cosine similarity (all-MiniLM-L6-v2,
+normalised vectors) to some sentence of an earlier update of the same action
+is at least :data:`NOVELTY_THRESHOLD` = 0.80, or when the two are the same
+letters and digits. The threshold was chosen on every pair in the sample
+corpus (each sentence against its most similar earlier sentence):
+
+* repeats, all above 0.80: Telford 1.1's June 2022 statement "A SEND
+  Conference for October 2022 is being arranged." is January's word for word
+  (1.000); Staffordshire 3.2 D's Jan 2020 "CCG Strategic Commissioning Post
+  has been appointed, and to meet with LA rep to discuss completion of this
+  area." restates Dec 2019's "CCG Strategic Commissioning Post has been
+  appointed to." (0.866).
+* new, all below 0.80, the closest being: 3.3 C's May 2021 "District hub
+  developments include:" against Feb 2021's "District Hubs are in place and
+  attended by specialist support services." (0.761, it introduces a new list);
+  3.1 E's Dec 2021 "Protocols for the Graduated response developed ..."
+  against Feb 2021's "... systemic review of processes from graduated
+  response ..." (0.724, the protocols are the progress); 3.2 D's Nov 2019
+  "Sub group report that actions are ongoing ..." (0.648); Telford 1's June
+  2022 "Coproduction Charter is in the final stages ..." against January's
+  "Workshops to embed the Charter w arranged." (0.468).
+
+So 0.80 sits in the gap between the highest new sentence (0.761) and the
+lowest restatement (0.866). Printings of one update in two reports (000 and
+001's "3.3 C") are merged by the store before this, so they are one entry with
+two sources, not a repeat.
+
+Without an embedder only repeats with the same letters and digits are found
+(``novelty_method`` "exact"); pass an :class:`~narrative_search.embed.Embedder`
+for the semantic comparison.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+
+import numpy as np
+
+from .errors import NarrativeSearchError
+from .model import Month, Status, slug
+from .passages import _sentence_spans, rating_at
+from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
+
+if TYPE_CHECKING:
+    from .embed import Embedder
+
+#: Cosine similarity at or above which a sentence repeats an earlier one (see the module docstring).
+NOVELTY_THRESHOLD = 0.80
+
+#: Place of each single rating on the scale; higher is better.
+RATING_RANK = {"R": 0.0, "A": 1.0, "G": 2.0, "B": 3.0}
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# An update that is nothing but a pointer: "See above", "SEE 6E", "See [4a above]",
+# "As above", "Refer to 2.3". The target is short, one clause, and ends the text, so
+# "Completed (See SEND Strategy)" or "See the report: three audits done." are content.
+_REFERENCE = re.compile(
+    r"""^\s*(?:please\s+)?
+    (?:see(?:\s+also)?|refer(?:red)?\s+to|cross[\s-]?ref(?:erence)?|same\s+as|as\s+per|as(?=\s+(?:above|below|before|previous)))
+    \s*[:\-]?\s*
+    (?P<target>[\[(]?(?:[^.:;!?\n]|(?<=\d)\.(?=\d)){1,40}?[\])]?)  # a dot only inside a ref like 2.3
+    \s*\.?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+# -- records -------------------------------------------------------------------
+
+
+@dataclass
+class Source:
+    """One place an update was printed."""
+
+    document: str
+    line: int
+    as_of: Month = None  # the report's date
+
+
+@dataclass
+class RepeatOf:
+    """The earlier sentence a sentence repeats."""
+
+    update_id: int
+    month: Month
+    stamp: Optional[str]
+    text: str
+    similarity: float
+
+
+@dataclass
+class Sentence:
+    """One sentence of an update: ``text`` is ``update.text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+    label: str  # "new", "repeat" or "reference"
+    similarity: Optional[float] = None  # to the most similar earlier sentence; None if none to compare
+    repeats: Optional[RepeatOf] = None  # for a repeat: the earlier sentence
+
+
+@dataclass
+class TimelineEntry:
+    """One update of the action, placed in time."""
+
+    update_id: int
+    month: Month  # the update's start month; for undated text, its report's as-of month
+    end: Month
+    undated: bool
+    kind: str  # "update" or "position_statement"
+    stamp: Optional[str]  # the date stamp as printed
+    text: str
+    sources: list[Source]
+    rating: Optional[str] = None  # the action's rating in force at ``month``
+    reference_only: bool = False
+    reference_to: Optional[str] = None  # what it points at, as printed ("above", "6E")
+    sentences: list[Sentence] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)  # struck-through text, never live
+    variants: list[tuple[str, int, str]] = field(default_factory=list)  # other reports' wordings
+
+    @property
+    def document(self) -> str:
+        return self.sources[0].document if self.sources else ""
+
+    @property
+    def line(self) -> int:
+        return self.sources[0].line if self.sources else 0
+
+    @property
+    def when(self) -> str:
+        """The date as a reader should see it: the stamp as printed, else the month."""
+        if self.stamp:
+            return self.stamp
+        if self.month is None:
+            return "undated"
+        return f"{month_label(self.month)} (undated)" if self.undated else month_label(self.month)
+
+    @property
+    def new_sentences(self) -> list[Sentence]:
+        return [sentence for sentence in self.sentences if sentence.label == "new"]
+
+    @property
+    def repeated_sentences(self) -> list[Sentence]:
+        return [sentence for sentence in self.sentences if sentence.label == "repeat"]
+
+
+@dataclass
+class PrintedRating:
+    """One report's cell under a review column."""
+
+    document: str
+    line: int
+    label: str
+    rag_printed: Optional[str]
+    rag: Optional[str]
+
+
+@dataclass
+class RatingPoint:
+    """The action's rating at one review date, and how it moved from the last rated one."""
+
+    month: str
+    label: str  # the column label as printed, e.g. "Jan-20"
+    rating: Optional[str]  # None where every report left the cell empty
+    transition: str  # "first", "better", "worse", "unchanged", "changed" or "unrated"
+    previous: Optional[str] = None  # the last rating before this one
+    printed: list[PrintedRating] = field(default_factory=list)
+
+    @property
+    def conflict(self) -> bool:
+        """True if two reports printed different ratings for this review date."""
+        return len({cell.rag for cell in self.printed if cell.rag}) > 1
+
+    @property
+    def display_label(self) -> str:
+        """The printed label when it is a short date label, else the month."""
+        return self.label if 0 < len(self.label) <= 12 else month_label(self.month)
+
+
+@dataclass
+class Timeline:
+    """One action's history across every report that printed it."""
+
+    action_id: str
+    council: str
+    ref: Optional[str]
+    action: str
+    documents: list[str]
+    entries: list[TimelineEntry]
+    ratings: list[RatingPoint]
+    as_of: Month
+    last_update_month: Month  # latest month of a dated update, up to ``as_of``
+    months_since_last_update: Optional[int]
+    novelty_method: str  # "embedding" or "exact"
+    novelty_threshold: float
+    novelty_model: Optional[str] = None
+
+    @property
+    def latest_rating(self) -> Optional[str]:
+        rated = [point.rating for point in self.ratings if point.rating]
+        return rated[-1] if rated else None
+
+    @property
+    def rating_path(self) -> str:
+        """The ratings in order, with where they got worse, e.g. "A, R, G, G (worse at Jan-20)"."""
+        rated = [point for point in self.ratings if point.rating]
+        if not rated:
+            return ""
+        path = ", ".join(point.rating for point in rated)  # type: ignore[misc]
+        worse = [point.display_label for point in rated if point.transition == "worse"]
+        return f"{path} (worse at {', '.join(worse)})" if worse else path
+
+    @property
+    def transitions(self) -> list[RatingPoint]:
+        """Review dates where the rating moved (better, worse or changed)."""
+        return [point for point in self.ratings if point.transition in ("better", "worse", "changed")]
+
+    def entry(self, update_id: int) -> Optional[TimelineEntry]:
+        for entry in self.entries:
+            if entry.update_id == update_id:
+                return entry
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the records plus the derived rating path and flags."""
+        data = asdict(self)
+        data["latest_rating"] = self.latest_rating
+        data["rating_path"] = self.rating_path
+        for point, record in zip(self.ratings, data["ratings"]):
+            record["conflict"] = point.conflict
+            record["display_label"] = point.display_label
+        for entry, record in zip(self.entries, data["entries"]):
+            record["when"] = entry.when
+            record["variants"] = [
+                {"document": document, "line": line, "text": text} for document, line, text in entry.variants
+            ]
+        return data
+
+
+# -- months --------------------------------------------------------------------
+
+
+def check_month(value: Optional[str], what: str = "month") -> Month:
+    """``value`` if it is a "YYYY-MM" month (or None), else a NarrativeSearchError."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _MONTH.match(value):
+        raise NarrativeSearchError(f"{what} must be a month written YYYY-MM, not {value!r}")
+    return value
+
+
+def months_between(earlier: str, later: str) -> int:
+    """Whole months from ``earlier`` to ``later`` ("2020-01" to "2021-12" is 23)."""
+    first_year, first_month = (int(part) for part in earlier.split("-"))
+    last_year, last_month = (int(part) for part in later.split("-"))
+    return (last_year - first_year) * 12 + (last_month - first_month)
+
+
+def add_months(month: str, count: int) -> str:
+    """The month ``count`` months after ``month`` (before it if negative)."""
+    year, number = (int(part) for part in month.split("-"))
+    index = year * 12 + (number - 1) + count
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_label(month: Month) -> str:
+    """"2021-02" as "Feb 2021"."""
+    if month is None or not _MONTH.match(month):
+        return month or ""
+    year, number = month.split("-")
+    return f"{_MONTH_NAMES[int(number) - 1]} {year}"
+
+
+# -- ratings -------------------------------------------------------------------
+
+
+def rating_rank(rating: Optional[str]) -> Optional[float]:
+    """Place of a rating on R < A < G < B; a mixed "G/A" at the mean of its parts; None if off the scale."""
+    if not rating:
+        return None
+    ranks = [RATING_RANK.get(part.strip().upper()) for part in rating.split("/")]
+    if not ranks or any(rank is None for rank in ranks):
+        return None
+    return sum(ranks) / len(ranks)  # type: ignore[arg-type]
+
+
+def transition(previous: Optional[str], current: Optional[str]) -> str:
+    """How a rating moved: first, better, worse, unchanged, changed (order unknown) or unrated."""
+    if current is None:
+        return "unrated"
+    if previous is None:
+        return "first"
+    if previous.strip().upper() == current.strip().upper():
+        return "unchanged"
+    before, after = rating_rank(previous), rating_rank(current)
+    if before is None or after is None:
+        return "changed"
+    if after > before:
+        return "better"
+    if after < before:
+        return "worse"
+    return "unchanged"
+
+
+def rating_points(statuses: Sequence[Status]) -> list[RatingPoint]:
+    """One point per review month, oldest first, each with its transition.
+
+    Where two reports printed the same review month, the rating is the one
+    :func:`~narrative_search.passages.rating_at` takes (the later report's), and
+    every printed cell is kept so a conflict stays visible. Statuses without a
+    month cannot be placed and are left out.
+    """
+    by_month: dict[str, list[Status]] = {}
+    for status in statuses:
+        if status.month is not None:
+            by_month.setdefault(status.month, []).append(status)
+    points: list[RatingPoint] = []
+    previous: Optional[str] = None
+    for month in sorted(by_month):
+        cells = by_month[month]
+        rating = rating_at(cells, month)
+        shown = next((cell for cell in reversed(cells) if cell.rag == rating), cells[-1])
+        points.append(
+            RatingPoint(
+                month=month,
+                label=shown.label,
+                rating=rating,
+                transition=transition(previous, rating),
+                previous=previous,
+                printed=[
+                    PrintedRating(cell.document, cell.line, cell.label, cell.rag_printed, cell.rag)
+                    for cell in cells
+                ],
+            )
+        )
+        if rating is not None:
+            previous = rating
+    return points
+
+
+# -- references ----------------------------------------------------------------
+
+
+def reference_target(text: str) -> Optional[str]:
+    """What an update that only points elsewhere points at ("above", "6E"), else None."""
+    match = _REFERENCE.match(text)
+    if match is None:
+        return None
+    target = match.group("target").strip().strip("[]()").strip()
+    return target or None
+
+
+# -- building ------------------------------------------------------------------
+
+
+def build_timeline(
+    store: CorpusStore,
+    action_id: str,
+    embedder: Optional["Embedder"] = None,
+    as_of: Optional[str] = None,
+) -> Timeline:
+    """The timeline of one action; a NarrativeSearchError names close ids if it is unknown.
+
+    ``action_id`` is a stored id ("staffordshire/3-2-d") or one typed with the
+    council and ref as printed ("Staffordshire/3.2 D").
+
+    ``as_of`` ("YYYY-MM") is the month staleness is counted to; by default the
+    latest date of the reports that print the action. ``embedder`` gives the
+    semantic novelty; without it only word-for-word repeats are found.
+    """
+    as_of = check_month(as_of, "as of")
+    action = store.get_action(action_id)
+    if action is None:  # "Staffordshire/3.2 D" as typed is "staffordshire/3-2-d"
+        action = store.get_action("/".join(slug(part) for part in action_id.split("/", 1)))
+    if action is None:
+        raise NarrativeSearchError(_unknown_action_message(store, action_id))
+    return timeline_of_action(store, action, embedder=embedder, as_of=as_of)
+
+
+def timeline_of_action(
+    store: CorpusStore,
+    action: MergedAction,
+    embedder: Optional["Embedder"] = None,
+    as_of: Optional[str] = None,
+    report_dates: Optional[dict[str, Month]] = None,
+) -> Timeline:
+    """The timeline of an action already read from ``store``.
+
+    ``report_dates`` (document name to as-of month) saves a query per action
+    when many are built, as a brief does.
+    """
+    as_of = check_month(as_of, "as of")
+    if report_dates is None:
+        report_dates = {document.name: document.as_of for document in store.documents(action.council)}
+    entries = [_entry(action, update, report_dates) for update in action.updates]
+    # The store orders updates by month, undated ones at the end of their
+    # report's month; a stable sort keeps that and makes the rule explicit here.
+    entries.sort(key=lambda entry: (entry.month or "9999-99", entry.undated))
+    method = _label_novelty(entries, embedder)
+    if as_of is None:
+        dates = [report_dates.get(name) for name in action.documents]
+        as_of = max((date for date in dates if date), default=None)
+    last = _last_update_month(entries, as_of)
+    return Timeline(
+        action_id=action.id,
+        council=action.council,
+        ref=action.ref,
+        action=action.action,
+        documents=list(action.documents),
+        entries=entries,
+        ratings=rating_points(action.statuses),
+        as_of=as_of,
+        last_update_month=last,
+        months_since_last_update=months_between(last, as_of) if last and as_of else None,
+        novelty_method=method,
+        novelty_threshold=NOVELTY_THRESHOLD,
+        novelty_model=embedder.model_id if embedder is not None else None,
+    )
+
+
+def _entry(action: MergedAction, update: MergedUpdate, report_dates: dict[str, Month]) -> TimelineEntry:
+    sources = [Source(document, line, report_dates.get(document)) for document, line in update.sources]
+    undated = update.start is None
+    month = update.start if not undated else (sources[0].as_of if sources else None)
+    target = reference_target(update.text)
+    return TimelineEntry(
+        update_id=update.id,
+        month=month,
+        end=update.end if not undated else month,
+        undated=undated,
+        kind=update.kind,
+        stamp=update.stamp,
+        text=update.text,
+        sources=sources,
+        rating=rating_at(action.statuses, month),
+        reference_only=target is not None,
+        reference_to=target,
+        sentences=[
+            Sentence(text=update.text[start:end], start=start, end=end,
+                     label="reference" if target is not None else "new")
+            for start, end in _sentence_spans(update.text)
+        ],
+        deleted=list(update.deleted),
+        variants=list(update.variants),
+    )
+
+
+def _label_novelty(entries: list[TimelineEntry], embedder: Optional["Embedder"]) -> str:
+    """Label each content sentence new or repeat against the earlier entries' sentences."""
+    content = [(index, sentence) for index, entry in enumerate(entries) if not entry.reference_only
+               for sentence in entry.sentences]
+    if not content:
+        return "embedding" if embedder is not None else "exact"
+    keys = [comparable_text(sentence.text) for _, sentence in content]
+    if embedder is not None:
+        vectors = embedder.encode([sentence.text for _, sentence in content])
+        similarity = np.asarray(vectors @ vectors.T, dtype=np.float64)
+    else:
+        similarity = np.zeros((len(content), len(content)))
+    for row, (index, sentence) in enumerate(content):
+        earlier = [column for column, (other, _) in enumerate(content) if other < index]
+        if not earlier:
+            continue
+        scores = [1.0 if keys[row] and keys[row] == keys[column] else float(similarity[row, column])
+                  for column in earlier]
+        best = int(np.argmax(scores))
+        score = min(round(scores[best], 4), 1.0)
+        if embedder is None and score < 1.0:
+            continue  # without the model only identical wording is known; no score to show
+        sentence.similarity = score
+        if score >= NOVELTY_THRESHOLD:
+            other_index, other = content[earlier[best]]
+            source = entries[other_index]
+            sentence.label = "repeat"
+            sentence.repeats = RepeatOf(source.update_id, source.month, source.stamp, other.text, score)
+    return "embedding" if embedder is not None else "exact"
+
+
+def _last_update_month(entries: Iterable[TimelineEntry], as_of: Month) -> Month:
+    """The latest month covered by a dated update that had started by ``as_of``.
+
+    Undated text is left out: its placement at the report's date says when it
+    was printed at the latest, not when it was written. An update running past
+    ``as_of`` counts up to ``as_of``.
+    """
+    months = []
+    for entry in entries:
+        if entry.undated or entry.month is None or (as_of is not None and entry.month > as_of):
+            continue
+        last = entry.end or entry.month
+        months.append(min(last, as_of) if as_of is not None else last)
+    return max(months, default=None)
+
+
+def _unknown_action_message(store: CorpusStore, action_id: str) -> str:
+    ids = [action.id for action in store.iter_actions()]
+    close = difflib.get_close_matches(action_id.lower(), ids, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; ids look like staffordshire/3-2-d"
+    return f"no action {action_id!r} in the corpus{hint}"
+
+
+# -- text ----------------------------------------------------------------------
+
+
+def render_timeline_text(timeline: Timeline) -> str:
+    """The timeline as plain text: ratings, then each update with its sentences marked.
+
+    ``+`` marks a new sentence, ``=`` a repeat (with the earlier one it repeats),
+    ``>`` a reference-only update.
+    """
+    lines = [f"{timeline.action_id}  {timeline.ref or ''}  ({timeline.council})".rstrip()]
+    if timeline.action:
+        lines.append(_one_line(timeline.action))
+    if timeline.ratings:
+        lines.append("Ratings: " + ", ".join(
+            f"{point.display_label} {point.rating or '-'}"
+            + (f" ({point.transition})" if point.transition not in ("first", "unchanged") else "")
+            + (" [reports differ: " + ", ".join(f"{cell.document} {cell.rag or '-'}" for cell in point.printed) + "]"
+               if point.conflict else "")
+            for point in timeline.ratings
+        ))
+        lines.append(f"Rating path: {timeline.rating_path}")
+    else:
+        lines.append("Ratings: none printed")
+    if timeline.last_update_month:
+        lines.append(
+            f"Last dated update: {month_label(timeline.last_update_month)}, "
+            f"{timeline.months_since_last_update} months before {month_label(timeline.as_of)}"
+        )
+    else:
+        lines.append("Last dated update: none")
+    how = ("embedding similarity" if timeline.novelty_method == "embedding" else "identical wording only")
+    lines.append(f"Repeats: {how}, threshold {timeline.novelty_threshold:.2f}")
+    if not timeline.entries:
+        lines.append("")
+        lines.append("No updates printed.")
+    for entry in timeline.entries:
+        where = "; ".join(f"{source.document} line {source.line}" for source in entry.sources)
+        kind = " position statement" if entry.kind == "position_statement" else ""
+        rating = f" [rating {entry.rating}]" if entry.rating else ""
+        lines.append("")
+        lines.append(f"{entry.month or '?':7}  {entry.when}{kind}{rating}  ({where})")
+        if entry.reference_only:
+            lines.append(f"  > {_one_line(entry.text)}  (points to: {entry.reference_to})")
+            continue
+        for sentence in entry.sentences:
+            if sentence.label == "repeat" and sentence.repeats is not None:
+                earlier = sentence.repeats
+                lines.append(f"  = {_one_line(sentence.text)}")
+                lines.append(f"      repeats {earlier.stamp or month_label(earlier.month)} "
+                             f"({earlier.similarity:.2f}): {_one_line(earlier.text)}")
+            else:
+                lines.append(f"  + {_one_line(sentence.text)}")
+    return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
