@@ -15,9 +15,12 @@ import click
 from . import config
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl
+from .brief import render_csv, render_markdown
 from .passages import KINDS
 from .search import SearchFilters, SearchResult
 from .store import CorpusStore, StoreError
+from .summary import render_query_summary_text, render_summary_text, summarise_action
+from .timeline import render_timeline_text
 from .workspace import IngestOutcome, Workspace
 
 
@@ -135,6 +138,66 @@ def similar_command(context, action_id, k, as_json) -> None:
         result = workspace.similar(action_id, k=k)
         _show_notes(workspace)
     _print_result(result, as_json)
+
+
+@main.command("timeline")
+@click.argument("action_id")
+@click.option("--as-of", default=None, metavar="YYYY-MM", help="Count staleness to this month (default: the latest report).")
+@click.option("--json", "as_json", is_flag=True, help="The timeline as one JSON object.")
+@click.pass_context
+def timeline_command(context, action_id, as_of, as_json) -> None:
+    """An action's updates in date order, its ratings and what each update said that was new."""
+    with open_workspace(context) as workspace:
+        timeline = workspace.timeline(action_id, as_of=as_of)
+        if as_json:
+            data = timeline.to_dict()
+            data["summary"] = [s.to_dict() for s in summarise_action(timeline)]
+            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        click.echo(render_timeline_text(timeline))
+        click.echo("")
+        click.echo(render_summary_text(summarise_action(timeline)))
+
+
+@main.command("summary")
+@click.argument("query")
+@click.option("--council", "councils", multiple=True, help="Only this council (repeatable).")
+@click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to draw sentences from.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def summary_command(context, query, councils, k, as_json) -> None:
+    """How each area approaches a theme: a few representative sentences per council, with sources."""
+    with open_workspace(context) as workspace:
+        summary = workspace.summarise(query, councils=councils, k=k)
+        _show_notes(workspace)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_query_summary_text(summary))
+
+
+@main.command("brief")
+@click.argument("council")
+@click.option("--since", default=None, metavar="YYYY-MM", help="List what changed from this month.")
+@click.option("--as-of", default=None, metavar="YYYY-MM", help="The brief as it stood at this month (default: the latest report).")
+@click.option("--format", "output_format", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: stdout).")
+@click.pass_context
+def brief_command(context, council, since, as_of, output_format, output) -> None:
+    """A revisit brief for COUNCIL: ratings by review date, what got worse, stalled, completed, changed."""
+    with open_workspace(context) as workspace:
+        brief = workspace.brief(council, since=since, as_of=as_of)
+    if output_format == "csv":
+        text = render_csv(brief)
+    elif output_format == "json":
+        text = json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = render_markdown(brief)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8", newline="")
+    click.echo(f"wrote the {council} brief to {output}", err=True)
 
 
 def _show_notes(workspace: Workspace) -> None:

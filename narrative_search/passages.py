@@ -240,7 +240,7 @@ def sentencizer():
     return nlp
 
 
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
+def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) character offsets of the sentences, also cut at line breaks."""
     nlp = sentencizer()
     if len(text) >= nlp.max_length:
@@ -322,7 +322,7 @@ def split_to_window(text: str, max_tokens: int, count_tokens: CountTokens) -> li
     if not text.strip() or count_tokens(text) <= max_tokens:
         return [text]
     pieces: list[tuple[int, int]] = []
-    for start, end in _sentence_spans(text):
+    for start, end in sentence_spans(text):
         if count_tokens(text[start:end]) <= max_tokens:
             pieces.append((start, end))
         else:

@@ -30,7 +30,7 @@ import numpy as np
 from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .index import SearchIndex, month_number
-from .passages import KINDS, Passage, _sentence_spans
+from .passages import KINDS, Passage, sentence_spans
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
 #: difference between the first few ranks so neither ranking dominates.
@@ -520,7 +520,7 @@ def explain_hits(
             ph.term_spans = marked_spans(marked[ph.row])
     sentences: list[tuple[PassageHit, tuple[int, int]]] = []
     for ph in passage_hits:
-        spans = _sentence_spans(ph.passage.text) or [(0, len(ph.passage.text))]
+        spans = sentence_spans(ph.passage.text) or [(0, len(ph.passage.text))]
         sentences.extend((ph, span) for span in spans)
     similarity = np.zeros(len(sentences), dtype=np.float32)
     if query_vector is not None and embedder is not None:

@@ -27,12 +27,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
 from .model import Month
 from .timeline import Sentence, Timeline, TimelineEntry, month_label
+
+if TYPE_CHECKING:
+    from .embed import Embedder
+    from .search import SearchResult
 
 #: Roles in the order a summary lists them.
 ROLES = ("now", "change", "stalled", "remains")
@@ -259,3 +263,113 @@ def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0  # a zero vector stays zero: similar to nothing
     return vectors / norms
+
+
+# -- per query: how each area approaches a theme --------------------------------
+
+#: Sentences shorter than this ("Completed.", "See 6E") say nothing about an approach.
+MIN_THEME_WORDS = 5
+
+#: The labels :func:`narrative_search.passages.action_text` puts before an action's
+#: fields; ours, not the document's, so a summary leaves them out.
+_FIELD_LABEL = re.compile(r"^(?:Action|Focus area|Evidence|Impact): ")
+
+#: Relevance against variety when picking a council's representative sentences.
+THEME_LAMBDA = 0.7
+
+
+@dataclass
+class ThemeSentence:
+    """A sentence printed in one of a council's passages that answer the query."""
+
+    text: str
+    council: str
+    action_id: Optional[str]
+    ref: Optional[str]
+    kind: str
+    month: Month
+    document: str
+    line: int
+    similarity: float  # cosine with the query
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class QuerySummary:
+    query: str
+    councils: list[tuple[str, list[ThemeSentence]]]  # in the order of each council's best hit
+    message: Optional[str] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "councils": [
+                {"council": council, "sentences": [s.to_dict() for s in sentences]}
+                for council, sentences in self.councils
+            ],
+            "message": self.message,
+        }
+
+
+def summarise_query(
+    result: "SearchResult",
+    embedder: "Embedder",
+    query_vector: Optional[np.ndarray] = None,
+    per_council: int = 3,
+    lambda_: float = THEME_LAMBDA,
+) -> QuerySummary:
+    """For a search result, each council's few most representative sentences, picked by MMR.
+
+    The candidates are the sentences of the passages shown for each hit; each
+    council's are picked by :func:`mmr` against the query, so the sentences
+    shown are relevant and not three wordings of the same thing. Every
+    sentence is a verbatim slice of a stored passage, with where it is printed.
+    """
+    from .passages import sentence_spans
+
+    if not result.hits:
+        return QuerySummary(result.query, [], result.message or "Nothing found to summarise.")
+    if query_vector is None:
+        query_vector = embedder.encode_query(result.query.replace('"', ""))
+    by_council: dict[str, list[ThemeSentence]] = {}
+    seen: set[tuple[str, str]] = set()
+    for hit in result.hits:
+        for passage_hit in hit.passages:
+            passage = passage_hit.passage
+            for start, end in sentence_spans(passage.text):
+                if passage.kind == "action" and (label := _FIELD_LABEL.match(passage.text[start:end])):
+                    start += label.end()
+                text = passage.text[start:end]
+                if len(text.split()) < MIN_THEME_WORDS or (passage.council, text) in seen:
+                    continue
+                seen.add((passage.council, text))
+                by_council.setdefault(passage.council, []).append(
+                    ThemeSentence(text, passage.council, passage.action_id, passage.ref, passage.kind,
+                                  passage.start, passage.document, passage.line, 0.0)
+                )
+    councils = []
+    for council, candidates in by_council.items():
+        vectors = embedder.encode([c.text for c in candidates])
+        similarities = vectors @ np.asarray(query_vector, dtype=np.float32)
+        for candidate, similarity in zip(candidates, similarities):
+            candidate.similarity = round(float(similarity), 4)
+        picked = mmr(vectors, query_vector, per_council, lambda_)
+        councils.append((council, [candidates[i] for i in picked]))
+    if not councils:
+        return QuerySummary(result.query, [], "The passages found are too short to summarise.")
+    return QuerySummary(result.query, councils)
+
+
+def render_query_summary_text(summary: QuerySummary) -> str:
+    if not summary.councils:
+        return summary.message or "Nothing to summarise."
+    lines = [f"How each area approaches: {summary.query}"]
+    for council, sentences in summary.councils:
+        lines.append("")
+        lines.append(council)
+        for s in sentences:
+            where = f"{s.ref} " if s.ref else ""
+            lines.append(f"  - {' '.join(s.text.split())}  [{where}{month_label(s.month) if s.month else 'undated'}; {s.document} line {s.line}]")
+    return "\n".join(lines)

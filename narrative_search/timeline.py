@@ -70,7 +70,7 @@ import numpy as np
 
 from .errors import NarrativeSearchError
 from .model import Month, Status, slug
-from .passages import _sentence_spans, rating_at
+from .passages import sentence_spans, rating_at
 from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
 
 if TYPE_CHECKING:
@@ -472,7 +472,7 @@ def _entry(action: MergedAction, update: MergedUpdate, report_dates: dict[str, M
         sentences=[
             Sentence(text=update.text[start:end], start=start, end=end,
                      label="reference" if target is not None else "new")
-            for start, end in _sentence_spans(update.text)
+            for start, end in sentence_spans(update.text)
         ],
         deleted=list(update.deleted),
         variants=list(update.variants),

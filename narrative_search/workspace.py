@@ -19,6 +19,9 @@ from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuil
 from .ingest import iter_document_paths, load_manifest, read_document
 from .search import SearchFilters, SearchResult, search, similar_actions
 from .store import CorpusStore, SaveResult
+from .summary import QuerySummary, summarise_query
+from .timeline import Timeline, build_timeline
+from .brief import Brief, build_brief
 
 
 @dataclass
@@ -138,6 +141,19 @@ class Workspace:
 
     def similar(self, action_id: str, k: int = 10) -> SearchResult:
         return similar_actions(self.index(), action_id, k=k)
+
+    def summarise(self, query: str, councils: Sequence[str] = (), k: int = 10, per_council: int = 3) -> QuerySummary:
+        """The query's top hits, and each council's most representative sentences among them."""
+        result = self.search(query, k=k, filters=SearchFilters(councils=tuple(councils)), explain=False)
+        return summarise_query(result, self.embedder, per_council=per_council)
+
+    def timeline(self, action_id: str, as_of: Optional[str] = None) -> Timeline:
+        """The action's dated updates, ratings and new-or-repeated sentences (semantic novelty)."""
+        return build_timeline(self.store, action_id, embedder=self.embedder, as_of=as_of)
+
+    def brief(self, council: str, since: Optional[str] = None, as_of: Optional[str] = None) -> Brief:
+        """The revisit brief of one council."""
+        return build_brief(self.store, council, since=since, as_of=as_of, embedder=self.embedder)
 
     def close(self) -> None:
         if self._index is not None:

@@ -71,3 +71,15 @@ def embedder(tmp_path_factory):
 
     with Embedder(cache_path=tmp_path_factory.mktemp("vectors") / "vectors.sqlite") as shared:
         yield shared
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory, embedder):
+    """The bundled corpus ingested and indexed, as `narrative-search ingest` leaves it."""
+    from narrative_search.workspace import Workspace
+
+    home = tmp_path_factory.mktemp("search-home")
+    with Workspace.open(home, embedder=embedder) as opened:
+        outcomes = opened.ingest([DATA_DIR])
+        assert all(outcome.error is None for outcome in outcomes)
+        yield opened

@@ -35,16 +35,6 @@ from quality import evaluate, load_queries, summary_table  # noqa: E402
 QUERIES = {q["id"]: q for q in load_queries()}
 
 
-@pytest.fixture(scope="session")
-def workspace(tmp_path_factory, embedder):
-    """The bundled corpus ingested and indexed, as `narrative-search ingest` leaves it."""
-    home = tmp_path_factory.mktemp("search-home")
-    with Workspace.open(home, embedder=embedder) as opened:
-        outcomes = opened.ingest([DATA_DIR])
-        assert all(outcome.error is None for outcome in outcomes)
-        yield opened
-
-
 @pytest.fixture
 def fresh_home(tmp_path, workspace):
     """A home of its own holding a copy of the ingested corpus, not yet indexed."""
