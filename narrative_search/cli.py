@@ -16,12 +16,13 @@ from . import config
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl
 from .brief import render_csv, render_markdown
+from .ingest import IngestOutcome, format_outcome_table
 from .passages import KINDS
 from .search import SearchFilters, SearchResult
 from .store import CorpusStore, StoreError
 from .summary import render_query_summary_text, render_summary_text, summarise_action
 from .timeline import render_timeline_text
-from .workspace import IngestOutcome, Workspace
+from .workspace import Workspace
 
 
 def open_store(home: Optional[str]) -> CorpusStore:
@@ -49,12 +50,13 @@ def main(context: click.Context, home: Optional[str]) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--council", default=None, help="Council the documents belong to (else sources.csv, else the text).")
 @click.option("--index/--no-index", "update_index", default=True, show_default=True, help="Bring the search index up to date afterwards.")
+@click.option("--force", is_flag=True, help="Read every file again, even those stored unchanged.")
 @click.pass_context
-def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[str], update_index: bool) -> None:
-    """Read documents (files or folders) into the corpus store; default: the bundled data."""
+def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[str], update_index: bool, force: bool) -> None:
+    """Read documents (files or folders: PDF, Word, Excel, CSV, HTML, text) into the corpus store; default: the bundled data."""
     targets = list(paths) or [config.bundled_data_dir()]
     with open_workspace(context) as workspace:
-        outcomes = workspace.ingest(targets, council=council, update_index=False)
+        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force)
         failed = _report_ingest(outcomes)
         if update_index:
             _update_index(workspace, force=False)
@@ -78,6 +80,8 @@ def _report_ingest(outcomes: list[IngestOutcome]) -> int:
         )
         for warning in outcome.warnings:
             click.echo(f"  warning: {warning}")
+    click.echo("")
+    click.echo(format_outcome_table(outcomes))
     click.echo(f"{len(outcomes) - failed} of {len(outcomes)} files ingested.")
     return failed
 

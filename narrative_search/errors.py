@@ -20,3 +20,19 @@ class DocumentError(NarrativeSearchError):
 
 class CouncilUnknownError(DocumentError):
     """The council of a document could not be determined."""
+
+
+class UnsupportedFormatError(DocumentError):
+    """A file whose format (by content or by name) no reader handles."""
+
+
+class FileTooLargeError(DocumentError):
+    """A file above the size limit (``narrative_search.ingest.MAX_FILE_BYTES``)."""
+
+
+class EncryptedDocumentError(DocumentError):
+    """A password-protected file: it must be saved again without the password."""
+
+
+class NoTextLayerError(DocumentError):
+    """A PDF with no text to read (a scan); OCR is not supported."""

@@ -2,26 +2,49 @@
 
 The CLI and the app call these functions; they never parse documents
 themselves.
+
+Any format the readers know (text, CSV, PDF, Word, Excel, HTML; see
+``narrative_search.readers.dispatch``) is read into rows, and one planner
+reads actions from the rows of every format. A file that cannot be read
+raises a DocumentError naming it and the reason; :func:`ingest_paths` turns
+that into an outcome and goes on with the next file, so a bad file never
+stops a folder and never changes what is stored.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from .councils import canonical_council, detect_council
-from .errors import CouncilUnknownError, DocumentError
+from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
 from .model import Document, DocumentReading
 from .plans import plan_document
-from .readers.text import decode_text, rows_from_text
+from .readers.common import SourceRows
+from .readers.dispatch import EXTENSION_FORMATS, read_source
+from .readers.text import decode_text
+from .store import CorpusStore, SaveResult, StoreError
 
 MANIFEST_NAME = "sources.csv"
 TEXT_SUFFIXES = {".txt", ".tsv", ".text", ""}
+# Every extension a reader is named for (others are still read when their
+# content is a known format; see readers.dispatch).
+SUPPORTED_SUFFIXES = frozenset(EXTENSION_FORMATS)
 # Files in a corpus folder that describe the corpus rather than belong to it.
 SKIPPED_NAMES = {MANIFEST_NAME, "README.md", "readme.md", "README.txt"}
+# Files that are never documents: Office's lock files ("~$plan.docx") and
+# the folder metadata of Windows.
+SKIPPED_PREFIXES = ("~$",)
+SKIPPED_SYSTEM_NAMES = {"thumbs.db", "desktop.ini"}
+
+# The largest file read, in bytes. Published plans are a few MB; a bigger
+# file is most likely not a plan (or a scan), and reading it would hold the
+# whole of it in memory. Raise it here if a real plan is bigger.
+MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -44,9 +67,14 @@ def load_manifest(folder: Path) -> dict[str, SourceEntry]:
     if not path.is_file():
         return {}
     entries = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    text, _encoding = decode_text(path.read_bytes(), path)
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
-        missing = {"file", "council"} - set(reader.fieldnames or [])
+        # "as-of", "As of" and "as_of" all name the as-of column.
+        reader.fieldnames = [
+            "_".join(name.strip().lower().replace("-", " ").split()) for name in (reader.fieldnames or [])
+        ]
+        missing = {"file", "council"} - set(reader.fieldnames)
         if missing:
             raise DocumentError(path, f"the manifest lacks the column(s) {', '.join(sorted(missing))}")
         for number, row in enumerate(reader, start=2):
@@ -68,10 +96,20 @@ def iter_document_paths(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             for child in sorted(path.iterdir()):
-                if child.is_file() and child.name not in SKIPPED_NAMES and not child.name.startswith("."):
+                if child.is_file() and not is_skipped(child.name):
                     yield child
         else:
             yield path
+
+
+def is_skipped(name: str) -> bool:
+    """Whether a file in a folder is not a document (manifest, README, lock and hidden files)."""
+    return (
+        name in SKIPPED_NAMES
+        or name.startswith(".")
+        or name.startswith(SKIPPED_PREFIXES)
+        or name.lower() in SKIPPED_SYSTEM_NAMES
+    )
 
 
 def resolve_council(path: Path, text: str, explicit: Optional[str], entry: Optional[SourceEntry]) -> str:
@@ -90,6 +128,24 @@ def resolve_council(path: Path, text: str, explicit: Optional[str], entry: Optio
     )
 
 
+def check_file(path: Path) -> int:
+    """The file's size; DocumentError if it is missing, not a file, empty or too large."""
+    if not path.exists():
+        raise DocumentError(path, "no such file")
+    if not path.is_file():
+        raise DocumentError(path, "not a regular file")
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError(path, "the file is empty")
+    if size > MAX_FILE_BYTES:
+        raise FileTooLargeError(
+            path,
+            f"the file is too large ({size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES / 1024 / 1024:.0f} MB, "
+            "narrative_search.ingest.MAX_FILE_BYTES)",
+        )
+    return size
+
+
 def read_document(
     path: Path,
     council: Optional[str] = None,
@@ -100,28 +156,260 @@ def read_document(
     Raises DocumentError (naming the file) for anything that cannot be read.
     """
     path = Path(path)
-    if not path.exists():
-        raise DocumentError(path, "no such file")
-    if not path.is_file():
-        raise DocumentError(path, "not a regular file")
-    if path.suffix.lower() not in TEXT_SUFFIXES:
-        raise DocumentError(path, f"unsupported file type {path.suffix!r}: plain or tab-separated text is supported")
-    data = path.read_bytes()
-    text, _encoding = decode_text(data, path)
+    try:
+        check_file(path)
+        data = path.read_bytes()
+    except OSError as error:  # permissions, a file removed meanwhile, a disk error
+        raise DocumentError(path, f"the file cannot be opened: {error.strerror or error}") from None
+    return plan_source(path, data, read_source(path, data), council=council, entry=entry)
+
+
+def plan_source(
+    path: Path,
+    data: bytes,
+    source: SourceRows,
+    council: Optional[str] = None,
+    entry: Optional[SourceEntry] = None,
+) -> DocumentReading:
+    """Plan the rows a reader found in a file (its bytes ``data``) into a reading."""
+    try:
+        resolved = resolve_council(path, source.text(), council, entry)
+    except CouncilUnknownError:
+        # Say first that there is no plan in it, if there is none: that is
+        # the more useful answer for a file that is not a plan at all.
+        if not plan_document(source.rows, Document(name=path.name, council="")).actions:
+            raise _no_actions(path, source.format) from None
+        raise
     document = Document(
         name=path.name,
-        council=resolve_council(path, text, council, entry),
+        council=resolved,
         title=entry.title if entry else "",
         as_of=entry.as_of if entry else None,
         sha256=hashlib.sha256(data).hexdigest(),
-        format="text",
+        format=source.format,
         path=str(path),
     )
-    reading = plan_document(rows_from_text(text), document)
+    reading = plan_document(source.rows, document)
     if not reading.actions:
-        raise DocumentError(
-            path,
-            "no action table found: no row has the header words of a plan table "
-            "(such as 'Actions', 'Lead', 'Ref', 'Focus Area', 'RAG' or 'Progress')",
-        )
+        raise _no_actions(path, source.format)
+    reading.warnings[:0] = source.warnings
+    if source.dropped:
+        reading.dropped.extend(source.dropped)
+        reading.dropped.sort(key=lambda span: span.line)
+    reading.locations = source.locations()
     return reading
+
+
+def _no_actions(path: Path, format: str) -> DocumentError:
+    hint = ""
+    if format == "pdf":
+        hint = "; tables are read from their ruling lines, so a table printed without lines reads as text"
+    return DocumentError(
+        path,
+        "no action table found: no row has the header words of a plan table "
+        "(such as 'Actions', 'Lead', 'Ref', 'Focus Area', 'RAG' or 'Progress')" + hint,
+    )
+
+
+# --- folders -------------------------------------------------------------------
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one file: saved (with counts) or refused (with why).
+
+    ``error`` is the whole message ("path: reason", as DocumentError prints
+    it); ``reason`` is the reason alone, for a table with a file column.
+    """
+
+    path: Path
+    result: Optional[SaveResult] = None
+    error: Optional[str] = None
+    warnings: tuple[str, ...] = ()
+    format: str = ""
+    council: str = ""
+    reason: str = ""
+
+    @property
+    def status(self) -> str:
+        """new, replaced, unchanged, or error."""
+        if self.error or self.result is None:
+            return "error"
+        return self.result.status
+
+    @property
+    def message(self) -> str:
+        if self.error:
+            return self.reason or self.error
+        return "; ".join(self.warnings)
+
+
+def ingest_paths(
+    store: CorpusStore,
+    paths: Sequence[Path],
+    council: Optional[str] = None,
+    progress: Optional[Callable[[int, int, Path], None]] = None,
+    force: bool = False,
+) -> list[IngestOutcome]:
+    """Read and store every file under the paths; a bad file never stops the rest.
+
+    A file already stored with the same content (sha256) and the same
+    council, title and as-of month is not read again ("unchanged"), so a
+    second run over a folder reads only new and changed files; ``force``
+    reads everything again. ``progress(done, total, path)`` is called before
+    each file.
+    """
+    outcomes = []
+    manifests: dict[Path, dict[str, SourceEntry]] = {}
+    files = list(iter_document_paths([Path(p) for p in paths]))
+    for number, path in enumerate(files):
+        if progress is not None:
+            progress(number, len(files), path)
+        outcomes.append(_ingest_one(store, path, council, manifests, force))
+    if progress is not None:
+        progress(len(files), len(files), Path())
+    return outcomes
+
+
+def _ingest_one(
+    store: CorpusStore,
+    path: Path,
+    council: Optional[str],
+    manifests: dict[Path, dict[str, SourceEntry]],
+    force: bool,
+) -> IngestOutcome:
+    entry = None
+    try:
+        folder = path.parent
+        if folder not in manifests:
+            manifests[folder] = load_manifest(folder)
+        entry = manifests[folder].get(path.name)
+        if not force:
+            unchanged = _unchanged(store, path, council, entry)
+            if unchanged is not None:
+                return unchanged
+        reading = read_document(path, council=council, entry=entry)
+        stored = store.get_document(reading.document.name)
+        # The same bytes under a new council, title or date: store it again.
+        again = stored is not None and (
+            (stored.council, stored.title, stored.as_of)
+            != (reading.document.council, reading.document.title, reading.document.as_of)
+        )
+        result = store.save_reading(reading, force=force or again)
+        return IngestOutcome(
+            path=path,
+            result=result,
+            warnings=tuple(reading.warnings),
+            format=reading.document.format,
+            council=reading.document.council,
+        )
+    except DocumentError as error:
+        return IngestOutcome(
+            path=path,
+            error=str(error),
+            reason=error.reason,
+            council=(council or (entry.council if entry else "")) or "",
+        )
+    except StoreError:
+        raise  # the store itself is unusable: no other file would fare better
+    except Exception as error:  # a bug met on this file must not stop the folder
+        reason = f"unexpected error while reading it ({type(error).__name__}: {error}); please report this"
+        return IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason)
+
+
+def _unchanged(
+    store: CorpusStore, path: Path, council: Optional[str], entry: Optional[SourceEntry]
+) -> Optional[IngestOutcome]:
+    """An "unchanged" outcome if the file is stored as it is now, else None."""
+    stored = store.get_document(path.name)
+    if stored is None or not stored.sha256:
+        return None
+    try:
+        check_file(path)
+        digest = _sha256(path)
+    except (DocumentError, OSError):
+        return None  # read_document will say what is wrong
+    if digest != stored.sha256:
+        return None
+    wanted_council = (canonical_council(council) or council.strip()) if council else (entry.council if entry else stored.council)
+    if entry is not None and (entry.title, entry.as_of) != (stored.title, stored.as_of):
+        return None
+    if wanted_council != stored.council:
+        return None
+    summary = next((s for s in store.document_summary(stored.council) if s.name == stored.name), None)
+    result = SaveResult(
+        document=stored.name,
+        status="unchanged",
+        actions=summary.actions if summary else 0,
+        updates=summary.updates if summary else 0,
+        statuses=summary.statuses if summary else 0,
+        unattributed_chars=summary.unattributed_chars if summary else 0,
+        dropped_chars=summary.dropped_chars if summary else 0,
+    )
+    warnings = tuple(summary.warnings) if summary else ()
+    return IngestOutcome(path=path, result=result, warnings=warnings, format=stored.format, council=stored.council)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+OUTCOME_COLUMNS = ("file", "format", "council", "actions", "updates", "status", "message")
+
+
+def outcome_rows(outcomes: Iterable[object]) -> list[dict[str, str]]:
+    """One dict per outcome with the table's columns, as text.
+
+    Works with any outcome that has ``path``, ``result`` and ``error`` (the
+    format, council and message are used where the outcome has them).
+    """
+    rows = []
+    for outcome in outcomes:
+        result = getattr(outcome, "result", None)
+        error = getattr(outcome, "error", None)
+        message = getattr(outcome, "message", None)
+        if message is None:
+            message = error or "; ".join(getattr(outcome, "warnings", ()))
+        status = getattr(outcome, "status", None) or ("error" if error or result is None else result.status)
+        rows.append(
+            {
+                "file": Path(getattr(outcome, "path", "")).name,
+                "format": getattr(outcome, "format", "") or "-",
+                "council": getattr(outcome, "council", "") or "-",
+                "actions": str(result.actions) if result is not None and not error else "-",
+                "updates": str(result.updates) if result is not None and not error else "-",
+                "status": status,
+                "message": message or "",
+            }
+        )
+    return rows
+
+
+def format_outcome_table(outcomes: Iterable[object]) -> str:
+    """A plain-text table of what happened to each file, for the end of an ingest.
+
+    Columns: file, format, council, actions, updates, status, message. The
+    message (the reason a file was refused, or its warnings) is last and
+    never cut; the other columns are padded to their widest value.
+    """
+    rows = outcome_rows(outcomes)
+    widths = {column: len(column) for column in OUTCOME_COLUMNS}
+    for row in rows:
+        for column in OUTCOME_COLUMNS[:-1]:
+            widths[column] = max(widths[column], len(row[column]))
+    right = {"actions", "updates"}
+
+    def line(values: dict[str, str]) -> str:
+        cells = [
+            values[column].rjust(widths[column]) if column in right else values[column].ljust(widths[column])
+            for column in OUTCOME_COLUMNS[:-1]
+        ]
+        return "  ".join(cells + [values["message"]]).rstrip()
+
+    header = line({column: column for column in OUTCOME_COLUMNS})
+    rule = "  ".join("-" * widths[column] for column in OUTCOME_COLUMNS[:-1]) + "  " + "-" * len("message")
+    return "\n".join([header, rule, *(line(row) for row in rows)])

@@ -33,7 +33,11 @@ class Row:
 
     cells: list[Cell]
     line: int
-    page: Optional[int] = None
+    page: Optional[int] = None  # PDF page the row is printed on (1-based)
+    # Where a reader found the row, in the words of its format ("page 3",
+    # "sheet 'Plan' row 12", "table 2 row 5"); None for plain text, whose
+    # ``line`` is already the line of the file.
+    location: Optional[str] = None
 
     @property
     def texts(self) -> list[str]:
@@ -137,6 +141,13 @@ class DocumentReading:
     unattributed: list[TextSpan] = field(default_factory=list)
     dropped: list[TextSpan] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Line -> where that row is in the source file, for formats whose rows
+    # are not lines of a file (PDF pages, sheets, Word tables); see Row.location.
+    locations: dict[int, str] = field(default_factory=dict)
+
+    def locate(self, line: int) -> str:
+        """Where a record's line is in the source file, in words."""
+        return self.locations.get(line, f"line {line}")
 
     @property
     def dropped_chars(self) -> int:

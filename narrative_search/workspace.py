@@ -14,54 +14,13 @@ from typing import Callable, Optional, Sequence
 
 from . import config
 from .embed import Embedder
-from .errors import DocumentError
 from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
-from .ingest import iter_document_paths, load_manifest, read_document
+from .ingest import IngestOutcome, ingest_paths
 from .search import SearchFilters, SearchResult, search, similar_actions
-from .store import CorpusStore, SaveResult
+from .store import CorpusStore
 from .summary import QuerySummary, summarise_query
 from .timeline import Timeline, build_timeline
 from .brief import Brief, build_brief
-
-
-@dataclass
-class IngestOutcome:
-    """What happened to one file: saved (with counts) or refused (with why)."""
-
-    path: Path
-    result: Optional[SaveResult] = None
-    error: Optional[str] = None
-    warnings: tuple[str, ...] = ()
-
-
-def ingest_paths(
-    store: CorpusStore,
-    paths: Sequence[Path],
-    council: Optional[str] = None,
-    progress: Optional[Callable[[int, int, Path], None]] = None,
-) -> list[IngestOutcome]:
-    """Read and store every file under the paths; a bad file never stops the rest.
-
-    ``progress(done, total, path)`` is called before each file.
-    """
-    outcomes = []
-    manifests: dict[Path, dict] = {}
-    files = list(iter_document_paths([Path(p) for p in paths]))
-    for number, path in enumerate(files):
-        if progress is not None:
-            progress(number, len(files), path)
-        try:
-            folder = path.parent
-            if folder not in manifests:
-                manifests[folder] = load_manifest(folder)
-            reading = read_document(path, council=council, entry=manifests[folder].get(path.name))
-            result = store.save_reading(reading)
-            outcomes.append(IngestOutcome(path=path, result=result, warnings=tuple(reading.warnings)))
-        except DocumentError as error:
-            outcomes.append(IngestOutcome(path=path, error=str(error)))
-    if progress is not None:
-        progress(len(files), len(files), Path())
-    return outcomes
 
 
 @dataclass
@@ -128,10 +87,11 @@ class Workspace:
         update_index: bool = True,
         progress: Optional[Callable[[int, int, Path], None]] = None,
         show_progress: bool = False,
+        force: bool = False,
     ) -> list[IngestOutcome]:
-        """Store the documents under ``paths``, then bring the index up to date."""
+        """Store the documents under ``paths`` (only new or changed files, unless ``force``), then update the index."""
         with self._lock:
-            outcomes = ingest_paths(self.store, paths, council=council, progress=progress)
+            outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force)
             if update_index:
                 self.update_index(show_progress=show_progress)
             return outcomes

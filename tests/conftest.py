@@ -83,3 +83,14 @@ def workspace(tmp_path_factory, embedder):
         outcomes = opened.ingest([DATA_DIR])
         assert all(outcome.error is None for outcome in outcomes)
         yield opened
+
+
+# --- The sample corpus rebuilt as Word, Excel, PDF, HTML and CSV files ----------
+
+
+@pytest.fixture(scope="session")
+def format_corpus(tmp_path_factory):
+    """Sample documents as real .docx/.xlsx/.pdf/.html/.csv files, each built and read once."""
+    from fixtures_formats import FormatCorpus
+
+    return FormatCorpus(tmp_path_factory.mktemp("formats"), DATA_DIR)

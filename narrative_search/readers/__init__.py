@@ -1,0 +1,12 @@
+"""Format readers: every file becomes rows of cells, the one model the planner reads.
+
+- ``text``: plain and tab-separated text (encodings detected);
+- ``spreadsheet``: Excel (.xlsx) and CSV;
+- ``word``: Word (.docx);
+- ``pdf``: PDF (pdfplumber, page by page);
+- ``webpage``: HTML;
+- ``sniff`` and ``dispatch``: which reader a file needs, by its content.
+
+``dispatch.read_source(path, data)`` is the entry point; see ``common`` for
+the rows every reader hands back.
+"""

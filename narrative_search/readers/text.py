@@ -15,30 +15,112 @@ from ..model import Cell, Row
 # are a sign of a binary file that happens to decode.
 _ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f"}
 
+# Byte-order marks, longest first (UTF-32 LE starts with the UTF-16 LE mark).
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+# Encodings that charset_normalizer may name for English text written on
+# Windows; cp1252 decodes the same bytes and also has the curly quotes and
+# dashes that Latin-1 puts among its control characters.
+_WESTERN = {"latin_1", "iso8859_1", "iso8859_15", "cp1252", "ascii", "cp850", "mac_roman"}
+
 
 def decode_text(data: bytes, path: str | Path) -> tuple[str, str]:
     """Decode document bytes, detecting the encoding; returns (text, encoding).
 
+    A byte-order mark decides first (UTF-8, UTF-16, UTF-32), then UTF-16
+    without a mark is recognised by its zero bytes, then UTF-8 is tried, then
+    charset_normalizer guesses (cp1252 for Windows-written English).
     Raises DocumentError for empty and binary content.
     """
     if not data.strip():
         raise DocumentError(path, "the file is empty")
-    if b"\x00" in data[:65536]:
+    encoding = _bom_encoding(data) or _bomless_utf16(data)
+    if encoding is not None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise DocumentError(path, f"the file starts like {encoding} text but does not decode as it ({error.reason})") from None
+        encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+        if not text.strip():
+            raise DocumentError(path, "the file is empty")
+    elif b"\x00" in data[:65536]:
         raise DocumentError(path, "the file is binary, not text (it contains NUL bytes)")
-    try:
-        text, encoding = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        text, encoding = _detect_encoding(data, path)
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text = _mostly_ascii_cp1252(data)
+            encoding = "cp1252"
+            if text is None:
+                text, encoding = _detect_encoding(data, path)
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
     if controls > max(8, len(text) // 100):
         raise DocumentError(path, "the file looks binary: too many control characters for text")
     return text, encoding
 
 
+def _bom_encoding(data: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """utf-16-le or utf-16-be for text saved as UTF-16 without a mark.
+
+    Mostly-ASCII text in UTF-16 has a zero byte in every other position;
+    a binary file has zero bytes scattered over both positions.
+    """
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even = sum(1 for i in range(0, pairs * 2, 2) if sample[i] == 0)
+    odd = sum(1 for i in range(1, pairs * 2, 2) if sample[i] == 0)
+    if odd >= 0.4 * pairs and even <= 0.02 * pairs:
+        return "utf-16-le"
+    if even >= 0.4 * pairs and odd <= 0.02 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _mostly_ascii_cp1252(data: bytes) -> str | None:
+    """The text as cp1252 if that is what it plainly is, else None.
+
+    English written on Windows is ASCII but for a few dashes, curly quotes
+    and pound signs; charset_normalizer, asked about a short file of that,
+    often names a Central European code page. Text whose letters are
+    almost all ASCII and that decodes as cp1252 is taken as cp1252; other
+    text (Cyrillic, Greek, Polish, ...) is left to detection.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = sum(1 for ch in text if ch.isalpha())
+    foreign = sum(1 for ch in text if ord(ch) > 127)
+    return text if letters and foreign <= 0.05 * letters else None
+
+
 def _detect_encoding(data: bytes, path: str | Path) -> tuple[str, str]:
+    """Guess a legacy encoding; cp1252 wins a tie, being what English Windows writes."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    matches = list(from_bytes(data))
+    best = matches[0] if matches else None
+    western = next((m for m in matches if m.encoding in _WESTERN), None)
+    if best is None or (western is not None and western.chaos <= best.chaos + 0.01):
+        try:
+            return data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass
     if best is None:
         raise DocumentError(path, "the text encoding could not be detected (not UTF-8, and no other encoding fits)")
     return str(best), best.encoding
@@ -63,3 +145,10 @@ def read_text(path: str | Path) -> list[Row]:
     path = Path(path)
     text, _encoding = decode_text(path.read_bytes(), path)
     return rows_from_text(text)
+
+
+def encoding_note(encoding: str) -> str | None:
+    """A warning for text that was not UTF-8 (or ASCII), else None."""
+    if encoding in ("utf-8", "ascii"):
+        return None
+    return f"the text is not UTF-8: read as {encoding}"
