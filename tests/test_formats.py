@@ -18,7 +18,6 @@ import pytest
 from docx.shared import Pt
 
 from conftest import (
-    DATA_DIR,
     LEICESTERSHIRE,
     STAFFORDSHIRE_000,
     STAFFORDSHIRE_001,
