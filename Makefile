@@ -5,8 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8501
+# apt-get needs root: use sudo when not already root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install clean-index
+.PHONY: run test install browser index clean-index
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,14 +20,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Read the bundled sample corpus into ./index and show what was read.
-run: $(STAMP)
+# Debian's chromium, which the browser test drives through Playwright
+# (never Playwright's own browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || $(SUDO) apt-get install -y chromium \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+# Read the bundled corpus into ./index (only what is new or changed) and build the search index.
+index: $(STAMP)
 	$(BIN)/narrative-search ingest
-	$(BIN)/narrative-search documents
+
+# The app on the bundled corpus: http://localhost:$(PORT)
+run: index
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 # The test suite, as CI runs it.
-test: $(STAMP)
+test: $(STAMP) browser
 	scripts/test
 
 clean-index:
-	rm -f index/corpus.sqlite index/corpus.sqlite-wal index/corpus.sqlite-shm
+	rm -rf index/corpus.sqlite index/corpus.sqlite-wal index/corpus.sqlite-shm index/search index/vectors.sqlite
