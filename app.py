@@ -1,0 +1,648 @@
+"""The narrative-search app: search, timelines, comparison, briefs and the library in a browser.
+
+Run it from the repository root with ``streamlit run app.py`` (the home
+folder is ``$NARRATIVE_SEARCH_HOME``, else ``./index``; if nothing is ingested
+there yet, the bundled sample corpus is read first).
+
+A thin layer over :class:`narrative_search.workspace.Workspace`: every page
+calls the same library functions as a `narrative-search` command
+(search, similar, timeline, summary, brief, documents, ingest) and only
+lays out what they return. Pages are chosen in the sidebar and named in the
+URL (``?page=action&id=staffordshire/3-2-d``), so every result links to its
+timeline and to similar actions with an ordinary link.
+
+Safety: text from documents is only ever shown escaped (HTML built by
+:mod:`narrative_search.app_views` with ``html.escape``, or Streamlit's own
+text elements); errors are shown as plain messages, never tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import streamlit as st
+
+from narrative_search import app_views as views
+from narrative_search import config
+from narrative_search.brief import render_csv, render_markdown
+from narrative_search.errors import NarrativeSearchError
+from narrative_search.passages import KINDS
+from narrative_search.search import SearchFilters
+from narrative_search.summary import summarise_action, summarise_query
+from narrative_search.timeline import month_label
+from narrative_search.workspace import Workspace
+
+LOG = logging.getLogger("narrative_search.app")
+
+RATINGS = ("R", "A", "G", "B")  # as `narrative-search search --status` offers them
+MODES = ("hybrid", "dense", "keyword")
+ANY_MONTH = ""
+
+# Inputs kept in the session while another page is shown (Streamlit forgets a
+# widget's value when it is not drawn; writing it back keeps it).
+KEPT_KEYS = (
+    "s_q", "s_councils", "s_since", "s_until", "s_ratings", "s_kinds", "s_documents", "s_k", "s_mode",
+    "a_id", "a_as_of", "c_q", "c_councils", "b_council", "b_since", "b_as_of", "l_council",
+)
+
+
+# -- the workspace, once per server process ------------------------------------
+
+
+@dataclass
+class Resources:
+    """The workspace of one home folder, shared by every session of the server."""
+
+    workspace: Workspace
+    lock: threading.RLock = field(default_factory=threading.RLock)  # one library call at a time
+    ready: bool = False  # corpus present, index current, model loaded
+    results: OrderedDict = field(default_factory=OrderedDict)  # recent searches, by query, filters and index
+
+    def remembered(self, key: tuple, compute: Callable[[], Any], keep: int = 64) -> Any:
+        """``compute()``, or its value from an earlier call with the same key (the key names the index built)."""
+        with self.lock:
+            if key in self.results:
+                self.results.move_to_end(key)
+                return self.results[key]
+            value = compute()
+            self.results[key] = value
+            while len(self.results) > keep:
+                self.results.popitem(last=False)
+            return value
+
+
+@st.cache_resource(show_spinner=False)
+def open_resources(home: str) -> Resources:
+    return Resources(Workspace.open(home))
+
+
+def ready_resources() -> Resources:
+    """The shared workspace; the first time, the bundled corpus read (if nothing is) and the model loaded."""
+    resources = open_resources(str(config.home_dir()))
+    if resources.ready:
+        return resources
+    with resources.lock:
+        if resources.ready:
+            return resources
+        workspace = resources.workspace
+        if not workspace.store.councils():
+            ingest_bundled(workspace)
+        with st.spinner("Loading the search index and the language model…"):
+            workspace.index()
+            # One search loads what the first search would (the model, spaCy's rules), so that no user waits for it.
+            workspace.search("progress", k=1)
+        resources.ready = True
+    return resources
+
+
+def ingest_bundled(workspace: Workspace) -> None:
+    """Read the bundled sample corpus into an empty home, with a progress bar."""
+    bundled = config.bundled_data_dir()
+    if not bundled.is_dir():
+        st.info("Nothing is ingested yet: add documents on the Library page.")
+        return
+    bar = st.progress(0.0, text="First start: reading the bundled sample corpus…")
+
+    def progress(done: int, total: int, path) -> None:
+        if total and done < total:
+            bar.progress(done / total, text=f"First start: reading {path.name} ({done + 1} of {total})…")
+        else:
+            bar.progress(1.0, text="First start: building the search index (about a minute)…")
+
+    with st.spinner("Building the search index from the bundled corpus…"):
+        outcomes = workspace.ingest([bundled], update_index=True, progress=progress)
+    bar.empty()
+    for level, message in views.outcome_lines(outcomes):
+        if level == "error":
+            st.error(views.md_escape(message))
+
+
+# -- state, links and errors ---------------------------------------------------
+
+
+def keep_inputs() -> None:
+    for key in KEPT_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def current_page() -> str:
+    page = st.query_params.get("page", "search")
+    return page if page in views.PAGES or page == "similar" else "search"
+
+
+def param_list(name: str) -> list[str]:
+    return [value for value in st.query_params.get_all(name) if value]
+
+
+def set_url(page: str, **params: Any) -> None:
+    """Show the page's state in the address bar (only when it changed), so it can be bookmarked or shared."""
+    href = views.page_href(page, **params)
+    if st.session_state.get("_url") != href or st.query_params.get("page") != page:
+        st.session_state["_url"] = href
+        pairs: dict[str, Any] = {"page": page}
+        for key, value in params.items():
+            if value not in (None, "", [], ()):
+                pairs[key] = [str(v) for v in value] if isinstance(value, (list, tuple)) else str(value)
+        st.query_params.from_dict(pairs)
+
+
+def on_navigate() -> None:
+    st.query_params.from_dict({"page": st.session_state["nav"]})
+    st.session_state.pop("_url", None)
+
+
+def show_error(error: BaseException) -> None:
+    """A plain message: the library's own for its errors, a short one otherwise (details go to the log)."""
+    if isinstance(error, NarrativeSearchError):
+        st.error(views.md_escape(str(error)))
+    else:
+        LOG.error("page failed", exc_info=error)
+        st.error(f"Something went wrong: {views.md_escape(str(error) or type(error).__name__)}. "
+                 "Nothing was changed; the details are in the server's log.")
+
+
+def guarded(render: Callable[[Resources], None], resources: Resources) -> None:
+    try:
+        render(resources)
+    except Exception as error:  # Streamlit's own stop/rerun signals are not Exceptions
+        show_error(error)
+
+
+def show_notes(workspace: Workspace) -> None:
+    """What the workspace says it did (an index rebuilt, and why)."""
+    for note in workspace.notes:
+        st.info(views.md_escape(note))
+    workspace.notes.clear()
+
+
+def html(body: str) -> None:
+    """Render HTML built by app_views (document text escaped there)."""
+    st.html(body)
+
+
+# -- Search --------------------------------------------------------------------
+
+
+def init_search_state(councils: list[str], months: list[str], documents: list[str]) -> None:
+    if "s_q" in st.session_state:
+        return
+    st.session_state["s_q"] = st.query_params.get("q", "")
+    known = {name.lower(): name for name in councils}
+    st.session_state["s_councils"] = [known[c.lower()] for c in param_list("council") if c.lower() in known]
+    st.session_state["s_since"] = st.query_params.get("since", ANY_MONTH) if st.query_params.get("since") in months else ANY_MONTH
+    st.session_state["s_until"] = st.query_params.get("until", ANY_MONTH) if st.query_params.get("until") in months else ANY_MONTH
+    st.session_state["s_ratings"] = [r for r in (v.upper() for v in param_list("rating")) if r in RATINGS]
+    st.session_state["s_kinds"] = [k for k in param_list("kind") if k in KINDS]
+    st.session_state["s_documents"] = [d for d in param_list("document") if d in documents]
+    try:
+        st.session_state["s_k"] = max(1, min(50, int(st.query_params.get("k", 10))))
+    except ValueError:
+        st.session_state["s_k"] = 10
+    mode = st.query_params.get("mode", "hybrid")
+    st.session_state["s_mode"] = mode if mode in MODES else "hybrid"
+
+
+def page_search(resources: Resources) -> None:
+    workspace = resources.workspace
+    with resources.lock:
+        index = workspace.index()
+        councils = workspace.store.councils()
+        documents = [document.name for document in workspace.store.documents()]
+    months = views.index_months(index)
+    init_search_state(councils, months, documents)
+    for key in ("s_since", "s_until"):
+        if st.session_state.get(key) not in months:
+            st.session_state[key] = ANY_MONTH
+
+    with st.sidebar:
+        st.header("Filters")
+        st.multiselect("Councils", councils, key="s_councils", placeholder="All councils")
+        st.selectbox("From", [ANY_MONTH, *months], key="s_since",
+                     format_func=lambda m: month_label(m) if m else "any date",
+                     help="Only updates dated from this month (action descriptions have no date and are left out).")
+        st.selectbox("To", [ANY_MONTH, *months], key="s_until",
+                     format_func=lambda m: month_label(m) if m else "any date",
+                     help="Only updates dated up to this month.")
+        st.multiselect("Rating", RATINGS, key="s_ratings", placeholder="Any rating",
+                       help="Only passages with this rating in force (R red, A amber, G green, B blue).")
+        st.multiselect("Kind", list(KINDS), key="s_kinds", placeholder="Any kind",
+                       format_func=lambda k: views.KIND_LABELS.get(k, k))
+        with st.expander("More options"):
+            st.multiselect("Documents", documents, key="s_documents", placeholder="All documents")
+            st.number_input("Results", min_value=1, max_value=50, step=1, key="s_k")
+            st.selectbox("Ranking", MODES, key="s_mode",
+                         help="hybrid: meaning and words together; dense: meaning only; keyword: words only.")
+
+    st.title("Search")
+    query = st.text_input(
+        "Search every council's plans", key="s_q", placeholder="e.g. tell it once, or \"annual review\" timeliness",
+        help='In your words or theirs. Words in "quotes" must appear as written.',
+    ).strip()
+    state = st.session_state
+    filters = SearchFilters(
+        councils=tuple(state["s_councils"]), since=state["s_since"] or None, until=state["s_until"] or None,
+        ratings=tuple(state["s_ratings"]), documents=tuple(state["s_documents"]), kinds=tuple(state["s_kinds"]),
+    )
+    set_url("search", q=query, council=list(filters.councils), since=filters.since, until=filters.until,
+            rating=list(filters.ratings), kind=list(filters.kinds), document=list(filters.documents),
+            k=state["s_k"] if state["s_k"] != 10 else None, mode=state["s_mode"] if state["s_mode"] != "hybrid" else None)
+    if not query:
+        st.caption(views.md_escape(f"{len(documents)} documents from {len(councils)} councils are searchable: "
+                                   + ", ".join(councils) + ". Type a query and press Enter."))
+        return
+
+    def run_search():
+        started = time.perf_counter()
+        found = workspace.search(query, k=int(state["s_k"]), filters=filters, mode=state["s_mode"])
+        summarised = summarise_query(found, workspace.embedder) if found.hits else None
+        return found, summarised, time.perf_counter() - started
+
+    with resources.lock:
+        index = workspace.index()
+        key = ("search", str(index.folder), index.manifest.built_at, query, filters, int(state["s_k"]), state["s_mode"])
+        result, summary, elapsed = resources.remembered(key, run_search)
+        show_notes(workspace)
+    if not result.hits:
+        st.info(views.md_escape(result.message or "No results."))
+        return
+    st.caption(views.md_escape(views.result_caption(result.hits, query, result.filters.describe()) + f" Searched in {elapsed:.2f} s."))
+    if summary is not None and summary.councils:
+        with st.expander("Summary: how each council approaches this", expanded=True):
+            per_row = 3
+            for first in range(0, len(summary.councils), per_row):
+                row = summary.councils[first:first + per_row]
+                for column, (council, sentences) in zip(st.columns(per_row), row):
+                    with column:
+                        html(f'<div class="ns-summary-council" style="font-size:0.9em">'
+                             f"<strong>{views.esc(council)}</strong>"
+                             + "".join(views.theme_sentence_html(s) for s in sentences) + "</div>")
+    elif summary is not None and summary.message:
+        st.caption(views.md_escape(summary.message))
+    for number, hit in enumerate(result.hits, start=1):
+        html(views.hit_html(hit, number))
+
+
+def page_similar(resources: Resources) -> None:
+    action_id = st.query_params.get("id", "")
+    st.title("Similar actions elsewhere")
+    if not action_id:
+        st.info("Open an action's timeline or a search result and follow “Similar actions elsewhere”.")
+        return
+    workspace = resources.workspace
+    with resources.lock:
+        result = workspace.similar(action_id, k=10)
+        show_notes(workspace)
+    html(f'<div>Actions of other councils closest to <strong>{views.esc(action_id)}</strong> · '
+         + views.link_html(views.timeline_href(action_id), "its timeline", "timeline") + "</div>")
+    if not result.hits:
+        st.info(views.md_escape(result.message or "No results."))
+        return
+    for number, hit in enumerate(result.hits, start=1):
+        html(views.hit_html(hit, number))
+
+
+# -- Action --------------------------------------------------------------------
+
+
+def page_action(resources: Resources) -> None:
+    workspace = resources.workspace
+    with resources.lock:
+        index = workspace.index()
+    ids = list(index.action_ids)
+    names = {action_id: f"{council} {ref or ''} ({action_id})".replace("  ", " ")
+             for action_id, council, ref in zip(index.action_ids, index.action_councils, index.action_refs)}
+    wanted = st.query_params.get("id", "")
+    problem = None
+    if "a_id" not in st.session_state or (wanted and st.session_state.get("_a_from_url") != wanted):
+        st.session_state["_a_from_url"] = wanted
+        if wanted and wanted not in names:
+            # An id typed as printed ("Staffordshire/3.2 D"): the library resolves it or says what is close.
+            try:
+                with resources.lock:
+                    wanted = workspace.timeline(wanted).action_id
+            except NarrativeSearchError as error:
+                problem = str(error)
+        st.session_state["a_id"] = wanted if wanted in names else None
+        st.session_state.setdefault("a_as_of", st.query_params.get("as_of", ""))
+
+    st.title("Action timeline")
+    if problem:
+        st.error(views.md_escape(problem))
+    left, right = st.columns([3, 1])
+    action_id = left.selectbox("Action", ids, key="a_id", format_func=lambda i: names.get(i, i),
+                               placeholder="Choose an action (type to filter)")
+    as_of = right.text_input("As of (YYYY-MM)", key="a_as_of", placeholder="latest report",
+                             help="Count staleness to this month.").strip()
+    set_url("action", id=action_id, as_of=as_of)
+    if not action_id:
+        if not problem:
+            st.info("Choose an action, or follow “Timeline” from a search result.")
+        return
+    with resources.lock:
+        timeline = workspace.timeline(action_id, as_of=as_of or None)
+        summary = summarise_action(timeline)
+
+    st.subheader(views.md_escape(f"{timeline.council} {timeline.ref or ''}".strip()), anchor=False)
+    if timeline.action:
+        html(f'<div class="ns-action" style="white-space:pre-wrap;margin-bottom:0.5rem">{views.esc(timeline.action)}</div>')
+    facts = "".join(f"<li><strong>{views.esc(label)}:</strong> {views.esc(value)}</li>"
+                    for label, value in views.timeline_facts(timeline))
+    html(f'<ul class="ns-facts" style="margin:0">{facts}</ul>'
+         + '<div style="margin-top:0.3rem">'
+         + views.link_html(views.similar_href(timeline.action_id), "Similar actions elsewhere", "similar")
+         + "</div>")
+    st.altair_chart(views.timeline_chart(timeline), width="stretch")
+    st.caption("Bands: the rating in force from each review date. Marks: the updates, as high as the number "
+               "of new sentences they added.")
+
+    st.subheader("Summary", anchor=False)
+    html(views.summary_html(summary))
+
+    st.subheader(f"Updates ({len(timeline.entries)})", anchor=False)
+    if not timeline.entries:
+        st.caption("No updates printed.")
+    for entry in timeline.entries:
+        html(views.entry_html(entry))
+    st.caption("New sentences are tinted green; sentences that repeat an earlier update are grey "
+               "(hover to see what they repeat).")
+
+    st.subheader("Sources", anchor=False)
+    rows = [{"review date": point.display_label, "month": point.month, "rating": point.rating or "",
+             "change": point.transition,
+             "printed": "; ".join(f"{c.document} line {c.line}: {c.rag_printed or '-'}" for c in point.printed)}
+            for point in timeline.ratings]
+    if rows:
+        st.dataframe(rows, hide_index=True)
+    st.caption(views.md_escape("Documents: " + ", ".join(timeline.documents)))
+
+
+# -- Compare -------------------------------------------------------------------
+
+
+def page_compare(resources: Resources) -> None:
+    workspace = resources.workspace
+    with resources.lock:
+        councils = workspace.store.councils()
+    if "c_q" not in st.session_state:
+        st.session_state["c_q"] = st.query_params.get("q", "")
+        known = {name.lower(): name for name in councils}
+        st.session_state["c_councils"] = [known[c.lower()] for c in param_list("council") if c.lower() in known][:4]
+    st.title("Compare councils")
+    query = st.text_input("Theme or query", key="c_q", placeholder="e.g. co-production with parents").strip()
+    chosen = st.multiselect("Councils (two to four)", councils, key="c_councils", max_selections=4)
+    set_url("compare", q=query, council=chosen)
+    if not query or len(chosen) < 2:
+        st.info("Type a theme and choose two to four councils to see how each approaches it, side by side.")
+        return
+    columns = st.columns(len(chosen))
+    for column, council in zip(columns, chosen):
+        def run_summary(council=council):
+            # As `narrative-search summary QUERY --council C`, one council at a time.
+            found = workspace.search(query, k=10, filters=SearchFilters(councils=(council,)), explain=False)
+            return found, summarise_query(found, workspace.embedder)
+
+        with resources.lock:
+            index = workspace.index()
+            key = ("compare", str(index.folder), index.manifest.built_at, query, council)
+            result, summary = resources.remembered(key, run_summary)
+        with column:
+            st.subheader(views.md_escape(council), anchor=False)
+            sentences = [s for _, found in summary.councils for s in found]
+            if sentences:
+                html("".join(views.theme_sentence_html(s) for s in sentences))
+            else:
+                st.caption(views.md_escape(summary.message or result.message or "Nothing found."))
+            if result.hits:
+                items = "".join(
+                    f"<li>{views.link_html(views.timeline_href(hit.action_id), hit.ref or hit.action_id, 'timeline')} "
+                    f"{views.rating_chip_html(hit.best.passage.rating)} "
+                    f'<span style="color:#666">{views.esc(views.one_line(hit.text, 90))}</span></li>'
+                    if hit.action_id else
+                    f'<li><span style="color:#666">{views.esc(views.one_line(hit.text, 90))}</span></li>'
+                    for hit in result.hits[:5]
+                )
+                html(f'<div style="font-size:0.9em"><strong>Closest actions</strong><ul>{items}</ul></div>')
+
+
+# -- Brief ---------------------------------------------------------------------
+
+
+def page_brief(resources: Resources) -> None:
+    workspace = resources.workspace
+    with resources.lock:
+        councils = workspace.store.councils()
+    if not councils:
+        st.info("Nothing is ingested yet: add documents on the Library page.")
+        return
+    if "b_council" not in st.session_state:
+        wanted = st.query_params.get("council", "").lower()
+        st.session_state["b_council"] = next((c for c in councils if c.lower() == wanted), councils[0])
+        st.session_state["b_since"] = st.query_params.get("since", "")
+        st.session_state["b_as_of"] = st.query_params.get("as_of", "")
+    if st.session_state.get("b_council") not in councils:
+        st.session_state["b_council"] = councils[0]
+    st.title("Revisit brief")
+    one, two, three = st.columns([2, 1, 1])
+    council = one.selectbox("Council", councils, key="b_council")
+    since = two.text_input("Changes since (YYYY-MM)", key="b_since", placeholder="e.g. 2021-01",
+                           help="List what changed from this month; without it, actions with nothing dated in "
+                                "the last six months count as not updated.").strip()
+    as_of = three.text_input("As of (YYYY-MM)", key="b_as_of", placeholder="latest report",
+                             help="The brief as it stood at this month.").strip()
+    set_url("brief", council=council, since=since, as_of=as_of)
+    with resources.lock, st.spinner(f"Writing the brief for {council}…"):
+        brief = workspace.brief(council, since=since or None, as_of=as_of or None)
+    markdown = render_markdown(brief)
+
+    downloads = st.columns([1, 1, 1, 3])
+    downloads[0].download_button("Download Markdown", markdown.encode("utf-8"),
+                                 file_name=views.brief_file_name(brief.council, brief.since, "md"),
+                                 mime="text/markdown", on_click="ignore", key="dl_md")
+    downloads[1].download_button("Download CSV", render_csv(brief).encode("utf-8"),
+                                 file_name=views.brief_file_name(brief.council, brief.since, "csv"),
+                                 mime="text/csv", on_click="ignore", key="dl_csv")
+    downloads[2].download_button("Download JSON",
+                                 (json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                                 file_name=views.brief_file_name(brief.council, brief.since, "json"),
+                                 mime="application/json", on_click="ignore", key="dl_json")
+
+    st.subheader(views.md_escape(f"{brief.council}, as of {month_label(brief.as_of) or 'unknown'}"
+                                 + (f"; changes since {month_label(brief.since)}" if brief.since else "")), anchor=False)
+    st.caption(views.md_escape("Reports: " + "; ".join(
+        f"{doc['name']} ({doc['title'] or 'untitled'}, {month_label(doc['as_of']) or 'undated'})" for doc in brief.documents)))
+    counts = st.columns(5)
+    counts[0].metric("Actions", len(brief.actions))
+    counts[1].metric("Got worse", len(brief.worse))
+    counts[2].metric("Not updated", len(brief.not_updated))
+    counts[3].metric("Reported complete", len(brief.complete))
+    counts[4].metric("Changed since", len(brief.changed) if brief.since else "–")
+
+    tables = views.brief_tables(brief)
+    st.markdown("**Ratings at each review date**")
+    if tables["review_dates"].empty:
+        st.caption("No ratings printed.")
+    else:
+        st.dataframe(tables["review_dates"], hide_index=True)
+    st.markdown("**Got worse**")
+    if tables["worse"].empty:
+        st.caption("No action's rating went down.")
+    else:
+        st.dataframe(tables["worse"], hide_index=True)
+    st.markdown(f"**Not updated since {month_label(brief.not_updated_since) or '-'}**")
+    if tables["not_updated"].empty:
+        st.caption("Every action has a dated update since then.")
+    else:
+        st.dataframe(tables["not_updated"], hide_index=True)
+    st.markdown("**Reported complete**")
+    if tables["complete"].empty:
+        st.caption("No action is reported complete.")
+    else:
+        st.dataframe(tables["complete"], hide_index=True)
+    if brief.since:
+        st.markdown(f"**Changes since {month_label(brief.since)}**")
+        if not brief.changed:
+            st.caption("No dated updates since then.")
+        for action in brief.changed:
+            label = f"{action.ref or action.action_id} ({action.action_id})"
+            with st.expander(views.md_escape(label)):
+                parts = []
+                if action.action:
+                    parts.append(f'<div style="white-space:pre-wrap;color:#444">{views.esc(action.action)}</div>')
+                if action.rating_moves_since:
+                    parts.append("<div>Rating: " + views.esc("; ".join(m.describe() for m in action.rating_moves_since)) + "</div>")
+                parts.append("<ul>" + "".join(views.change_html(change) for change in action.changes) + "</ul>")
+                parts.append(views.link_html(views.timeline_href(action.action_id), "Timeline", "timeline"))
+                html("".join(parts))
+    with st.expander("Every action (as in the CSV)"):
+        st.dataframe(tables["actions"], hide_index=True)
+
+
+# -- Library -------------------------------------------------------------------
+
+
+def page_library(resources: Resources) -> None:
+    workspace = resources.workspace
+    st.title("Library")
+    for level, message in st.session_state.pop("l_outcomes", []):
+        getattr(st, level)(views.md_escape(message))
+
+    st.subheader("Add documents", anchor=False)
+    with st.form("upload", clear_on_submit=True):
+        files = st.file_uploader(
+            "Plans or progress reports", type=list(views.UPLOAD_TYPES), accept_multiple_files=True,
+            max_upload_size=views.MAX_UPLOAD_MB,
+            help=f"{', '.join('.' + t for t in views.UPLOAD_TYPES)}; up to {views.MAX_UPLOAD_MB} MB each.",
+        )
+        council = st.text_input("Council", key="l_council", placeholder="e.g. Telford and Wrekin",
+                                help="The council these documents belong to; leave empty to tell it from the text.")
+        submitted = st.form_submit_button("Ingest")
+    if submitted:
+        if not files:
+            st.warning("Choose one or more files first.")
+        else:
+            st.session_state["l_outcomes"] = ingest_uploads(resources, files, council.strip() or None)
+            st.rerun()
+
+    with resources.lock:
+        summaries = workspace.store.document_summary()
+        current = workspace.index_is_current()
+        index = workspace.index() if summaries else None
+        show_notes(workspace)
+    st.subheader("What is ingested", anchor=False)
+    if not summaries:
+        st.info("Nothing is ingested yet.")
+        return
+    councils = sorted({s.council for s in summaries})
+    st.caption(views.md_escape(f"{len(summaries)} documents from {len(councils)} councils. Home folder: {workspace.home}"))
+    st.dataframe(views.documents_table(summaries), hide_index=True)
+    warned = [s for s in summaries if s.warnings]
+    for summary in warned:
+        with st.expander(views.md_escape(f"Warnings: {summary.name} ({len(summary.warnings)})")):
+            for warning in summary.warnings:
+                st.text(warning)
+    if index is not None:
+        manifest = index.manifest
+        st.caption(
+            f"Search index: {manifest.passage_count} passages of {manifest.action_count} actions "
+            f"({manifest.index_type}, {manifest.dimension} dimensions)" + ("" if current else "; it was brought up to date just now") + "."
+        )
+
+
+def ingest_uploads(resources: Resources, files: list, council: Optional[str]) -> list[tuple[str, str]]:
+    """Save the uploads under <home>/uploads/, ingest them with a progress bar, update the index."""
+    workspace = resources.workspace
+    messages: list[tuple[str, str]] = []
+    saved = []
+    for upload in files:
+        problem = views.upload_name_problem(upload.name, upload.size)
+        if problem:
+            messages.append(("error", f"{upload.name}: {problem}"))
+            continue
+        path = views.upload_path(workspace.home, upload.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(upload.getvalue())
+        saved.append(path)
+    if not saved:
+        return messages
+    bar = st.progress(0.0, text="Reading the documents…")
+
+    def progress(done: int, total: int, path) -> None:
+        if total and done < total:
+            bar.progress(done / total, text=f"Reading {path.name} ({done + 1} of {total})…")
+        else:
+            bar.progress(1.0, text="Updating the search index…")
+
+    with resources.lock:
+        outcomes = workspace.ingest(saved, council=council, update_index=False, progress=progress)
+        with st.spinner("Updating the search index…"):
+            manifest = workspace.update_index()
+    for outcome in outcomes:
+        if outcome.error and outcome.path.exists():
+            outcome.path.unlink()  # refused: do not keep it among the uploads
+    messages.extend(views.outcome_lines(outcomes))
+    if manifest is not None:
+        messages.append(("info", f"Search index updated: {manifest.passage_count} passages of {manifest.action_count} actions."))
+    return messages
+
+
+# -- the app -------------------------------------------------------------------
+
+RENDER: dict[str, Callable[[Resources], None]] = {
+    "search": page_search,
+    "similar": page_similar,
+    "action": page_action,
+    "compare": page_compare,
+    "brief": page_brief,
+    "library": page_library,
+}
+
+
+def main() -> None:
+    st.set_page_config(page_title="narrative-search", page_icon=":material/manage_search:", layout="wide")
+    # As in .streamlit/config.toml, for a server started from another folder: no tracebacks, no developer menu.
+    st.set_option("client.showErrorDetails", "none")
+    st.set_option("client.toolbarMode", "viewer")
+    keep_inputs()
+    page = current_page()
+    shown = "search" if page == "similar" else page
+    if st.session_state.get("nav") != shown:
+        st.session_state["nav"] = shown
+    st.sidebar.title("narrative-search")
+    st.sidebar.radio("Page", list(views.PAGES), format_func=views.PAGES.get, key="nav", on_change=on_navigate,
+                     label_visibility="collapsed")
+    try:
+        resources = ready_resources()
+    except Exception as error:
+        show_error(error)
+        return
+    guarded(RENDER[page], resources)
+
+
+main()

@@ -1,0 +1,653 @@
+"""Pure helpers of the Streamlit app (``app.py``): HTML, charts, tables, links.
+
+Nothing here talks to Streamlit or decides anything the library does not:
+these functions only turn library records (search hits, timelines, briefs,
+document summaries) into what the pages show, so they can be tested without
+a browser.
+
+Escaping rule: every piece of text that comes from a document goes through
+:func:`esc` (``html.escape``) before it is put into HTML, and the HTML built
+here is the only HTML the app renders. Matched words become ``<mark>``
+elements around escaped slices, so a document's ``<script>`` is shown as the
+text ``<script>`` and never runs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from urllib.parse import urlencode
+
+from .ingest import is_skipped
+from .timeline import add_months, month_label
+
+if TYPE_CHECKING:  # imported for type hints only: the app imports this module early
+    import altair as alt
+    import pandas as pd
+
+    from .brief import Brief
+    from .search import ActionHit, PassageHit
+    from .store import DocumentSummary
+    from .summary import SummarySentence, ThemeSentence
+    from .timeline import Timeline, TimelineEntry
+
+
+# -- settings ------------------------------------------------------------------
+
+#: Pages of the app, by the key used in the URL (``?page=...``), with their titles.
+PAGES = {
+    "search": "Search",
+    "action": "Action",
+    "compare": "Compare",
+    "brief": "Brief",
+    "library": "Library",
+}
+
+#: File types the Library page accepts (the ingest readers' formats).
+UPLOAD_TYPES = ("txt", "tsv", "csv", "pdf", "docx", "xlsx", "html", "htm")
+
+#: Largest upload, in megabytes (also ``server.maxUploadSize`` in .streamlit/config.toml).
+MAX_UPLOAD_MB = 50
+
+#: Folder, inside the home folder, where uploaded documents are kept.
+UPLOADS_FOLDER = "uploads"
+
+#: Colour of each rating on chips and the timeline's bands.
+RATING_COLOURS = {
+    "R": "#d73027",
+    "A": "#f4a300",
+    "G": "#1a9850",
+    "B": "#3b6fb6",
+    "pink": "#e377c2",
+    "grey": "#9e9e9e",
+    "purple": "#8e44ad",
+}
+MIXED_COLOUR = "#a6b83a"  # "G/A" and other mixed ratings
+OTHER_COLOUR = "#7f7f7f"
+UNRATED_COLOUR = "#d9d9d9"
+UNRATED_LABEL = "not rated"
+
+#: Names of the kinds of passage, as a person reads them.
+KIND_LABELS = {
+    "action": "action description",
+    "update": "progress update",
+    "position_statement": "position statement",
+    "unattributed": "text outside the action tables",
+}
+
+#: Names of a summary sentence's role (as ``render_summary_text`` names them).
+ROLE_LABELS = {"now": "Now", "change": "Main change", "stalled": "Stalled since", "remains": "Remains"}
+
+_MARK_STYLE = "background:#fff176;padding:0 1px;border-radius:2px"
+_BEST_STYLE = "background:#e8f0fe;border-radius:3px"
+_TEXT_STYLE = "white-space:pre-wrap;line-height:1.5;margin:0.35rem 0"
+
+
+# -- escaping and links --------------------------------------------------------
+
+
+def esc(text: Any) -> str:
+    """``text`` as HTML text: ``&``, ``<``, ``>`` and quotes escaped."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def page_href(page: str, **params: Any) -> str:
+    """A link to a page of the app with query parameters (lists repeat the key), e.g. ``?page=action&id=...``."""
+    pairs: list[tuple[str, str]] = [("page", page)]
+    for key, value in params.items():
+        if value is None or value == "" or value == [] or value == ():
+            continue
+        if isinstance(value, (list, tuple)):
+            pairs.extend((key, str(item)) for item in value)
+        else:
+            pairs.append((key, str(value)))
+    return "?" + urlencode(pairs)
+
+
+def link_html(href: str, label: str, test_id: str = "") -> str:
+    """An ``<a>`` to a page of this app (same tab), its label escaped."""
+    attribute = f' data-ns="{esc(test_id)}"' if test_id else ""
+    return f'<a href="{esc(href)}"{attribute}>{esc(label)}</a>'
+
+
+def timeline_href(action_id: str) -> str:
+    return page_href("action", id=action_id)
+
+
+def similar_href(action_id: str) -> str:
+    return page_href("similar", id=action_id)
+
+
+# -- ratings -------------------------------------------------------------------
+
+
+def rating_colour(rating: Optional[str]) -> str:
+    """The colour of a rating: R, A, G, B, pink, grey...; mixed ("G/A") and unknown ones have their own."""
+    if not rating:
+        return UNRATED_COLOUR
+    if rating in RATING_COLOURS:
+        return RATING_COLOURS[rating]
+    if rating.upper() in RATING_COLOURS:
+        return RATING_COLOURS[rating.upper()]
+    if "/" in rating:
+        return MIXED_COLOUR
+    return OTHER_COLOUR
+
+
+def rating_chip_html(rating: Optional[str], prefix: str = "") -> str:
+    """A small coloured chip with the rating in it; empty for no rating."""
+    if not rating:
+        return ""
+    colour = rating_colour(rating)
+    text_colour = "#222" if colour in (RATING_COLOURS["A"], UNRATED_COLOUR, MIXED_COLOUR) else "#fff"
+    return (
+        f'<span class="ns-chip" title="rating {esc(rating)}" style="background:{colour};color:{text_colour};'
+        f'border-radius:0.7em;padding:0.05em 0.6em;font-weight:600;font-size:0.85em;white-space:nowrap">'
+        f"{esc(prefix)}{esc(rating)}</span>"
+    )
+
+
+# -- highlighted text ----------------------------------------------------------
+
+
+def _clip(spans: Iterable[Sequence[int]], length: int) -> list[tuple[int, int]]:
+    clipped = []
+    for span in spans:
+        start, end = max(0, int(span[0])), min(length, int(span[1]))
+        if start < end:
+            clipped.append((start, end))
+    return sorted(clipped)
+
+
+def highlight_html(text: str, term_spans: Iterable[Sequence[int]] = (), sentence_span: Optional[Sequence[int]] = None) -> str:
+    """``text`` escaped, the matched words in ``<mark>`` and the best sentence in a tinted ``<span>``.
+
+    Spans are character offsets into ``text`` (as :class:`~narrative_search.search.PassageHit`
+    gives them); spans outside the text are clipped, overlapping ones merged.
+    """
+    text = text or ""
+    terms = _clip(term_spans, len(text))
+    sentence = _clip([sentence_span], len(text)) if sentence_span else []
+    cuts = {0, len(text)}
+    for start, end in terms + sentence:
+        cuts.update((start, end))
+    points = sorted(cuts)
+    out: list[str] = []
+    in_sentence = False
+    for start, end in zip(points, points[1:]):
+        inside = bool(sentence) and sentence[0][0] <= start and end <= sentence[0][1]
+        if inside and not in_sentence:
+            out.append(f'<span class="ns-best" style="{_BEST_STYLE}">')
+        elif not inside and in_sentence:
+            out.append("</span>")
+        in_sentence = inside
+        piece = esc(text[start:end])
+        if any(s <= start and end <= e for s, e in terms):
+            piece = f'<mark style="{_MARK_STYLE}">{piece}</mark>'
+        out.append(piece)
+    if in_sentence:
+        out.append("</span>")
+    return "".join(out)
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """Whitespace collapsed, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- search hits ---------------------------------------------------------------
+
+
+def _where(passage: Any) -> str:
+    return f"{passage.document} line {passage.line}"
+
+
+def hit_label(hit: "ActionHit") -> str:
+    """"Staffordshire 3.2 D", or the council and "text outside the action tables"."""
+    return f"{hit.council} {hit.ref}" if hit.ref else f"{hit.council} (text outside the action tables)"
+
+
+def hit_html(hit: "ActionHit", number: int) -> str:
+    """One search (or similar-actions) result as an HTML card; every document text escaped.
+
+    Council, ref, rating chip, date, kind, source, the best passage with the
+    matched words marked and the best sentence tinted, the other passages
+    shown for the action, and links to the timeline and to similar actions.
+    """
+    best: "PassageHit" = hit.best
+    passage = best.passage
+    date = month_label(hit.date) if hit.date else "undated"
+    header = (
+        f'<span style="color:#666">{number}.</span> '
+        f'<strong class="ns-council">{esc(hit.council)}</strong> '
+        + (f'<strong class="ns-ref">{esc(hit.ref)}</strong> ' if hit.ref else "")
+        + rating_chip_html(passage.rating)
+        + f' <span class="ns-date" style="color:#444">{esc(date)}</span>'
+        + f' <span style="color:#666">· {esc(KIND_LABELS.get(hit.kind, hit.kind))}'
+        + f" · {esc(_where(passage))}</span>"
+    )
+    parts = [f'<div class="ns-hit" style="border:1px solid #ddd;border-radius:0.5rem;padding:0.6rem 0.9rem;margin:0 0 0.7rem 0">',
+             f'<div class="ns-hit-head">{header}</div>']
+    if hit.because is not None:
+        because = hit.because.passage
+        when = month_label(because.start) if because.start else "undated"
+        parts.append(
+            f'<div class="ns-because" style="color:#555;font-size:0.9em;margin-top:0.3rem">Close to this, from '
+            f"{esc(because.ref or because.council)} ({esc(when)}, similarity {hit.because.score:.2f}): "
+            f"<em>{esc(one_line(because.text, 300))}</em></div>"
+        )
+    parts.append(
+        f'<div class="ns-text" style="{_TEXT_STYLE}">'
+        f"{highlight_html(passage.text, best.term_spans, best.sentence_span)}</div>"
+    )
+    for other in hit.passages[1:]:
+        when = month_label(other.passage.start) if other.passage.start else "undated"
+        parts.append(
+            f'<div class="ns-more" style="color:#444;font-size:0.9em;{_TEXT_STYLE}">'
+            f"<span style=\"color:#777\">Also ({esc(when)}, {esc(_where(other.passage))}):</span> "
+            f"{highlight_html(other.passage.text, other.term_spans, None)}</div>"
+        )
+    if hit.action_id:
+        parts.append(
+            '<div class="ns-links" style="font-size:0.9em">'
+            + link_html(timeline_href(hit.action_id), "Timeline", "timeline")
+            + " · "
+            + link_html(similar_href(hit.action_id), "Similar actions elsewhere", "similar")
+            + f' <span style="color:#999">({esc(hit.action_id)})</span></div>'
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def result_caption(hits: Sequence["ActionHit"], query: str, filters_text: str) -> str:
+    """"7 results from 3 councils for “tell it once” (no filters)."""
+    councils = sorted({hit.council for hit in hits})
+    noun = "result" if len(hits) == 1 else "results"
+    where = f"{len(councils)} council" + ("" if len(councils) == 1 else "s")
+    return f"{len(hits)} {noun} from {where} for “{query}” ({filters_text})."
+
+
+def theme_sentence_html(sentence: "ThemeSentence") -> str:
+    """A sentence of a query summary, with its ref, date and source, and a link to its action's timeline."""
+    when = month_label(sentence.month) if sentence.month else "undated"
+    ref = f"{sentence.ref}, " if sentence.ref else ""
+    link = (" · " + link_html(timeline_href(sentence.action_id), "timeline", "timeline")) if sentence.action_id else ""
+    return (
+        f'<div class="ns-theme" style="margin:0 0 0.5rem 0"><div style="{_TEXT_STYLE};margin:0">{esc(" ".join(sentence.text.split()))}</div>'
+        f'<div style="color:#666;font-size:0.85em">{esc(ref)}{esc(when)}; {esc(sentence.document)} line {sentence.line}{link}</div></div>'
+    )
+
+
+# -- timelines -----------------------------------------------------------------
+
+
+def _first_day(month: str) -> str:
+    return f"{month}-01"
+
+
+def timeline_chart_data(timeline: "Timeline") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(bands, marks): the rating in force from each review date to the next, and one mark per placed update."""
+    bands: list[dict[str, Any]] = []
+    points = [point for point in timeline.ratings if point.month]
+    placed = [entry.month for entry in timeline.entries if entry.month]
+    last_month = max([p.month for p in points] + placed + ([timeline.as_of] if timeline.as_of else []), default=None)
+    for index, point in enumerate(points):
+        if index + 1 < len(points):
+            end = points[index + 1].month
+        else:
+            end = add_months(max(point.month, last_month or point.month), 1)
+        bands.append({
+            "start": _first_day(point.month),
+            "end": _first_day(end),
+            "rating": point.rating or UNRATED_LABEL,
+            "review": point.display_label,
+            "transition": point.transition,
+        })
+    marks: list[dict[str, Any]] = []
+    for entry in timeline.entries:
+        if not entry.month:
+            continue
+        if entry.reference_only:
+            what = "points elsewhere"
+        elif entry.new_sentences:
+            what = "says something new"
+        else:
+            what = "repeats earlier text"
+        marks.append({
+            "month": _first_day(entry.month),
+            "when": entry.when + (" (undated: placed at its report's date)" if entry.undated and entry.stamp else ""),
+            "new_sentences": len(entry.new_sentences),
+            "repeated_sentences": len(entry.repeated_sentences),
+            "what": what,
+            "rating": entry.rating or "",
+            "text": one_line(entry.text, 160),
+            "source": "; ".join(f"{s.document} line {s.line}" for s in entry.sources),
+        })
+    return bands, marks
+
+
+def timeline_chart(timeline: "Timeline") -> "alt.LayerChart":
+    """Altair: the rating at each review date as coloured bands, the updates as marks on a time axis.
+
+    A mark's height is the number of new sentences the update added; its
+    shape says whether it added something, only repeated, or pointed elsewhere.
+    """
+    import altair as alt
+    import pandas as pd
+
+    bands, marks = timeline_chart_data(timeline)
+    ratings = list(dict.fromkeys(band["rating"] for band in bands))
+    colour = alt.Color(
+        "rating:N",
+        title="Rating",
+        scale=alt.Scale(domain=ratings or [UNRATED_LABEL],
+                        range=[rating_colour(None if r == UNRATED_LABEL else r) for r in ratings] or [UNRATED_COLOUR]),
+    )
+    layers = []
+    if bands:
+        band_data = pd.DataFrame(bands)
+        layers.append(
+            alt.Chart(band_data).mark_rect(opacity=0.35).encode(
+                x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y")),
+                x2="end:T",
+                color=colour,
+                tooltip=[alt.Tooltip("review:N", title="Review date"), alt.Tooltip("rating:N", title="Rating"),
+                         alt.Tooltip("transition:N", title="Change")],
+            )
+        )
+        layers.append(
+            alt.Chart(band_data).mark_text(align="left", baseline="top", dx=3, dy=3, fontWeight="bold").encode(
+                x="start:T", y=alt.value(0), text="rating:N",
+            )
+        )
+    if marks:
+        mark_data = pd.DataFrame(marks)
+        layers.append(
+            alt.Chart(mark_data).mark_point(filled=True, size=110, color="#333").encode(
+                x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")),
+                y=alt.Y("new_sentences:Q", title="New sentences",
+                        scale=alt.Scale(domain=[0, max(m["new_sentences"] for m in marks) + 1]),
+                        axis=alt.Axis(tickMinStep=1)),
+                shape=alt.Shape("what:N", title="Update",
+                                scale=alt.Scale(domain=["says something new", "repeats earlier text", "points elsewhere"],
+                                                range=["circle", "triangle-down", "square"])),
+                tooltip=[alt.Tooltip("when:N", title="Date"), alt.Tooltip("new_sentences:Q", title="New sentences"),
+                         alt.Tooltip("repeated_sentences:Q", title="Repeated sentences"),
+                         alt.Tooltip("text:N", title="Text"), alt.Tooltip("source:N", title="Source")],
+            )
+        )
+    if not layers:
+        layers.append(alt.Chart(pd.DataFrame({"month": []})).mark_point())
+    return alt.layer(*layers).resolve_scale(color="independent", shape="independent").properties(height=240)
+
+
+def entry_html(entry: "TimelineEntry") -> str:
+    """One update: date, kind, rating, sources, then its text with new sentences marked and repeats greyed."""
+    kind = "position statement" if entry.kind == "position_statement" else "update"
+    sources = "; ".join(f"{source.document} line {source.line}" for source in entry.sources)
+    head = (
+        f'<strong class="ns-when">{esc(entry.when)}</strong> '
+        f'<span style="color:#666">{esc(kind)}</span> '
+        + rating_chip_html(entry.rating)
+        + f' <span class="ns-source" style="color:#666;font-size:0.9em">· {esc(sources)}</span>'
+    )
+    body: list[str] = []
+    if entry.reference_only:
+        body.append(f'<span style="color:#666">Points elsewhere ({esc(entry.reference_to)}):</span> {esc(entry.text)}')
+    else:
+        position = 0
+        for sentence in entry.sentences:
+            body.append(esc(entry.text[position:sentence.start]))
+            piece = esc(entry.text[sentence.start:sentence.end])
+            if sentence.label == "repeat" and sentence.repeats is not None:
+                earlier = sentence.repeats
+                said = earlier.stamp or month_label(earlier.month) or "earlier"
+                title = f"repeats {said} ({earlier.similarity:.2f}): {one_line(earlier.text, 200)}"
+                body.append(
+                    f'<span class="ns-repeat" title="{esc(title)}" style="color:#888">{piece}'
+                    f'<sup style="color:#888"> repeats {esc(said)}</sup></span>'
+                )
+            else:
+                body.append(
+                    f'<span class="ns-new" style="background:#e6f4ea;border-radius:3px">{piece}</span>'
+                    f'<sup style="color:#1a7f37;font-weight:600"> new</sup>'
+                )
+            position = sentence.end
+        body.append(esc(entry.text[position:]))
+    extra = []
+    for deleted in entry.deleted:
+        extra.append(f'<div style="color:#999;font-size:0.9em">Struck through: <s>{esc(deleted)}</s></div>')
+    for document, line, text in entry.variants:
+        extra.append(
+            f'<div style="color:#777;font-size:0.9em">Worded differently in {esc(document)} line {line}: {esc(one_line(text, 400))}</div>'
+        )
+    return (
+        f'<div class="ns-entry" style="border-left:3px solid {rating_colour(entry.rating)};padding:0.2rem 0 0.2rem 0.7rem;margin:0 0 0.8rem 0">'
+        f"<div>{head}</div><div class=\"ns-text\" style=\"{_TEXT_STYLE}\">{''.join(body)}</div>{''.join(extra)}</div>"
+    )
+
+
+def summary_html(sentences: Sequence["SummarySentence"]) -> str:
+    """The action's summary: now, main change, stalled or remains, each with its date and source."""
+    if not sentences:
+        return '<div class="ns-summary" style="color:#666">No updates to summarise.</div>'
+    rows = []
+    for sentence in sentences:
+        where = "; ".join(f"{document} line {line}" for document, line in sentence.sources) or f"{sentence.document} line {sentence.line}"
+        rows.append(
+            f'<li style="margin-bottom:0.35rem"><strong>{esc(ROLE_LABELS.get(sentence.role, sentence.role))}</strong> '
+            f"({esc(sentence.when)}): {esc(' '.join(sentence.text.split()))} "
+            f'<span style="color:#666;font-size:0.9em">[{esc(where)}]</span></li>'
+        )
+    return f'<ul class="ns-summary" style="margin:0 0 0.5rem 0">{"".join(rows)}</ul>'
+
+
+def timeline_facts(timeline: "Timeline") -> list[tuple[str, str]]:
+    """(label, value) pairs shown above the chart."""
+    facts = [("Latest rating", timeline.latest_rating or "none printed"), ("Rating path", timeline.rating_path or "no ratings")]
+    if timeline.last_update_month:
+        facts.append((
+            "Last dated update",
+            f"{month_label(timeline.last_update_month)}, {timeline.months_since_last_update} months before "
+            f"{month_label(timeline.as_of)}",
+        ))
+    else:
+        facts.append(("Last dated update", "none"))
+    how = "embedding similarity" if timeline.novelty_method == "embedding" else "identical wording only"
+    facts.append(("Repeats found by", f"{how}, threshold {timeline.novelty_threshold:.2f}"))
+    return facts
+
+
+# -- briefs --------------------------------------------------------------------
+
+
+def brief_file_name(council: str, since: Optional[str], extension: str) -> str:
+    """"brief-staffordshire-since-2021-01.md"."""
+    name = re.sub(r"[^a-z0-9]+", "-", council.lower()).strip("-") or "council"
+    return f"brief-{name}" + (f"-since-{since}" if since else "") + f".{extension}"
+
+
+def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
+    """The brief's sections as tables: ratings by review date, got worse, not updated, complete, all actions."""
+    import pandas as pd
+
+    from .brief import csv_rows
+
+    ratings = sorted({rating for review in brief.review_dates for rating in review.counts})
+    review_rows = []
+    for review in brief.review_dates:
+        row = {"review date": ", ".join(review.labels), "month": review.month}
+        for rating in ratings:
+            row[UNRATED_LABEL if rating == "none" else rating] = review.counts.get(rating, 0)
+        row["actions"] = review.actions
+        review_rows.append(row)
+    worse = [
+        {"ref": a.ref or "", "action id": a.action_id, "ratings": a.rating_path,
+         "got worse": "; ".join(move.describe() for move in a.worse)}
+        for a in brief.worse
+    ]
+    not_updated = [
+        {"ref": a.ref or "", "action id": a.action_id,
+         "last dated update": month_label(a.last_update_month) if a.last_update_month else "none printed",
+         "months stale": a.months_stale, "rating": a.latest_rating or "", "complete": "yes" if a.complete else ""}
+        for a in brief.not_updated
+    ]
+    complete = [
+        {"ref": a.ref or "", "action id": a.action_id, "rating": a.latest_rating or "",
+         "evidence": " | ".join(item.text for item in a.evidence)}
+        for a in brief.complete
+    ]
+    actions = pd.DataFrame(csv_rows(brief))
+    if "months_stale" in actions:  # "" where there is no dated update: a number column with gaps
+        actions["months_stale"] = pd.to_numeric(actions["months_stale"], errors="coerce").astype("Int64")
+    stale = pd.DataFrame(not_updated)
+    if "months stale" in stale:
+        stale["months stale"] = pd.to_numeric(stale["months stale"], errors="coerce").astype("Int64")
+    return {
+        "review_dates": pd.DataFrame(review_rows),
+        "worse": pd.DataFrame(worse),
+        "not_updated": stale,
+        "complete": pd.DataFrame(complete),
+        "actions": actions,
+    }
+
+
+def change_html(change: Any) -> str:
+    """One update of a brief's "changes since" section, with what it added; text escaped."""
+    where = "; ".join(f"{document} line {line}" for document, line in change.sources)
+    kind = "position statement, " if change.kind == "position_statement" else ""
+    if change.reference_to is not None:
+        body = f"points elsewhere: {esc(one_line(change.text, 600))}"
+    elif change.new_sentences:
+        body = " ".join(esc(one_line(s, 600)) for s in change.new_sentences)
+        if change.repeated_sentences:
+            body += (f' <span style="color:#888">(and {len(change.repeated_sentences)} sentence(s) repeated from '
+                     f"{esc(', '.join(change.repeats_from))})</span>")
+    else:
+        body = (f'<span style="color:#888">nothing new; repeats {esc(", ".join(change.repeats_from) or "earlier text")}:</span> '
+                + " ".join(esc(one_line(s, 600)) for s in change.repeated_sentences))
+    return (f'<li style="margin-bottom:0.3rem"><strong>{esc(change.when)}</strong> '
+            f'<span style="color:#666">({esc(kind)}{esc(where)})</span>: {body}</li>')
+
+
+# -- the library ---------------------------------------------------------------
+
+
+def documents_table(summaries: Sequence["DocumentSummary"]) -> "pd.DataFrame":
+    """One row per ingested document, as `narrative-search documents` lists them."""
+    import pandas as pd
+
+    rows = [
+        {
+            "document": s.name,
+            "council": s.council,
+            "title": s.title,
+            "as of": s.as_of or "",
+            "format": s.format,
+            "actions": s.actions,
+            "updates": s.updates,
+            "statuses": s.statuses,
+            "banner characters dropped": s.dropped_chars,
+            "unattributed characters": s.unattributed_chars,
+            "warnings": len(s.warnings),
+            "ingested at": s.ingested_at,
+        }
+        for s in summaries
+    ]
+    return pd.DataFrame(rows)
+
+
+def upload_name_problem(name: str, size: int, max_mb: int = MAX_UPLOAD_MB) -> Optional[str]:
+    """Why an uploaded file is refused (type, size, name), or None if it may be saved."""
+    base = PurePath(name or "").name
+    suffix = PurePath(base).suffix.lower().lstrip(".")
+    if not base or base in (".", ".."):
+        return "the file has no name"
+    if suffix not in UPLOAD_TYPES:
+        return f"files of type .{suffix or '(none)'} are not accepted (accepted: {', '.join('.' + t for t in UPLOAD_TYPES)})"
+    if is_skipped(base):
+        return f"a file named {base} describes a corpus rather than belongs to one; rename it to upload it"
+    if size > max_mb * 1024 * 1024:
+        return f"the file is too large ({size / 1024 / 1024:.1f} MB; the limit is {max_mb} MB)"
+    if size == 0:
+        return "the file is empty"
+    return None
+
+
+def safe_upload_name(name: str) -> str:
+    """The uploaded file's name reduced to letters, digits, dots, dashes and underscores (no folders)."""
+    base = PurePath((name or "").replace("\\", "/")).name
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "upload"
+    suffix = re.sub(r"[^A-Za-z0-9]+", "", suffix).lower()
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def upload_path(home: Path, name: str) -> Path:
+    """Where an uploaded file is saved: ``<home>/uploads/<safe name>``."""
+    return Path(home) / UPLOADS_FOLDER / safe_upload_name(name)
+
+
+def outcome_lines(outcomes: Iterable[Any]) -> list[tuple[str, str]]:
+    """(level, message) per ingest outcome, worded as `narrative-search ingest` words them."""
+    lines: list[tuple[str, str]] = []
+    for outcome in outcomes:
+        if outcome.error:
+            lines.append(("error", str(outcome.error)))
+            continue
+        result = outcome.result
+        lines.append((
+            "success",
+            f"{result.document}: {result.status}; {result.actions} actions, {result.updates} updates, "
+            f"{result.statuses} statuses, {result.dropped_chars} banner characters dropped, "
+            f"{result.unattributed_chars} characters kept as unattributed text",
+        ))
+        for warning in outcome.warnings:
+            lines.append(("warning", f"{result.document}: {warning}"))
+    return lines
+
+
+# -- months for the date filter ------------------------------------------------
+
+
+def month_from_number(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def index_months(index: Any) -> list[str]:
+    """Every month from the earliest to the latest dated passage of a search index (empty if none)."""
+    import numpy as np
+
+    starts = np.asarray(index.starts)
+    ends = np.asarray(index.ends)
+    dated = starts >= 0
+    if not dated.any():
+        return []
+    first, last = int(starts[dated].min()), int(max(ends[dated].max(), starts[dated].max()))
+    return [month_from_number(n) for n in range(first, last + 1)]
+
+
+# -- Markdown ------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~$:])")
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")
+
+
+def md_escape(text: Any) -> str:
+    """``text`` on one line, with what Markdown (and Streamlit's ``:red[...]``, ``$...$``) would interpret escaped.
+
+    For messages, captions and labels that carry text from documents, file
+    names or queries: Streamlit renders those as Markdown.
+    """
+    flat = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", flat)
+
+
+def md_plain(text: str) -> str:
+    """What :func:`md_escape` escaped, unescaped (what a reader sees)."""
+    return re.sub(r"\\(.)", r"\1", text)

@@ -1,0 +1,237 @@
+"""The app in a real browser: search, open a timeline, download a brief, upload a document.
+
+Starts ``streamlit run app.py`` on a free local port with a prepared home
+folder, drives it with headless Chromium (Debian's ``chromium`` package,
+through Playwright's Python package; Playwright's own browser downloads are
+never used) and saves a screenshot of each step into ``test-artefacts/``
+(git-ignored), with the server's log and the downloaded brief:
+
+- ``01-search.png``: results for "tell it once", the query summary above them;
+- ``02-timeline.png``: the timeline of the first result (chart, summary, updates);
+- ``03-brief.png``: Staffordshire's revisit brief since January 2021;
+- ``04-library.png``: the library after uploading a plan for Rutland;
+- ``05-script-as-text.png``: that plan's ``<script>`` shown as text in a result;
+- ``06-error.png``: an unknown action id, a plain message.
+
+Set-up (as in CI): ``apt-get install -y chromium`` and ``pip install -e '.[test]'``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from narrative_search import config
+from test_app import SCRIPT, SCRIPT_PLAN, SCRIPT_PLAN_COUNCIL, SCRIPT_PLAN_NAME, prepare_home
+
+ARTEFACTS = REPO / "test-artefacts"
+START_TIMEOUT = 120  # seconds for the server to answer
+STEP_TIMEOUT = 120_000  # milliseconds for a page to show what is expected (the first one loads the model)
+
+INSTALL_HINT = (
+    "the browser test needs Debian's Chromium: install it with `sudo apt-get install -y chromium` "
+    "(CI installs it; Playwright's own `playwright install` is not used)"
+)
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail(f"no `chromium` on PATH: {INSTALL_HINT}")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_server(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the app exited with status {process.returncode}:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"the app did not answer on {url} within {START_TIMEOUT} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@contextlib.contextmanager
+def running_app(home: Path):
+    """``streamlit run app.py`` on a free port with ``home`` as its home folder; its URL until the block ends."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    log = ARTEFACTS / "streamlit-server.log"
+    port = free_port()
+    env = {**os.environ, config.HOME_ENV: str(home), "PYTHONUNBUFFERED": "1"}
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for_server(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def settle(page) -> None:
+    """Wait until the app's script has finished running and the page has drawn."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=STEP_TIMEOUT)
+    page.wait_for_timeout(300)
+
+
+def shot(page, name: str) -> None:
+    """A screenshot of the whole page (Streamlit scrolls inside its main area, so the window is made tall)."""
+    size = page.viewport_size
+    height = page.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height), 8000))})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTEFACTS / name))
+    page.set_viewport_size(size)
+
+
+@pytest.mark.slow  # 45 to 70 s in the suite (more alone, when the corpus is first encoded): a server and a browser
+def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
+    chromium = chromium_path()  # first: without a browser the test fails at once, saying how to install one
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        pytest.fail("the browser test needs Playwright's Python package: pip install -e '.[test]'")
+
+    plan = tmp_path / SCRIPT_PLAN_NAME
+    plan.write_text(SCRIPT_PLAN, encoding="utf-8")
+    dialogs: list[str] = []
+
+    home = prepare_home(tmp_path / "home", embedder)
+    with running_app(home) as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--disable-dev-shm-usage"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.set_default_timeout(STEP_TIMEOUT)
+            expect.set_options(timeout=STEP_TIMEOUT)
+
+            # Search: the first visit loads the model; then results with council, ref and rating.
+            page.goto(server)
+            box = page.get_by_role("textbox", name="Search every council's plans")
+            box.fill("tell it once")
+            box.press("Enter")
+            page.wait_for_selector("div.ns-hit")
+            settle(page)
+            hits = page.locator("div.ns-hit")
+            assert hits.count() == 10
+            first = hits.first
+            expect(first.locator(".ns-council")).to_have_text("Staffordshire")
+            expect(first.locator(".ns-ref")).to_have_text("3.2 D")
+            expect(first.locator(".ns-chip")).to_have_text("G")
+            assert first.locator("mark").count() >= 1
+            expect(page.get_by_text("Summary: how each council approaches this")).to_be_visible()
+            assert "q=tell+it+once" in page.url
+            # A warm search (the same words again, capitalised) re-renders quickly.
+            started = time.perf_counter()
+            box.fill("Tell it once")
+            box.press("Enter")
+            page.get_by_text("for “Tell it once” (no filters)").wait_for()
+            page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+            warm = time.perf_counter() - started
+            settle(page)
+            assert page.locator("div.ns-hit").count() == 10
+            shot(page, "01-search.png")
+
+            # Timeline: an ordinary link from the result.
+            page.locator("div.ns-hit").first.locator('a[data-ns="timeline"]').click()
+            page.wait_for_url("**page=action**")
+            page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+            settle(page)
+            expect(page.get_by_role("heading", name="Staffordshire 3.2 D")).to_be_visible()
+            assert page.locator("div.ns-entry").count() == 4
+            expect(page.locator("ul.ns-summary")).to_contain_text("Now")
+            shot(page, "02-timeline.png")
+
+            # Brief: through the sidebar, then a council and a month.
+            page.locator('[data-testid="stSidebar"]').get_by_text("Brief", exact=True).click()
+            expect(page.get_by_role("heading", name="Revisit brief")).to_be_visible()
+            settle(page)
+            page.get_by_role("textbox", name="Changes since (YYYY-MM)").fill("2021-01")
+            page.get_by_role("textbox", name="Changes since (YYYY-MM)").press("Enter")
+            settle(page)
+            council = page.locator('[data-testid="stSelectbox"]').filter(has_text="Council")
+            council.click()
+            page.get_by_role("option", name="Staffordshire").click()
+            expect(page.get_by_role("heading", name="Staffordshire, as of Dec 2021; changes since Jan 2021")).to_be_visible()
+            settle(page)
+            with page.expect_download() as download_info:
+                page.get_by_role("button", name="Download Markdown").click()
+            download = download_info.value
+            assert download.suggested_filename == "brief-staffordshire-since-2021-01.md"
+            saved = ARTEFACTS / download.suggested_filename
+            download.save_as(str(saved))
+            brief = saved.read_text(encoding="utf-8")
+            assert brief.startswith("# Revisit brief: Staffordshire\n")
+            assert "## Changes since Jan 2021" in brief and "## Ratings at each review date" in brief
+            shot(page, "03-brief.png")
+
+            # Library: upload a plan with a council name; the index updates without a restart.
+            page.locator('[data-testid="stSidebar"]').get_by_text("Library", exact=True).click()
+            expect(page.get_by_role("heading", name="Library")).to_be_visible()
+            settle(page)
+            page.locator('input[type="file"]').set_input_files(str(plan))
+            expect(page.get_by_text(SCRIPT_PLAN_NAME).first).to_be_visible()
+            page.get_by_role("textbox", name="Council", exact=True).fill(SCRIPT_PLAN_COUNCIL)
+            page.get_by_role("button", name="Ingest").click()
+            expect(page.get_by_text(f"{SCRIPT_PLAN_NAME}: new; 2 actions")).to_be_visible()
+            settle(page)
+            shot(page, "04-library.png")
+
+            # The uploaded plan's <script> is text: found by a search, shown, never run.
+            page.goto(server + "?page=search&q=listening+events+held+in+every+district")
+            page.wait_for_selector("div.ns-hit")
+            settle(page)
+            expect(page.locator("div.ns-hit").first.locator(".ns-council")).to_have_text(SCRIPT_PLAN_COUNCIL)
+            expect(page.locator("div.ns-hit").first).to_contain_text(SCRIPT)
+            assert page.locator("script", has_text="alert(1)").count() == 0
+            assert page.locator("iframe[src='x']").count() == 0
+            shot(page, "05-script-as-text.png")
+            page.locator("div.ns-hit").first.locator('a[data-ns="timeline"]').click()
+            page.wait_for_selector("div.ns-entry")
+            settle(page)
+            expect(page.locator("div.ns-entry").nth(1)).to_contain_text(SCRIPT)
+            assert page.locator("script", has_text="alert(1)").count() == 0
+            assert dialogs == []  # no alert() ever ran
+
+            # Errors are plain messages.
+            page.goto(server + "?page=action&id=staffordshire/3-2-z")
+            alert = page.locator('[data-testid="stAlertContentError"]')
+            expect(alert).to_contain_text("no action 'staffordshire/3-2-z' in the corpus")
+            settle(page)
+            assert page.get_by_text("Traceback").count() == 0
+            shot(page, "06-error.png")
+        finally:
+            browser.close()
+    (ARTEFACTS / "browser-timings.txt").write_text(f"warm search re-render: {warm:.2f} s\n")
+    # Well under a second on a quiet machine (0.2 to 0.5 s); the bound leaves room for a busy CI runner.
+    assert warm < 3.0, f"a warm search took {warm:.2f} s in the browser"
