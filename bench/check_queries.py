@@ -31,6 +31,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from narrative_search.search import light_stem  # noqa: E402  (the stemming the search uses to measure coverage)
+
 QUERIES = Path(__file__).resolve().parent / "queries.json"
 STYLES = ("user", "keyword")
 MIN_QUERIES, MIN_PER_STYLE, MIN_QUOTED = 24, 12, 3
@@ -46,28 +50,10 @@ STOPWORDS = set(
 )
 
 
-def stem(word: str) -> str:
-    """Very simple stemming: plural/-ed/-ing endings, then a final e."""
-    word = word.lower()
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith("ing") and len(word) > 5:
-        word = word[:-3]
-    elif word.endswith("ed") and len(word) > 4:
-        word = word[:-2]
-    elif word.endswith("es") and len(word) > 4:
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        word = word[:-1]
-    if word.endswith("e") and len(word) > 3:
-        word = word[:-1]
-    return word
-
-
 def content_stems(text: str) -> set[str]:
     """Stems of the words of ``text`` that are not stopwords (letters and digits only)."""
     words = re.findall(r"[a-z0-9]+", text.lower().replace("'s", ""))
-    return {stem(w) for w in words if w not in STOPWORDS and len(w) > 1}
+    return {light_stem(w) for w in words if w not in STOPWORDS and len(w) > 1}
 
 
 def action_text(record: dict) -> str:
