@@ -229,7 +229,7 @@ def hit_html(hit: "ActionHit", number: int) -> str:
         + f' <span style="color:#666">· {esc(KIND_LABELS.get(hit.kind, hit.kind))}'
         + f" · {esc(_where(passage))}</span>"
     )
-    parts = [f'<div class="ns-hit" style="border:1px solid #ddd;border-radius:0.5rem;padding:0.6rem 0.9rem;margin:0 0 0.7rem 0">',
+    parts = ['<div class="ns-hit" style="border:1px solid #ddd;border-radius:0.5rem;padding:0.6rem 0.9rem;margin:0 0 0.7rem 0">',
              f'<div class="ns-hit-head">{header}</div>']
     if hit.because is not None:
         because = hit.because.passage

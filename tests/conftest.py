@@ -41,6 +41,20 @@ def gold_params(name: str) -> list:
     ]
 
 
+def gold_updates(row: dict) -> list[tuple]:
+    """A gold row's updates as (stamp, start month, end month, first 40 chars, last 25 chars)."""
+    return [
+        (
+            u["stamp"],
+            (u["date"] or {}).get("start"),
+            (u["date"] or {}).get("end", (u["date"] or {}).get("start")),
+            u["starts"],
+            u["ends"],
+        )
+        for u in row["updates"]
+    ]
+
+
 def source_line(source: str, line: int) -> str:
     """One 1-based line of a bundled sample document, as printed."""
     return (DATA_DIR / source).read_text(encoding="utf-8").split("\n")[line - 1]

@@ -18,6 +18,7 @@ import pytest
 from docx.shared import Pt
 
 from conftest import (
+    gold_updates,
     LEICESTERSHIRE,
     STAFFORDSHIRE_000,
     STAFFORDSHIRE_001,
@@ -70,16 +71,7 @@ def staffordshire_wanted(row) -> tuple:
         row["action_starts"],
         row["lead"],
         [(s["column"], normalise_rating(s["rag"])) for s in row["status"]],
-        [
-            (
-                u["stamp"],
-                (u["date"] or {}).get("start"),
-                (u["date"] or {}).get("end", (u["date"] or {}).get("start")),
-                u["starts"],
-                u["ends"],
-            )
-            for u in row["updates"]
-        ],
+        gold_updates(row),
     )
 
 

@@ -8,6 +8,7 @@ from collections import defaultdict
 import pytest
 
 from conftest import (
+    gold_updates,
     LEICESTERSHIRE,
     STAFFORDSHIRE_000,
     STAFFORDSHIRE_001,
@@ -51,16 +52,7 @@ def test_staffordshire_row_matches_gold(readings, row):
         (u.stamp, u.start, u.end, collapse(u.text)[:40], collapse(u.text)[-25:])
         for u in action.updates
     ]
-    want = [
-        (
-            u["stamp"],
-            (u["date"] or {}).get("start"),
-            (u["date"] or {}).get("end", (u["date"] or {}).get("start")),
-            u["starts"],
-            u["ends"],
-        )
-        for u in row["updates"]
-    ]
+    want = gold_updates(row)
     assert got == want
 
 
