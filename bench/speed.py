@@ -492,11 +492,11 @@ def measure_queries(home: Path, embedder: Embedder, queries: Sequence[str], coun
             if name == "dense":
                 return lambda: index.dense(vectors[q], CANDIDATES)
             if name == "keyword":
-                return lambda: index.keyword(p.ranking_match(), CANDIDATES)
+                return lambda: index.keyword(p.keyword_words(), CANDIDATES)
             if name == "dense_filtered":
                 return lambda: index.dense(vectors[q], CANDIDATES, mask)
             if name == "keyword_filtered":
-                return lambda: index.keyword(p.ranking_match(), CANDIDATES, mask)
+                return lambda: index.keyword(p.keyword_words(), CANDIDATES, mask)
             if name == "filter_mask":
                 return lambda: filter_mask(index, check_filters(f))
             raise ValueError(name)

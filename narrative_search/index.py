@@ -7,6 +7,7 @@ Layout inside the home folder::
         gen-<time>-<random>/
             passages.sqlite     passage metadata, an FTS5 index of their text, the actions
             vectors.faiss       the passages' normalised vectors; faiss id = passage rowid
+            words.npz           FTS5's postings as arrays, for BM25 in numpy (keyword.py)
             manifest.json       written last: a generation without one is incomplete
 
 A build writes a new generation beside the one in use and only then points
@@ -40,18 +41,21 @@ from typing import Iterable, Optional, Sequence, Union
 import numpy as np
 
 from .errors import NarrativeSearchError
+from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
 from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
 
 PathLike = Union[str, Path]
 
 #: Version of the files below; a different one is rebuilt, never read.
-INDEX_FORMAT_VERSION = 1
+#: 2: words.npz (keyword postings) added.
+INDEX_FORMAT_VERSION = 2
 
 INDEX_DIR_NAME = "search"
 CURRENT_NAME = "CURRENT"
 MANIFEST_NAME = "manifest.json"
 PASSAGES_NAME = "passages.sqlite"
 VECTORS_NAME = "vectors.faiss"
+WORDS_NAME = "words.npz"
 GENERATION_PREFIX = "gen-"
 
 #: Above this many passages the vector index is HNSW rather than exact. An
@@ -64,6 +68,9 @@ APPROXIMATE_ABOVE = 250_000
 HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
+
+#: Phrase matches remembered per open index (a query asks for each twice).
+_MATCH_CACHE_SIZE = 64
 
 #: Incomplete generations older than this are someone's dead build, safe to remove.
 _STALE_BUILD_SECONDS = 3600
@@ -91,9 +98,9 @@ CREATE TABLE actions (
     ref         TEXT
 );
 CREATE VIRTUAL TABLE passage_words USING fts5(
-    text, content='passages', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2'
+    text, content='passages', content_rowid='rowid', tokenize='{tokenize}'
 );
-"""
+""".format(tokenize=FTS_TOKENIZE)
 
 
 class SearchIndexError(NarrativeSearchError):
@@ -221,7 +228,10 @@ def first_passage_of_each_action(passages: Sequence[Passage]) -> list[Passage]:
     return list(seen.values())
 
 
-def _write_passages_db(path: Path, passages: Sequence[Passage], action_rows: dict[str, int], firsts: Sequence[Passage]) -> None:
+def _write_passages_db(
+    path: Path, passages: Sequence[Passage], action_rows: dict[str, int], firsts: Sequence[Passage]
+) -> KeywordPostings:
+    """Write the passages, actions and FTS5 index; return FTS5's postings as arrays."""
     conn = sqlite3.connect(path)
     try:
         conn.executescript(_SCHEMA)
@@ -243,9 +253,11 @@ def _write_passages_db(path: Path, passages: Sequence[Passage], action_rows: dic
         conn.execute("INSERT INTO passage_words (rowid, text) SELECT rowid, text FROM passages")
         conn.execute("INSERT INTO passage_words (passage_words) VALUES ('optimize')")
         conn.commit()
+        postings = KeywordPostings.from_fts(conn, "passage_words", len(passages))
     finally:
         conn.close()
     _fsync_file(path)
+    return postings
 
 
 def build_index(
@@ -277,7 +289,9 @@ def build_index(
     try:
         firsts = first_passage_of_each_action(passages)
         action_rows = {p.action_id: row for row, p in enumerate(firsts)}
-        _write_passages_db(generation / PASSAGES_NAME, passages, action_rows, firsts)
+        postings = _write_passages_db(generation / PASSAGES_NAME, passages, action_rows, firsts)
+        postings.save(generation / WORDS_NAME)
+        _fsync_file(generation / WORDS_NAME)
         faiss.write_index(make_vector_index(vectors.reshape(-1, dimension), kind), str(generation / VECTORS_NAME))
         _fsync_file(generation / VECTORS_NAME)
         manifest = Manifest(
@@ -357,6 +371,7 @@ class SearchIndex:
                 f"{self.folder}: index format {self.manifest.format_version}, this version reads {INDEX_FORMAT_VERSION}"
             )
         self._lock = threading.Lock()
+        self._matches: dict[str, np.ndarray] = {}  # phrase match -> rows, the latest few
         self._all_vectors: Optional[np.ndarray] = None
         try:
             self.vectors = faiss.read_index(str(self.folder / VECTORS_NAME))
@@ -364,9 +379,11 @@ class SearchIndex:
                 f"file:{self.folder / PASSAGES_NAME}?mode=ro", uri=True, check_same_thread=False
             )
             self._load_metadata()
+            self.postings = KeywordPostings.load(self.folder / WORDS_NAME)
+            self._tokenizer = QueryTokenizer()
         except IndexCorruptError:
             raise
-        except Exception as error:  # faiss raises RuntimeError, numpy ValueError, sqlite DatabaseError
+        except Exception as error:  # faiss: RuntimeError; numpy: ValueError, OSError, zipfile errors; sqlite: DatabaseError
             raise IndexCorruptError(f"{self.folder}: the index files cannot be read ({error})") from error
         problems = self._inconsistencies()
         if problems:
@@ -405,6 +422,8 @@ class SearchIndex:
             problems.append(f"the passage table holds {len(self.kind_codes)} passages, the manifest says {m.passage_count}")
         if self.vectors.d != m.dimension:
             problems.append(f"the vectors have {self.vectors.d} dimensions, the manifest says {m.dimension}")
+        if self.postings.row_count != m.passage_count:
+            problems.append(f"the keyword postings cover {self.postings.row_count} passages, the manifest says {m.passage_count}")
         if len(self.action_ids) != m.action_count:
             problems.append(f"the action table holds {len(self.action_ids)} actions, the manifest says {m.action_count}")
         return problems
@@ -413,9 +432,9 @@ class SearchIndex:
         return self.manifest.passage_count
 
     def close(self) -> None:
-        conn = getattr(self, "conn", None)
-        if conn is not None:
-            conn.close()
+        for resource in (getattr(self, "conn", None), getattr(self, "_tokenizer", None)):
+            if resource is not None:
+                resource.close()
 
     def __enter__(self) -> "SearchIndex":
         return self
@@ -505,30 +524,38 @@ class SearchIndex:
         keep = rows[0] >= 0
         return rows[0][keep].astype(np.int64), scores[0][keep]
 
-    def keyword(self, match: str, k: int, mask: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, BM25 scores, higher is better) of the best ``k`` passages for an FTS5 ``match`` expression.
+    def keyword(self, words: Sequence[str], k: int, mask: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, BM25 scores, higher is better) of the best ``k`` passages holding any of ``words``.
 
-        With a ``mask``, SQLite itself keeps only the allowed rows (handed to
-        it as a JSON list), so a narrow filter still yields its own best ``k``
-        without Python walking every match.
+        ``words`` are query words or phrases, tokenized as FTS5 tokenizes the
+        passages; each adds its BM25 term score as in FTS5's bm25() (see
+        keyword.py). With a ``mask``, only allowed rows are ranked.
         """
-        if not match or k <= 0:
+        if not words or k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        sql = "SELECT rowid, bm25(passage_words) FROM passage_words WHERE passage_words MATCH ?"
-        params: list = [match]
-        if mask is not None:
-            sql += " AND rowid IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(np.flatnonzero(mask).tolist()))
-        sql += " ORDER BY rank LIMIT ?"
-        params.append(int(k))
+        elements = []
+        for word, tokens in zip(words, self._tokenizer.tokenize(list(words))):
+            phrase_rows = self.matching_rows(fts_phrase(word)) if len(tokens) > 1 else None
+            elements.append((tokens, phrase_rows))
+        return self.postings.rank(elements, k, mask)
+
+    def matching_rows(self, match: str) -> np.ndarray:
+        """Rows that satisfy the FTS5 ``match`` expression (quoted phrases), in row order."""
         with self._lock:
+            cached = self._matches.get(match)
+            if cached is not None:
+                return cached
             try:
-                records = self.conn.execute(sql, params).fetchall()
+                records = self.conn.execute(
+                    "SELECT rowid FROM passage_words WHERE passage_words MATCH ? ORDER BY rowid", (match,)
+                ).fetchall()
             except sqlite3.OperationalError as error:
                 raise NarrativeSearchError(f"the keyword query {match!r} cannot be run: {error}") from error
-        rows = np.fromiter((r for r, _ in records), dtype=np.int64, count=len(records))
-        scores = np.fromiter((-s for _, s in records), dtype=np.float32, count=len(records))  # bm25() is lower-is-better
-        return rows, scores
+            rows = np.fromiter((r for r, in records), dtype=np.int64, count=len(records))
+            if len(self._matches) >= _MATCH_CACHE_SIZE:
+                self._matches.pop(next(iter(self._matches)))
+            self._matches[match] = rows
+            return rows
 
     def highlight(self, match: str, rows: Sequence[int], start_mark: str, end_mark: str) -> dict[int, str]:
         """The text of each passage in ``rows`` that matches ``match``, its matched terms wrapped in marks."""

@@ -9,8 +9,9 @@ query --parse_query--> words and "quoted phrases"
 
 Quoted phrases must appear verbatim (FTS5 phrase match, stemmed): they
 restrict both rankings, so a user's quotes are never overridden by a vector
-neighbour that lacks the phrase. Words outside quotes are OR-ed for BM25, with
-stop words left out, and embedded with the whole query for the vector side.
+neighbour that lacks the phrase. Words outside quotes are OR-ed for BM25
+(FTS5's tokens and formula, scored in numpy: keyword.py), with stop words left
+out, and embedded with the whole query for the vector side.
 
 Filters: councils; a month range (an update passage is kept when its months
 overlap the range; passages without a month, i.e. action descriptions, are
@@ -30,6 +31,7 @@ import numpy as np
 from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .index import SearchIndex, month_number
+from .keyword import fts_phrase
 from .passages import KINDS, Passage, sentence_spans
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
@@ -65,22 +67,19 @@ class ParsedQuery:
 
     def required_match(self) -> str:
         """FTS5 expression every passage must satisfy (the phrases), or ''."""
-        return " AND ".join(_fts_string(p) for p in self.phrases)
+        return " AND ".join(fts_phrase(p) for p in self.phrases)
+
+    def keyword_words(self) -> tuple[str, ...]:
+        """What the keyword ranking scores: the phrases' words and the other words."""
+        return self.phrases + self.terms
 
     def ranking_match(self) -> str:
-        """FTS5 expression that ranks: phrases required, words adding to the score."""
-        optional = " OR ".join([_fts_string(p) for p in self.phrases] + [_fts_string(t) for t in self.terms])
+        """FTS5 expression of the whole query: phrases required, any word matching (for highlighting)."""
+        optional = " OR ".join([fts_phrase(p) for p in self.phrases] + [fts_phrase(t) for t in self.terms])
         required = self.required_match()
         if required and self.terms:
             return f"{required} AND ({optional})"
         return required or optional
-
-
-def _fts_string(text: str) -> str:
-    """An FTS5 string literal: the words of ``text`` as one phrase, quotes doubled."""
-    words = _WORD.findall(text)
-    joined = " ".join(w for w in words)
-    return '"' + joined.replace('"', '""') + '"'
 
 
 def light_stem(word: str) -> str:
@@ -423,7 +422,9 @@ def search(
     if message:
         return SearchResult(query, [], filters, message)
     if parsed.phrases:
-        phrase_rows, _ = index.keyword(parsed.required_match(), len(index), mask)
+        phrase_rows = index.matching_rows(parsed.required_match())
+        if mask is not None:
+            phrase_rows = phrase_rows[mask[phrase_rows]]
         if len(phrase_rows) == 0:
             where = f" with {filters.describe()}" if filters.active else ""
             quoted = " and ".join(f'"{p}"' for p in parsed.phrases)
@@ -440,7 +441,7 @@ def search(
         dense_rows, dense_scores = index.dense(vector, candidates, mask)
         similarities = dict(zip(dense_rows.tolist(), dense_scores.tolist()))
     if mode in ("hybrid", "keyword"):
-        keyword_rows, _ = index.keyword(parsed.ranking_match(), candidates, mask)
+        keyword_rows, _ = index.keyword(parsed.keyword_words(), candidates, mask)
     if mode == "hybrid" and keyword_weight is None:
         keyword_weight = keyword_evidence(parsed, index, keyword_rows)
     rankings, weights = [], []

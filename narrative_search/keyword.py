@@ -1,0 +1,200 @@
+"""BM25 keyword ranking over FTS5's own inverted index, scored with numpy.
+
+Why not ``ORDER BY rank`` in SQLite: FTS5's bm25() visits every matching row
+(reading each row's size from a B-tree) before the LIMIT can keep the best
+few. A query of everyday words ("EHC plans issued within 20 weeks") matches
+nearly half of a 100k-passage corpus, and ranking it took 100-160 ms
+(bench/speed.py); a phrase query with a filter took seconds.
+
+So a build reads FTS5's postings once, through its ``fts5vocab`` table, into
+arrays: for each term the rows that hold it and, for each of those rows, the
+BM25 term-frequency weight (which depends only on the row and the term). A
+query is then one vectorised add per query word. The scores are exactly
+FTS5's bm25() (k1 = 1.2, b = 0.75, idf floored at 1e-6) for words, and the
+tokens are FTS5's own (the same tokenizer, run in a small in-memory table), so
+what matches is what FTS5 would match. Quoted phrases are matched by FTS5,
+which knows token positions; a phrase's frequency in a row is then taken from
+its rarest word there, which equals FTS5's count unless the words also occur
+apart (tests/test_keyword.py checks both).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+import numpy as np
+
+#: The FTS5 tokenizer of the passage index, and of queries.
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"
+
+#: BM25 parameters, FTS5's own (fts5_aux.c), so scores equal bm25().
+BM25_K1 = 1.2
+BM25_B = 0.75
+IDF_FLOOR = 1e-6
+
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def fts_phrase(text: str) -> str:
+    """An FTS5 string literal: the words of ``text`` as one phrase (punctuation dropped, quotes doubled)."""
+    return '"' + " ".join(_WORD.findall(text)).replace('"', '""') + '"'
+
+
+class QueryTokenizer:
+    """FTS5's tokenizer applied to query words, through a private in-memory FTS5 table."""
+
+    def __init__(self, tokenize: str = FTS_TOKENIZE) -> None:
+        self._conn = sqlite3.connect(":memory:", check_same_thread=False)
+        self._conn.execute(f"CREATE VIRTUAL TABLE words USING fts5(text, tokenize='{tokenize}')")
+        self._conn.execute("CREATE VIRTUAL TABLE word_tokens USING fts5vocab(words, instance)")
+        self._lock = threading.Lock()
+
+    def tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+        """The tokens (stemmed, case- and accent-folded) of each of ``texts``, in order."""
+        if not texts:
+            return []
+        with self._lock:
+            self._conn.execute("DELETE FROM words")
+            self._conn.executemany("INSERT INTO words (rowid, text) VALUES (?, ?)", enumerate(texts))
+            records = self._conn.execute('SELECT doc, "offset", term FROM word_tokens').fetchall()
+        tokens: list[list[str]] = [[] for _ in texts]
+        for doc, _, term in sorted(records):
+            tokens[doc].append(term)
+        return tokens
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class KeywordPostings:
+    """Term -> rows and term frequencies, and every row's length in tokens, for one index generation."""
+
+    def __init__(self, terms: Sequence[str], starts: np.ndarray, rows: np.ndarray, frequencies: np.ndarray, lengths: np.ndarray):
+        self.term_ids = {term: position for position, term in enumerate(terms)}
+        self.starts = starts
+        self.rows = rows
+        self.frequencies = frequencies
+        self.lengths = lengths
+        self.row_count = len(lengths)
+        self.average_length = float(lengths.mean()) if len(lengths) and lengths.sum() else 1.0
+        if len(starts) != len(terms) + 1 or len(rows) != len(frequencies) or (len(starts) and starts[-1] != len(rows)):
+            raise ValueError("the keyword postings are inconsistent")
+        if len(rows) and (rows.min() < 0 or rows.max() >= self.row_count):
+            raise ValueError("the keyword postings name rows the index does not have")
+
+    # -- building --------------------------------------------------------------
+
+    @classmethod
+    def from_fts(cls, conn: sqlite3.Connection, table: str, row_count: int) -> "KeywordPostings":
+        """Read the postings of the FTS5 ``table`` (rowids 0..row_count-1) through fts5vocab."""
+        conn.execute(f"CREATE VIRTUAL TABLE temp.{table}_instances USING fts5vocab(main, {table}, instance)")
+        try:
+            # One row per term with its rows as text: parsing text in C is far
+            # faster than fetching millions of (term, row) tuples into Python.
+            records = conn.execute(
+                f"SELECT term, group_concat(doc, ' ') FROM temp.{table}_instances GROUP BY term ORDER BY term"
+            ).fetchall()
+        finally:
+            conn.execute(f"DROP TABLE temp.{table}_instances")
+        terms: list[str] = []
+        row_lists: list[np.ndarray] = []
+        frequency_lists: list[np.ndarray] = []
+        for term, joined in records:
+            instances = np.fromstring(joined, dtype=np.int64, sep=" ")  # one entry per occurrence
+            rows, frequencies = np.unique(instances, return_counts=True)
+            terms.append(term)
+            row_lists.append(rows)
+            frequency_lists.append(frequencies)
+        rows = np.concatenate(row_lists).astype(np.int32) if row_lists else np.zeros(0, np.int32)
+        frequencies = np.concatenate(frequency_lists) if frequency_lists else np.zeros(0, np.int64)
+        lengths = np.bincount(rows, weights=frequencies, minlength=row_count).astype(np.float32)  # tokens per row
+        starts = np.zeros(len(terms) + 1, dtype=np.int64)
+        starts[1:] = np.cumsum([len(r) for r in row_lists])
+        return cls(terms, starts, rows, np.minimum(frequencies, np.iinfo(np.uint16).max).astype(np.uint16), lengths)
+
+    def save(self, path: Path) -> None:
+        terms = "\n".join(self.term_ids).encode("utf-8")
+        with open(path, "wb") as handle:
+            np.savez(
+                handle,
+                terms=np.frombuffer(terms, dtype=np.uint8),
+                starts=self.starts,
+                rows=self.rows,
+                frequencies=self.frequencies,
+                lengths=self.lengths,
+            )
+
+    @classmethod
+    def load(cls, path: Path) -> "KeywordPostings":
+        with np.load(path, allow_pickle=False) as data:
+            text = data["terms"].tobytes().decode("utf-8")
+            terms = text.split("\n") if text else []
+            return cls(terms, data["starts"], data["rows"], data["frequencies"], data["lengths"])
+
+    # -- ranking ---------------------------------------------------------------
+
+    def idf(self, hits: int) -> float:
+        return max(math.log((self.row_count - hits + 0.5) / (hits + 0.5)), IDF_FLOOR)
+
+    def _weights(self, rows: np.ndarray, frequencies: np.ndarray) -> np.ndarray:
+        """BM25's term-frequency part, with the row's length against the average."""
+        frequencies = frequencies.astype(np.float64)
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * self.lengths[rows] / self.average_length)
+        return frequencies * (BM25_K1 + 1) / (frequencies + norm)
+
+    def _postings(self, token: str) -> Optional[tuple[np.ndarray, np.ndarray]]:
+        term = self.term_ids.get(token)
+        if term is None:
+            return None
+        start, end = self.starts[term], self.starts[term + 1]
+        return self.rows[start:end], self.frequencies[start:end]
+
+    def scores(self, elements: Sequence[tuple[Sequence[str], Optional[np.ndarray]]]) -> np.ndarray:
+        """BM25 of every row for the OR of ``elements``; 0 where none occurs.
+
+        An element is one query word or phrase: its tokens, and for several
+        tokens the rows where FTS5 found them as a phrase. As in FTS5, each
+        element counts as one term, with its own document frequency. A
+        phrase's frequency in a row is taken as that of its rarest token there
+        (FTS5 counts exact occurrences; the two differ only where a phrase's
+        words also occur apart).
+        """
+        scores = np.zeros(self.row_count, dtype=np.float64)
+        for tokens, phrase_rows in elements:
+            found = [self._postings(token) for token in tokens]
+            if not tokens or any(posting is None for posting in found):
+                continue
+            if len(tokens) == 1:
+                rows, frequencies = found[0]
+            else:
+                rows = np.asarray(phrase_rows if phrase_rows is not None else [], dtype=np.int64)
+                frequencies = np.full(len(rows), np.iinfo(np.uint16).max, dtype=np.int64)
+                for token_rows, token_frequencies in found:
+                    at = np.minimum(np.searchsorted(token_rows, rows), len(token_rows) - 1)
+                    present = token_rows[at] == rows
+                    frequencies = np.minimum(frequencies, np.where(present, token_frequencies[at], 0))
+                rows, frequencies = rows[frequencies > 0], frequencies[frequencies > 0]
+            if len(rows) == 0:
+                continue
+            # Rows are unique within one element's postings, so fancy-index += is exact.
+            scores[rows] += self.idf(len(rows)) * self._weights(rows, frequencies)
+        return scores
+
+    def rank(
+        self, elements: Sequence[tuple[Sequence[str], Optional[np.ndarray]]], k: int, mask: Optional[np.ndarray] = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, scores) of the best ``k`` rows holding any element, within ``mask``; ties by row."""
+        scores = self.scores(elements)
+        if mask is not None:
+            scores[~mask] = 0.0
+        matched = np.flatnonzero(scores > 0)
+        if len(matched) > k:
+            matched = matched[np.argpartition(-scores[matched], k - 1)[:k]]
+        order = np.lexsort((matched, -scores[matched]))
+        best = matched[order]
+        return best.astype(np.int64), scores[best].astype(np.float32)
