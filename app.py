@@ -32,6 +32,7 @@ from narrative_search import app_views as views
 from narrative_search import config
 from narrative_search.brief import render_csv, render_markdown
 from narrative_search.errors import NarrativeSearchError
+from narrative_search.model import cite
 from narrative_search.passages import KINDS
 from narrative_search.search import SearchFilters
 from narrative_search.summary import summarise_action, summarise_query
@@ -101,6 +102,15 @@ def ready_resources() -> Resources:
     return resources
 
 
+def encoding_progress(bar, prefix: str = ""):
+    """A progress(encoded, to_encode) callback that moves ``bar`` while the index encodes new text."""
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"{prefix}encoding passages for search: {done} of {total}…")
+
+    return progress
+
+
 def ingest_bundled(workspace: Workspace) -> None:
     """Read the bundled sample corpus into an empty home, with a progress bar."""
     bundled = config.bundled_data_dir()
@@ -113,10 +123,12 @@ def ingest_bundled(workspace: Workspace) -> None:
         if total and done < total:
             bar.progress(done / total, text=f"First start: reading {path.name} ({done + 1} of {total})…")
         else:
-            bar.progress(1.0, text="First start: building the search index (about a minute)…")
+            bar.progress(1.0, text="First start: building the search index…")
 
     with st.spinner("Building the search index from the bundled corpus…"):
-        outcomes = workspace.ingest([bundled], update_index=True, progress=progress)
+        outcomes = workspace.ingest(
+            [bundled], update_index=True, progress=progress, index_progress=encoding_progress(bar, "First start: ")
+        )
     bar.empty()
     for level, message in views.outcome_lines(outcomes):
         if level == "error":
@@ -376,7 +388,8 @@ def page_action(resources: Resources) -> None:
     st.subheader("Sources", anchor=False)
     rows = [{"review date": point.display_label, "month": point.month, "rating": point.rating or "",
              "change": point.transition,
-             "printed": "; ".join(f"{c.document} line {c.line}: {c.rag_printed or '-'}" for c in point.printed)}
+             "printed": "; ".join(f"{cite(c.document, c.line, c.location)}: {c.rag_printed or '-'}"
+                                  for c in point.printed)}
             for point in timeline.ratings]
     if rows:
         st.dataframe(rows, hide_index=True)
@@ -602,7 +615,7 @@ def ingest_uploads(resources: Resources, files: list, council: Optional[str]) ->
     with resources.lock:
         outcomes = workspace.ingest(saved, council=council, update_index=False, progress=progress)
         with st.spinner("Updating the search index…"):
-            manifest = workspace.update_index()
+            manifest = workspace.update_index(progress=encoding_progress(bar))
     for outcome in outcomes:
         if outcome.error and outcome.path.exists():
             outcome.path.unlink()  # refused: do not keep it among the uploads

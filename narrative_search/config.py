@@ -8,6 +8,7 @@ option) moves everything together.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Optional, Union
 
@@ -69,13 +70,14 @@ def database_path(home: Optional[PathLike] = None) -> Path:
 def bundled_data_dir() -> Path:
     """The sample corpus shipped with the project (``<repo>/data``).
 
-    Outside a checkout there is no repository, so fall back to a ``data``
-    folder inside the package, where packaging would have to put it.
+    Outside a checkout (an installed wheel) there is no repository: the wheel
+    installs the corpus under ``<prefix>/share/narrative-search/data``
+    (pyproject.toml's data-files).
     """
     root = source_checkout()
     if root is not None:
         return root / "data"
-    return package_dir() / "data"
+    return Path(sys.prefix) / "share" / "narrative-search" / "data"
 
 
 #: Environment variable naming the embedding model (a name or a local folder);

@@ -19,7 +19,7 @@ import sqlite3
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -252,13 +252,17 @@ class Embedder:
         )
         return _normalised(np.asarray(vectors, dtype=np.float32))
 
-    def encode(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], show_progress: bool = False, progress: Optional[Callable[[int, int], None]] = None
+    ) -> np.ndarray:
         """An (n, dimension) float32 array of L2-normalised vectors, one row per text.
 
         Texts found in the cache are read back without calling the model; the
         others are encoded in batches (longest first, for less padding), each
         batch written to the cache as soon as it is done, with a progress bar
-        when ``show_progress``. A text repeated in ``texts`` is encoded once.
+        when ``show_progress`` and ``progress(encoded, to_encode)`` called
+        before the first batch and after each. A text repeated in ``texts`` is
+        encoded once.
         """
         texts = list(texts)
         with self._lock:
@@ -271,6 +275,8 @@ class Embedder:
                 from tqdm.auto import tqdm
 
                 with tqdm(total=len(order), desc="Encoding", unit="text", disable=not show_progress) as bar:
+                    if progress is not None:
+                        progress(0, len(order))
                     for i in range(0, len(order), self.batch_size):
                         batch = order[i:i + self.batch_size]
                         encoded = self._encode_batch([missing[key] for key in batch])
@@ -278,6 +284,8 @@ class Embedder:
                         vectors.update(zip(batch, encoded))
                         self.encoded_count += len(batch)
                         bar.update(len(batch))
+                        if progress is not None:
+                            progress(min(i + self.batch_size, len(order)), len(order))
             if not texts:
                 return np.zeros((0, self.dimension), dtype=np.float32)
             return np.stack([vectors[key] for key in keys]).astype(np.float32, copy=False)

@@ -36,7 +36,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
+from typing import Callable, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -45,6 +45,9 @@ from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
 from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
 
 PathLike = Union[str, Path]
+
+#: progress(encoded, to_encode), called while a build encodes new text.
+EncodeProgress = Callable[[int, int], None]
 
 #: Version of the files below; a different one is rebuilt, never read.
 #: 2: words.npz (keyword postings) added.
@@ -267,17 +270,19 @@ def build_index(
     store_fingerprint: str,
     index_type: str = "auto",
     show_progress: bool = False,
+    progress: Optional[EncodeProgress] = None,
 ) -> Manifest:
     """Encode ``passages`` (cached vectors reused) and write a new index generation, then switch to it.
 
     Returns the new generation's manifest. Whatever goes wrong before the
-    switch, the generation in use is untouched.
+    switch, the generation in use is untouched. ``progress(encoded,
+    to_encode)`` follows the encoding, the only long part.
     """
     import faiss
 
     started = time.perf_counter()
     encoded_before, hits_before = embedder.encoded_count, embedder.cache_hits
-    vectors = embedder.encode([p.text for p in passages], show_progress=show_progress)
+    vectors = embedder.encode([p.text for p in passages], show_progress=show_progress, progress=progress)
     dimension = int(vectors.shape[1]) if len(passages) else int(embedder.dimension)
     kind = choose_index_type(len(passages), index_type)
 
@@ -596,6 +601,7 @@ def ensure_index(
     embedder,
     index_type: str = "auto",
     show_progress: bool = False,
+    progress: Optional[EncodeProgress] = None,
 ) -> tuple[SearchIndex, list[str]]:
     """The index for this store and model, rebuilt first if missing, damaged or out of date.
 
@@ -616,15 +622,24 @@ def ensure_index(
             return index, notes
         index.close()
         notes.append(f"{reason[0].upper()}{reason[1:]}: rebuilding it.")
-    rebuild_index(home, store, embedder, index_type=index_type, show_progress=show_progress)
+    rebuild_index(home, store, embedder, index_type=index_type, show_progress=show_progress, progress=progress)
     return open_index(home), notes
 
 
-def rebuild_index(home: PathLike, store, embedder, index_type: str = "auto", show_progress: bool = False) -> Manifest:
+def rebuild_index(
+    home: PathLike,
+    store,
+    embedder,
+    index_type: str = "auto",
+    show_progress: bool = False,
+    progress: Optional[EncodeProgress] = None,
+) -> Manifest:
     """Build the index of everything in ``store`` (passages split to the model's window)."""
     fingerprint = corpus_fingerprint(store)
     passages = build_passages(store, embedder.max_tokens, embedder.count_tokens)
-    return build_index(home, passages, embedder, fingerprint, index_type=index_type, show_progress=show_progress)
+    return build_index(
+        home, passages, embedder, fingerprint, index_type=index_type, show_progress=show_progress, progress=progress
+    )
 
 
 def index_is_current(home: PathLike, store, model_id: str) -> bool:

@@ -173,9 +173,9 @@ def check_filters(filters: SearchFilters) -> SearchFilters:
     """The filters with councils and ratings in canonical form; SearchError naming a malformed one."""
     for name, month in (("since", filters.since), ("until", filters.until)):
         if month is not None and not _MONTH.match(month):
-            raise SearchError(f"--{name} must be a month written YYYY-MM, not {month!r}")
+            raise SearchError(f"the {name} month must be written YYYY-MM, not {month!r}")
     if filters.since and filters.until and filters.since > filters.until:
-        raise SearchError(f"--since {filters.since} is after --until {filters.until}")
+        raise SearchError(f"the since month {filters.since} is after the until month {filters.until}")
     unknown = [k for k in filters.kinds if k not in KINDS]
     if unknown:
         raise SearchError(f"unknown passage kind {unknown[0]!r}: choose from {', '.join(KINDS)}")
@@ -413,7 +413,7 @@ def search(
     if mode not in ("hybrid", "dense", "keyword"):
         raise SearchError(f"mode must be hybrid, dense or keyword, not {mode!r}")
     if k < 1:
-        raise SearchError(f"--k must be at least 1, not {k}")
+        raise SearchError(f"the number of results must be at least 1, not {k}")
     parsed = parse_query(query)
     filters = check_filters(filters)
     if len(index) == 0:

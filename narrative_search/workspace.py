@@ -14,7 +14,7 @@ from typing import Callable, Optional, Sequence
 
 from . import config
 from .embed import Embedder
-from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
+from .index import EncodeProgress, Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
 from .ingest import IngestOutcome, ingest_paths
 from .search import SearchFilters, SearchResult, search, similar_actions
 from .store import CorpusStore
@@ -50,8 +50,11 @@ class Workspace:
 
     # -- the index -------------------------------------------------------------
 
-    def index(self, show_progress: bool = False) -> SearchIndex:
-        """The search index, built or rebuilt first if it is missing, damaged or out of date."""
+    def index(self, show_progress: bool = False, progress: Optional[EncodeProgress] = None) -> SearchIndex:
+        """The search index, built or rebuilt first if it is missing, damaged or out of date.
+
+        ``progress(encoded, to_encode)`` follows the encoding of a (re)build.
+        """
         with self._lock:
             if self._index is not None:
                 if self._index.staleness(self.embedder.model_id, None) is None and self.index_is_current():
@@ -59,7 +62,7 @@ class Workspace:
                 self._index.close()
                 self._index = None
             self._index, notes = ensure_index(
-                self.home, self.store, self.embedder, index_type=self.index_type, show_progress=show_progress
+                self.home, self.store, self.embedder, self.index_type, show_progress=show_progress, progress=progress
             )
             self.notes.extend(notes)
             return self._index
@@ -67,12 +70,14 @@ class Workspace:
     def index_is_current(self) -> bool:
         return index_is_current(self.home, self.store, self.embedder.model_id)
 
-    def update_index(self, force: bool = False, show_progress: bool = False) -> Optional[Manifest]:
+    def update_index(
+        self, force: bool = False, show_progress: bool = False, progress: Optional[EncodeProgress] = None
+    ) -> Optional[Manifest]:
         """Rebuild the index if the corpus or model changed (or ``force``); the new manifest, or None if current."""
         with self._lock:
             if not force and self.index_is_current():
                 return None
-            manifest = rebuild_index(self.home, self.store, self.embedder, self.index_type, show_progress)
+            manifest = rebuild_index(self.home, self.store, self.embedder, self.index_type, show_progress, progress)
             if self._index is not None:
                 self._index.close()
                 self._index = None
@@ -88,39 +93,50 @@ class Workspace:
         progress: Optional[Callable[[int, int, Path], None]] = None,
         show_progress: bool = False,
         force: bool = False,
+        index_progress: Optional[EncodeProgress] = None,
     ) -> list[IngestOutcome]:
         """Store the documents under ``paths`` (only new or changed files, unless ``force``), then update the index."""
         with self._lock:
             outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force)
             if update_index:
-                self.update_index(show_progress=show_progress)
+                self.update_index(show_progress=show_progress, progress=index_progress)
             return outcomes
 
+    # Each call holds the workspace lock: another thread's ingest may rebuild
+    # the index (closing the old one) or write to the store meanwhile.
+
     def search(self, query: str, k: int = 10, filters: SearchFilters = SearchFilters(), mode: str = "hybrid", explain: bool = True) -> SearchResult:
-        return search(self.index(), self.embedder, query, k=k, filters=filters, mode=mode, explain=explain)
+        with self._lock:
+            return search(self.index(), self.embedder, query, k=k, filters=filters, mode=mode, explain=explain)
 
     def similar(self, action_id: str, k: int = 10) -> SearchResult:
-        return similar_actions(self.index(), action_id, k=k)
+        with self._lock:
+            return similar_actions(self.index(), action_id, k=k)
 
     def summarise(self, query: str, councils: Sequence[str] = (), k: int = 10, per_council: int = 3) -> QuerySummary:
         """The query's top hits, and each council's most representative sentences among them."""
-        result = self.search(query, k=k, filters=SearchFilters(councils=tuple(councils)), explain=False)
-        return summarise_query(result, self.embedder, per_council=per_council)
+        with self._lock:
+            result = self.search(query, k=k, filters=SearchFilters(councils=tuple(councils)), explain=False)
+            return summarise_query(result, self.embedder, per_council=per_council)
 
     def timeline(self, action_id: str, as_of: Optional[str] = None) -> Timeline:
         """The action's dated updates, ratings and new-or-repeated sentences (semantic novelty)."""
-        return build_timeline(self.store, action_id, embedder=self.embedder, as_of=as_of)
+        with self._lock:
+            return build_timeline(self.store, action_id, embedder=self.embedder, as_of=as_of)
 
     def brief(self, council: str, since: Optional[str] = None, as_of: Optional[str] = None) -> Brief:
         """The revisit brief of one council."""
-        return build_brief(self.store, council, since=since, as_of=as_of, embedder=self.embedder)
+        with self._lock:
+            return build_brief(self.store, council, since=since, as_of=as_of, embedder=self.embedder)
 
     def close(self) -> None:
-        if self._index is not None:
-            self._index.close()
-        if self._owns_embedder:
-            self.embedder.close()
-        self.store.close()
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+            if self._owns_embedder:
+                self.embedder.close()
+            self.store.close()
 
     def __enter__(self) -> "Workspace":
         return self

@@ -293,6 +293,21 @@ def test_ingesting_a_new_document_updates_the_index(fresh_home, embedder, tmp_pa
         assert result.hits and {hit.council for hit in result.hits} == {"Sandwell"}
 
 
+def test_an_index_update_reports_its_encoding_progress(fresh_home, embedder, tmp_path):
+    folder = tmp_path / "changed"
+    folder.mkdir()
+    text = (DATA_DIR / STAFFORDSHIRE_000).read_text(encoding="utf-8")
+    (folder / "sandwell-changed.txt").write_text(text.replace("peer", f"peer-{tmp_path.name}"), encoding="utf-8")
+    calls = []
+    with Workspace.open(fresh_home, embedder=embedder) as opened:
+        opened.ingest([folder], council="Sandwell", update_index=False)
+        manifest = opened.update_index(progress=lambda done, total: calls.append((done, total)))
+    # Only the passages holding the changed word were new, and the count climbed to them.
+    assert manifest.encoded > 0
+    assert calls[0] == (0, manifest.encoded) and calls[-1] == (manifest.encoded, manifest.encoded)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
 def test_an_empty_corpus_searches_to_a_message(tmp_path, embedder):
     with Workspace.open(tmp_path / "empty", embedder=embedder) as opened:
         result = opened.search("anything")
