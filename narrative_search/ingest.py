@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
+from .config import DATABASE_NAME
 from .councils import canonical_council, detect_council
 from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
 from .model import Document, DocumentReading
@@ -92,14 +93,26 @@ def load_manifest(folder: Path) -> dict[str, SourceEntry]:
 
 
 def iter_document_paths(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files named directly, and the files inside folders named, in name order."""
+    """Files named directly, and the files inside folders named and their subfolders, in name order.
+
+    Hidden folders and narrative-search home folders (which hold its own
+    database) are not entered.
+    """
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.iterdir()):
-                if child.is_file() and not is_skipped(child.name):
-                    yield child
+            yield from _folder_documents(path)
         else:
             yield path
+
+
+def _folder_documents(folder: Path) -> Iterator[Path]:
+    children = sorted(folder.iterdir())
+    for child in children:
+        if child.is_file() and not is_skipped(child.name):
+            yield child
+    for child in children:
+        if child.is_dir() and not child.name.startswith(".") and not (child / DATABASE_NAME).exists():
+            yield from _folder_documents(child)
 
 
 def is_skipped(name: str) -> bool:
@@ -262,9 +275,17 @@ def ingest_paths(
     outcomes = []
     manifests: dict[Path, dict[str, SourceEntry]] = {}
     files = list(iter_document_paths([Path(p) for p in paths]))
+    first_of_name: dict[str, Path] = {}
     for number, path in enumerate(files):
         if progress is not None:
             progress(number, len(files), path)
+        # A document is known by its file name, so a second file of the same
+        # name (another council's "progress.pdf") would replace the first.
+        earlier = first_of_name.setdefault(path.name, path)
+        if earlier != path:
+            reason = f"another file of the same name, {earlier}, is in this ingest; rename one so both are kept"
+            outcomes.append(IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason))
+            continue
         outcomes.append(_ingest_one(store, path, council, manifests, force))
     if progress is not None:
         progress(len(files), len(files), Path())

@@ -353,6 +353,42 @@ def test_a_folder_ingests_its_good_files_and_refuses_the_bad_without_touching_th
         assert sorted(d.name for d in store.documents()) == sorted([TORBAY, *GOOD])
 
 
+def test_subfolders_are_read_with_their_own_sources_csv_and_hidden_or_home_folders_are_not(tmp_path, format_corpus):
+    downloads = tmp_path / "downloads"
+    for council, sub in (("Staffordshire", "staffs/2021"), ("Leicestershire", "leics")):
+        (downloads / sub).mkdir(parents=True)
+    shutil.copy(format_corpus.path(STAFFORDSHIRE_000, "docx"), downloads / "staffs/2021" / "summary.docx")
+    (downloads / "staffs/2021" / "sources.csv").write_text("file,council\nsummary.docx,Staffordshire\n", encoding="utf-8")
+    shutil.copy(format_corpus.path(LEICESTERSHIRE, "xlsx"), downloads / "leics" / "wsoa.xlsx")
+    (downloads / "leics" / "sources.csv").write_text("file,council\nwsoa.xlsx,Leicestershire\n", encoding="utf-8")
+    for skipped in (".cache", "index"):  # a hidden folder, and a narrative-search home inside the folder
+        (downloads / skipped).mkdir()
+        shutil.copy(format_corpus.path(STAFFORDSHIRE_001, "pdf"), downloads / skipped / "other.pdf")
+    (downloads / "index" / "corpus.sqlite").write_bytes(b"")
+    with CorpusStore(tmp_path / "corpus.sqlite") as store:
+        outcomes = ingest_paths(store, [downloads])
+        assert [(o.path.relative_to(downloads).as_posix(), o.status, o.council) for o in outcomes] == [
+            ("leics/wsoa.xlsx", "new", "Leicestershire"),
+            ("staffs/2021/summary.docx", "new", "Staffordshire"),
+        ]
+
+
+def test_two_files_of_the_same_name_in_one_ingest_keep_the_first_and_refuse_the_second(tmp_path, format_corpus):
+    downloads = tmp_path / "downloads"
+    for sub in ("a", "b"):
+        (downloads / sub).mkdir(parents=True)
+    shutil.copy(format_corpus.path(STAFFORDSHIRE_000, "docx"), downloads / "a" / "progress.docx")
+    shutil.copy(format_corpus.path(STAFFORDSHIRE_001, "docx"), downloads / "b" / "progress.docx")
+    with CorpusStore(tmp_path / "corpus.sqlite") as store:
+        first, second = ingest_paths(store, [downloads], council="Staffordshire")
+        assert first.status == "new" and first.result.actions == 9
+        assert second.status == "error"
+        assert second.reason == (
+            f"another file of the same name, {downloads / 'a' / 'progress.docx'}, is in this ingest; rename one so both are kept"
+        )
+        assert [d.name for d in store.documents()] == ["progress.docx"] and store.count_actions() == 9
+
+
 def test_a_second_run_reads_only_new_and_changed_files(tmp_path, downloads, monkeypatch):
     with CorpusStore(tmp_path / "corpus.sqlite") as store:
         ingest_paths(store, [downloads])
