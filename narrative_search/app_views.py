@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from urllib.parse import urlencode
 
 from .ingest import is_skipped
+from .model import cite
 from .timeline import add_months, month_label
 
 if TYPE_CHECKING:  # imported for type hints only: the app imports this module early
@@ -202,7 +203,7 @@ def one_line(text: str, limit: int = 300) -> str:
 
 
 def _where(passage: Any) -> str:
-    return f"{passage.document} line {passage.line}"
+    return cite(passage.document, passage.line, passage.location)
 
 
 def hit_label(hit: "ActionHit") -> str:
@@ -277,7 +278,7 @@ def theme_sentence_html(sentence: "ThemeSentence") -> str:
     link = (" · " + link_html(timeline_href(sentence.action_id), "timeline", "timeline")) if sentence.action_id else ""
     return (
         f'<div class="ns-theme" style="margin:0 0 0.5rem 0"><div style="{_TEXT_STYLE};margin:0">{esc(" ".join(sentence.text.split()))}</div>'
-        f'<div style="color:#666;font-size:0.85em">{esc(ref)}{esc(when)}; {esc(sentence.document)} line {sentence.line}{link}</div></div>'
+        f'<div style="color:#666;font-size:0.85em">{esc(ref)}{esc(when)}; {esc(cite(sentence.document, sentence.line, sentence.location))}{link}</div></div>'
     )
 
 
@@ -324,7 +325,7 @@ def timeline_chart_data(timeline: "Timeline") -> tuple[list[dict[str, Any]], lis
             "what": what,
             "rating": entry.rating or "",
             "text": one_line(entry.text, 160),
-            "source": "; ".join(f"{s.document} line {s.line}" for s in entry.sources),
+            "source": "; ".join(cite(s.document, s.line, s.location) for s in entry.sources),
         })
     return bands, marks
 
@@ -387,7 +388,7 @@ def timeline_chart(timeline: "Timeline") -> "alt.LayerChart":
 def entry_html(entry: "TimelineEntry") -> str:
     """One update: date, kind, rating, sources, then its text with new sentences marked and repeats greyed."""
     kind = "position statement" if entry.kind == "position_statement" else "update"
-    sources = "; ".join(f"{source.document} line {source.line}" for source in entry.sources)
+    sources = "; ".join(cite(source.document, source.line, source.location) for source in entry.sources)
     head = (
         f'<strong class="ns-when">{esc(entry.when)}</strong> '
         f'<span style="color:#666">{esc(kind)}</span> '
@@ -420,9 +421,10 @@ def entry_html(entry: "TimelineEntry") -> str:
     extra = []
     for deleted in entry.deleted:
         extra.append(f'<div style="color:#999;font-size:0.9em">Struck through: <s>{esc(deleted)}</s></div>')
-    for document, line, text in entry.variants:
+    for variant in entry.variants:
+        where = cite(variant.document, variant.line, variant.location)
         extra.append(
-            f'<div style="color:#777;font-size:0.9em">Worded differently in {esc(document)} line {line}: {esc(one_line(text, 400))}</div>'
+            f'<div style="color:#777;font-size:0.9em">Worded differently in {esc(where)}: {esc(one_line(variant.text, 400))}</div>'
         )
     return (
         f'<div class="ns-entry" style="border-left:3px solid {rating_colour(entry.rating)};padding:0.2rem 0 0.2rem 0.7rem;margin:0 0 0.8rem 0">'
@@ -436,7 +438,8 @@ def summary_html(sentences: Sequence["SummarySentence"]) -> str:
         return '<div class="ns-summary" style="color:#666">No updates to summarise.</div>'
     rows = []
     for sentence in sentences:
-        where = "; ".join(f"{document} line {line}" for document, line in sentence.sources) or f"{sentence.document} line {sentence.line}"
+        where = ("; ".join(cite(*source) for source in sentence.sources)
+                 or cite(sentence.document, sentence.line, sentence.location))
         rows.append(
             f'<li style="margin-bottom:0.35rem"><strong>{esc(ROLE_LABELS.get(sentence.role, sentence.role))}</strong> '
             f"({esc(sentence.when)}): {esc(' '.join(sentence.text.split()))} "
@@ -517,7 +520,7 @@ def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
 
 def change_html(change: Any) -> str:
     """One update of a brief's "changes since" section, with what it added; text escaped."""
-    where = "; ".join(f"{document} line {line}" for document, line in change.sources)
+    where = "; ".join(cite(*source) for source in change.sources)
     kind = "position statement, " if change.kind == "position_statement" else ""
     if change.reference_to is not None:
         body = f"points elsewhere: {esc(one_line(change.text, 600))}"

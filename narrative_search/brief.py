@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .export import guard_formula
-from .model import Month, slug
+from .model import Citation, Locate, Month, cite, slug
 from .store import CorpusStore, MergedAction
 from .timeline import (
     RATING_RANK,
@@ -97,6 +97,7 @@ class RatingKey:
 
     document: str
     line: int
+    location: Optional[str]  # where the line is in the file ("page 3", "line 12")
     text: str  # the key entry as printed, e.g. "Green - Completed"
     rating: str
     complete: bool
@@ -112,6 +113,7 @@ class Evidence:
     label: str = ""  # the review column or stamp, as printed
     document: str = ""
     line: int = 0
+    location: Optional[str] = None  # where the line is in the file ("page 3", "line 12")
     rating: Optional[str] = None  # for "rating": the rating the key calls complete
 
 
@@ -150,7 +152,8 @@ class Change:
     text: str
     document: str
     line: int
-    sources: list[tuple[str, int]]
+    location: Optional[str]  # where ``line`` is in the file ("page 3", "line 12")
+    sources: list[Citation]  # every place the update was printed
     new_sentences: list[str]
     repeated_sentences: list[str]
     repeats_from: list[str]  # when the repeated sentences were first said, as printed
@@ -291,7 +294,8 @@ def build_brief(
         timeline = _until(timeline_of_action(store, action, embedder=embedder, as_of=as_of,
                                              report_dates=report_dates), as_of)
         timelines.append(timeline)
-        evidence = _completion_evidence(timeline, action.reports, complete_by_document, council_complete, keys)
+        evidence = _completion_evidence(timeline, action.reports, complete_by_document, council_complete, keys,
+                                        store.location)
         briefs.append(_action_brief(timeline, evidence, since, as_of, not_updated_since))
 
     return Brief(
@@ -350,7 +354,8 @@ def rating_keys(
                 continue
             seen.add(key)
             found.append(RatingKey(document=document, line=line, text=printed or entry, rating=rating,
-                                   complete=bool(_MEANS_COMPLETE.match(meaning))))
+                                   complete=bool(_MEANS_COMPLETE.match(meaning)),
+                                   location=store.location(document, line)))
     return found
 
 
@@ -368,6 +373,7 @@ def _completion_evidence(
     complete_by_document: dict[str, frozenset[str]],
     council_complete: frozenset[str],
     keys: list[RatingKey],
+    locate: Locate,
 ) -> list[Evidence]:
     """Why the action counts as complete: its latest rating, an update sentence, a printed field."""
     evidence: list[Evidence] = []
@@ -383,18 +389,21 @@ def _completion_evidence(
             key = min(own, key=lambda k: len(k.text)) if own else None
             text = key.text if key is not None else f"{latest.rating} (blue: complete, by the BRAG convention)"
             evidence.append(Evidence("rating", text, latest.month, latest.display_label, document,
-                                     cell.line if cell else 0, latest.rating))
+                                     cell.line if cell else 0, location=cell.location if cell else None,
+                                     rating=latest.rating))
     for entry in timeline.entries:
         if entry.reference_only:
             continue
         for sentence in entry.sentences:
             if _SAYS_COMPLETE.search(sentence.text):
-                evidence.append(Evidence("update", sentence.text, entry.month, entry.when, entry.document, entry.line))
+                evidence.append(Evidence("update", sentence.text, entry.month, entry.when, entry.document, entry.line,
+                                         location=entry.location))
     for report in reports:
         for name in ("lead", "due_printed", "evidence", "impact"):
             value = report.get(name) or ""
             if _FIELD_COMPLETE.match(value):
-                evidence.append(Evidence("field", value.strip(), None, name, report["document"], report["line"]))
+                evidence.append(Evidence("field", value.strip(), None, name, report["document"], report["line"],
+                                         location=locate(report["document"], report["line"])))
     return evidence
 
 
@@ -452,7 +461,8 @@ def _change(entry: TimelineEntry) -> Change:
         text=entry.text,
         document=entry.document,
         line=entry.line,
-        sources=[(source.document, source.line) for source in entry.sources],
+        location=entry.location,
+        sources=[Citation(source.document, source.line, source.location) for source in entry.sources],
         new_sentences=[sentence.text for sentence in entry.new_sentences],
         repeated_sentences=[sentence.text for sentence in entry.repeated_sentences],
         repeats_from=repeats_from,
@@ -569,7 +579,7 @@ def render_markdown(brief: Brief) -> str:
                 out.append("Rating: " + "; ".join(move.describe() for move in action.rating_moves_since))
                 out.append("")
             for change in action.changes:
-                where = "; ".join(f"{document} line {line}" for document, line in change.sources)
+                where = "; ".join(cite(*source) for source in change.sources)
                 kind = "position statement, " if change.kind == "position_statement" else ""
                 if change.reference_to is not None:
                     body = f"points elsewhere: {_flat(change.text)}"

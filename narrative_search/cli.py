@@ -17,9 +17,10 @@ from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl
 from .brief import render_csv, render_markdown
 from .ingest import IngestOutcome, format_outcome_table
+from .model import cite
 from .passages import KINDS
 from .search import SearchFilters, SearchResult
-from .store import CorpusStore, StoreError
+from .store import CorpusStore
 from .summary import render_query_summary_text, render_summary_text, summarise_action
 from .timeline import render_timeline_text
 from .workspace import Workspace
@@ -225,7 +226,7 @@ def _print_result(result: SearchResult, as_json: bool) -> None:
         rating = f"[{data['rating']}] " if data["rating"] else ""
         click.echo(
             f"{number:>2}. {label}  {rating}{hit.kind.replace('_', ' ')}, {hit.date or 'undated'}"
-            f"  score {hit.score:.4f}  {data['document']}:{data['line']}"
+            f"  score {hit.score:.4f}  {cite(data['document'], data['line'], data['location'])}"
         )
         if hit.action_id:
             click.echo(f"    {hit.action_id}")
@@ -298,7 +299,7 @@ def run() -> None:
     """Entry point that shows errors as plain messages, never tracebacks."""
     try:
         main(standalone_mode=True)
-    except (NarrativeSearchError, StoreError) as error:
+    except NarrativeSearchError as error:  # StoreError included
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
 

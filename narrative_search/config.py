@@ -22,7 +22,9 @@ DATABASE_NAME = "corpus.sqlite"
 USER_HOME_NAME = ".narrative-search"
 
 #: Version of the SQLite schema written by :mod:`narrative_search.store`.
-SCHEMA_VERSION = 1
+#: 2: a locations table (where each row is in its file: "page 3"); version-1
+#: files are migrated when opened.
+SCHEMA_VERSION = 2
 
 PathLike = Union[str, Path]
 

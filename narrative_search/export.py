@@ -2,7 +2,9 @@
 
 Both read through :class:`~narrative_search.store.CorpusStore`, so an export
 shows exactly what search and the app show: one action per id, each update
-once, with every report that printed it.
+once, with every report that printed it. Beside every ``line`` is its
+``location``: where that line is in the file ("page 3", "table 2 row 5",
+"line 12" for plain text).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import csv
 import json
 from typing import Any, Optional, TextIO
 
-from .model import Status
+from .model import Locate, Status, describe_location
 from .store import CorpusStore, MergedAction, MergedUpdate
 
 #: CSV columns, one row per update (or per action that has none).
@@ -28,6 +30,7 @@ CSV_COLUMNS = (
     "text",
     "document",
     "line",
+    "location",
     "sources",
 )
 
@@ -35,11 +38,17 @@ CSV_COLUMNS = (
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def action_record(action: MergedAction) -> dict[str, Any]:
+def _by_line(document: str, line: int) -> str:
+    """The location of a record when no store says more: its line."""
+    return describe_location(line)
+
+
+def action_record(action: MergedAction, locate: Locate = _by_line) -> dict[str, Any]:
     """The JSON object for one action: the agreed keys first, extras after.
 
     Key order is part of the format (people read these files), so the dict is
-    built in that order; json.dumps keeps it.
+    built in that order; json.dumps keeps it. ``locate`` is the store's
+    :meth:`~narrative_search.store.CorpusStore.location`.
     """
     return {
         "id": action.id,
@@ -52,21 +61,32 @@ def action_record(action: MergedAction) -> dict[str, Any]:
         "lead": action.lead,
         "evidence": action.evidence,
         "due": action.due_printed,
-        "statuses": [status_record(status) for status in action.statuses],
-        "updates": [update_record(update) for update in action.updates],
+        "statuses": [status_record(status, locate) for status in action.statuses],
+        "updates": [update_record(update, locate) for update in action.updates],
         # additions after the agreed keys
         "line": action.line,
+        "location": locate(action.document, action.line),
         "ref_printed": action.ref_printed,
         "ref_note": action.ref_note,
         "impact": action.impact,
         "due_month": action.due,
         "fields": action.fields,
         "documents": action.documents,
-        "earlier_wording": action.earlier_wording(),
+        "earlier_wording": [_with_location(difference, locate) for difference in action.earlier_wording()],
     }
 
 
-def status_record(status: Status) -> dict[str, Any]:
+def _with_location(record: dict[str, Any], locate: Locate) -> dict[str, Any]:
+    """``record`` (with "document" and "line") with "location" added right after "line"."""
+    located: dict[str, Any] = {}
+    for key, value in record.items():
+        located[key] = value
+        if key == "line":
+            located["location"] = locate(record["document"], value)
+    return located
+
+
+def status_record(status: Status, locate: Locate = _by_line) -> dict[str, Any]:
     return {
         "label": status.label,
         "date": status.month,
@@ -74,10 +94,11 @@ def status_record(status: Status) -> dict[str, Any]:
         "rag_printed": status.rag_printed,
         "document": status.document,
         "line": status.line,
+        "location": locate(status.document, status.line),
     }
 
 
-def update_record(update: MergedUpdate) -> dict[str, Any]:
+def update_record(update: MergedUpdate, locate: Locate = _by_line) -> dict[str, Any]:
     """One update; ``document``/``line``: its earliest source; ``sources``: all, as [document, line]."""
     return {
         "stamp": update.stamp,
@@ -86,10 +107,12 @@ def update_record(update: MergedUpdate) -> dict[str, Any]:
         "text": update.text,
         "document": update.document,
         "line": update.line,
+        "location": locate(update.document, update.line),
         "kind": update.kind,
         "deleted": update.deleted,
         "sources": [[doc, line] for doc, line in update.sources],
-        "variants": [{"document": doc, "line": line, "text": text} for doc, line, text in update.variants],
+        "variants": [{"document": doc, "line": line, "location": locate(doc, line), "text": text}
+                     for doc, line, text in update.variants],
     }
 
 
@@ -101,13 +124,13 @@ def export_jsonl(store: CorpusStore, out: TextIO, council: Optional[str] = None)
     """
     count = 0
     for action in store.iter_actions(council):
-        out.write(json.dumps(action_record(action), ensure_ascii=False))
+        out.write(json.dumps(action_record(action, store.location), ensure_ascii=False))
         out.write("\n")
         count += 1
     return count
 
 
-def csv_rows(action: MergedAction) -> list[dict[str, Any]]:
+def csv_rows(action: MergedAction, locate: Locate = _by_line) -> list[dict[str, Any]]:
     """One row per update; an action with none still gets one row.
 
     An update-less row keeps the action's own document and line, so every
@@ -122,7 +145,8 @@ def csv_rows(action: MergedAction) -> list[dict[str, Any]]:
     }
     if not action.updates:
         empty = {"stamp": "", "start": "", "end": "", "kind": "", "text": "", "sources": ""}
-        return [{**base, **empty, "document": action.document, "line": action.line}]
+        return [{**base, **empty, "document": action.document, "line": action.line,
+                 "location": locate(action.document, action.line)}]
     return [
         {
             **base,
@@ -133,6 +157,7 @@ def csv_rows(action: MergedAction) -> list[dict[str, Any]]:
             "text": update.text,
             "document": update.document,
             "line": update.line,
+            "location": locate(update.document, update.line),
             "sources": "; ".join(f"{doc}:{line}" for doc, line in update.sources),
         }
         for update in action.updates
@@ -168,7 +193,7 @@ def export_csv(
     writer.writeheader()
     count = 0
     for action in store.iter_actions(council):
-        for row in csv_rows(action):
+        for row in csv_rows(action, store.location):
             if guard_formulas:
                 row = {key: guard_formula(value) for key, value in row.items()}
             writer.writerow(row)

@@ -51,7 +51,8 @@ EncodeProgress = Callable[[int, int], None]
 
 #: Version of the files below; a different one is rebuilt, never read.
 #: 2: words.npz (keyword postings) added.
-INDEX_FORMAT_VERSION = 2
+#: 3: passages.location (where the passage is in its file: "page 3") added.
+INDEX_FORMAT_VERSION = 3
 
 INDEX_DIR_NAME = "search"
 CURRENT_NAME = "CURRENT"
@@ -61,11 +62,13 @@ VECTORS_NAME = "vectors.faiss"
 WORDS_NAME = "words.npz"
 GENERATION_PREFIX = "gen-"
 
-#: Above this many passages the vector index is HNSW rather than exact. An
-#: exact search at 100k passages takes about 5 ms on this project's 2-core
-#: machine (bench/speed.py), so exact search is affordable well beyond the
-#: corpora we expect; HNSW keeps queries fast past a quarter of a million.
-APPROXIMATE_ABOVE = 250_000
+#: Above this many passages the vector index is HNSW rather than exact. On the
+#: project's 2-core machine an exact search of one query costs about 0.2 ms per
+#: thousand passages (20 ms at 100k, as much as encoding the query), HNSW under
+#: 1 ms at 100k, at a recall@10 that bench/speed.py measures against the exact
+#: index. HNSW's build adds about 15 s per 100k passages, little beside the
+#: encoding of that many new texts (over half an hour).
+APPROXIMATE_ABOVE = 50_000
 
 #: HNSW settings: neighbours per node, and the search breadth (recall vs speed).
 HNSW_NEIGHBOURS = 32
@@ -92,7 +95,8 @@ CREATE TABLE passages (
     start       TEXT,
     "end"       TEXT,
     rating      TEXT,
-    action_row  INTEGER                  -- row of the actions table, NULL for unattributed text
+    action_row  INTEGER,                 -- row of the actions table, NULL for unattributed text
+    location    TEXT                     -- "page 3", "table 2 row 5", "line 12"
 );
 CREATE TABLE actions (
     action_row  INTEGER PRIMARY KEY,
@@ -149,7 +153,8 @@ def corpus_hash(passages: Sequence[Passage]) -> str:
     """A hash of every passage's id, text and metadata, in order."""
     digest = hashlib.sha256()
     for p in passages:  # the fields one by one: dataclasses.asdict deep-copies and is slow at 100k
-        fields = (p.id, p.kind, p.text, p.council, p.document, p.line, p.ref, p.action_id, p.start, p.end, p.rating)
+        fields = (p.id, p.kind, p.text, p.council, p.document, p.line, p.ref, p.action_id, p.start, p.end, p.rating,
+                  p.location)
         digest.update("\x1f".join("" if value is None else str(value) for value in fields).encode("utf-8"))
         digest.update(b"\x1e")
     return digest.hexdigest()
@@ -239,12 +244,12 @@ def _write_passages_db(
     try:
         conn.executescript(_SCHEMA)
         conn.executemany(
-            'INSERT INTO passages (rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating, action_row)'
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            'INSERT INTO passages (rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating,'
+            " action_row, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     row, p.id, p.kind, p.text, p.council, p.document, p.line, p.ref, p.action_id,
-                    p.start, p.end, p.rating, action_rows.get(p.action_id) if p.action_id else None,
+                    p.start, p.end, p.rating, action_rows.get(p.action_id) if p.action_id else None, p.location,
                 )
                 for row, p in enumerate(passages)
             ),
@@ -471,8 +476,8 @@ class SearchIndex:
             marks = ",".join("?" * len(chunk))
             with self._lock:
                 records = self.conn.execute(
-                    'SELECT rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating'
-                    f" FROM passages WHERE rowid IN ({marks})",
+                    'SELECT rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating,'
+                    f" location FROM passages WHERE rowid IN ({marks})",
                     chunk,
                 ).fetchall()
             for rowid, *values in records:

@@ -25,7 +25,7 @@ import re
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Callable, NamedTuple, Optional
 
 Month = Optional[str]  # "YYYY-MM" or None
 
@@ -147,7 +147,7 @@ class DocumentReading:
 
     def locate(self, line: int) -> str:
         """Where a record's line is in the source file, in words."""
-        return self.locations.get(line, f"line {line}")
+        return describe_location(line, self.locations.get(line))
 
     @property
     def dropped_chars(self) -> int:
@@ -156,6 +156,35 @@ class DocumentReading:
     @property
     def unattributed_chars(self) -> int:
         return sum(len(span.text) for span in self.unattributed)
+
+
+# -- citing a source ------------------------------------------------------------
+
+#: Where line ``line`` of document ``document`` is, in words
+#: (:meth:`narrative_search.store.CorpusStore.location` is one).
+Locate = Callable[[str, int], str]
+
+
+def describe_location(line: int, location: Optional[str] = None) -> str:
+    """Where a row is, in words: the location its reader recorded ("page 3"), else "line 12".
+
+    A plain text file records none, and its row numbers are its lines; for
+    other formats the row number alone would mean nothing to a reader.
+    """
+    return location or f"line {line}"
+
+
+def cite(document: str, line: int, location: Optional[str] = None) -> str:
+    """How every output names a source: "plan.pdf page 3", "plan.docx table 2 row 5", "plan.txt line 12"."""
+    return f"{document} {describe_location(line, location)}"
+
+
+class Citation(NamedTuple):
+    """One place a record was printed; a tuple, so JSON writes it as [document, line, location]."""
+
+    document: str
+    line: int
+    location: Optional[str] = None
 
 
 def slug(text: str) -> str:

@@ -12,8 +12,8 @@ Every passage is one of:
   the action's latest status;
 * ``"unattributed"``: one span of a document's text kept outside any action.
 
-Each passage keeps its council, document and line so a hit can be traced to the
-source, and has an id that depends only on what it is (action id, update months
+Each passage keeps its council, document, line and the line's location in the
+file ("page 3", from the store) so a hit can be traced to the source, and has an id that depends only on what it is (action id, update months
 and wording, document and line), never on row ids of the SQLite file, so two
 builds of the same corpus, or of the corpus re-ingested, give the same ids.
 
@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
 
-from .model import Month, Status, slug
+from .model import Locate, Month, Status, slug
 from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
 
 #: Passage kinds, in the order :func:`build_passages` emits them per action.
@@ -40,7 +40,8 @@ KINDS = ("action", "update", "position_statement", "unattributed")
 
 #: Version of the rules that cut passages from the store; the search index
 #: records it and is rebuilt when it changes.
-PASSAGE_FORMAT_VERSION = 1
+#: 2: passages carry their location in the file ("page 3").
+PASSAGE_FORMAT_VERSION = 2
 
 #: Separator between a passage id and its chunk number.
 CHUNK_SEPARATOR = "#"
@@ -63,6 +64,9 @@ class Passage:
     start: Month = None
     end: Month = None
     rating: Optional[str] = None  # R, A, G, B, ... in force for the passage; None if unknown
+    # Where ``line`` is in the document's file ("page 3", "line 12"); last, as
+    # the index reads passages back by position. None: not looked up.
+    location: Optional[str] = None
 
     @property
     def base_id(self) -> str:
@@ -148,9 +152,19 @@ def _unique(passage_id: str, seen: dict[str, int]) -> str:
     return passage_id if count == 1 else f"{passage_id}~{count}"
 
 
-def action_passages(action: MergedAction, seen: Optional[dict[str, int]] = None) -> list[Passage]:
-    """The action's own passage, then one per update with text, oldest first."""
+def action_passages(
+    action: MergedAction, seen: Optional[dict[str, int]] = None, locate: Optional[Locate] = None
+) -> list[Passage]:
+    """The action's own passage, then one per update with text, oldest first.
+
+    ``locate`` (the store's :meth:`~narrative_search.store.CorpusStore.location`)
+    gives each passage its location; without it the location is left None.
+    """
     seen = {} if seen is None else seen
+
+    def location(document: str, line: int) -> Optional[str]:
+        return locate(document, line) if locate is not None else None
+
     passages = [
         Passage(
             id=_unique(f"{action.id}/action", seen),
@@ -162,24 +176,27 @@ def action_passages(action: MergedAction, seen: Optional[dict[str, int]] = None)
             ref=action.ref,
             action_id=action.id,
             rating=latest_rating(action.statuses),
+            location=location(action.document, action.line),
         )
     ]
     for update in action.updates:
         if not update.text.strip():
             continue
+        document = update.document or action.document
         passages.append(
             Passage(
                 id=_unique(update_passage_id(action, update), seen),
                 kind=update.kind,
                 text=update.text.strip(),
                 council=action.council,
-                document=update.document or action.document,
+                document=document,
                 line=update.line,
                 ref=action.ref,
                 action_id=action.id,
                 start=update.start,
                 end=update.end,
                 rating=rating_at(action.statuses, update.start),
+                location=location(document, update.line),
             )
         )
     return passages
@@ -203,7 +220,7 @@ def build_passages(
     seen: dict[str, int] = {}
     passages: list[Passage] = []
     for action in store.iter_actions(council):
-        passages.extend(action_passages(action, seen))
+        passages.extend(action_passages(action, seen, store.location))
     documents = {doc.name: doc for doc in store.documents(council)}
     for span in store.unattributed():
         document = documents.get(span.document)
@@ -220,6 +237,7 @@ def build_passages(
                 line=span.line,
                 start=document.as_of,
                 end=document.as_of,
+                location=store.location(span.document, span.line),
             )
         )
     if max_tokens is not None and count_tokens is not None:

@@ -23,7 +23,7 @@ from typing import Optional
 
 from .cleaning import clean_cell, normalise_rating
 from .interleaved import recover_interleaved
-from .model import Action, Document, DocumentReading, Row, Status, TextSpan, Update, action_id
+from .model import Action, Document, DocumentReading, Row, Status, TextSpan, Update, action_id, describe_location
 from .refs import (
     action_letter,
     compose_ref,
@@ -300,7 +300,8 @@ class Planner:
         if ref is None and not self.has_action_text(row):
             return False
         if ref is None:
-            self.reading.warnings.append(f"line {row.line}: an action row without a ref")
+            # Where the row is in the file ("page 3"), as a person would look for it.
+            self.reading.warnings.append(f"{describe_location(row.line, row.location)}: an action row without a ref")
         self.after_page_break = False
         self.finish_action()
         focus_text = layout.cell_text(row, "focus")

@@ -32,6 +32,7 @@ from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .index import SearchIndex, month_number
 from .keyword import fts_phrase
+from .model import describe_location
 from .passages import KINDS, Passage, sentence_spans
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
@@ -317,6 +318,7 @@ class ActionHit:
             "score": round(float(self.score), 6),
             "document": best.document,
             "line": best.line,
+            "location": describe_location(best.line, best.location),
             "rating": best.rating,
             "matched_terms": self.best.matched_terms,
         }

@@ -9,6 +9,12 @@ for every place it was printed. Reading an action back merges them into a
 
 A document is the unit of change: saving a new version of a file replaces all
 its rows in one transaction and removes whatever only it supported.
+
+Records keep the row number (``line``) the reader gave them; the ``locations``
+table says where that row is in the file in the format's own words ("page 3",
+"table 2 row 5"), so a source can be cited as a person would look it up
+(:meth:`CorpusStore.location`). Plain text files have no entries: their row
+numbers are their lines.
 """
 
 from __future__ import annotations
@@ -21,15 +27,33 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional, Sequence, Union
+from types import MappingProxyType
+from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from .config import SCHEMA_VERSION
-from .model import Action, Document, DocumentReading, Month, Status, TextSpan, Update
+from .errors import NarrativeSearchError
+from .model import Action, Document, DocumentReading, Month, Status, TextSpan, Update, describe_location
 
 PathLike = Union[str, Path]
 
 #: Sorts after every "YYYY-MM", for records with no month.
 _NO_MONTH = "9999-99"
+
+# Schema version 2 added it; kept apart so a version-1 file is migrated with
+# exactly the definition a new file gets.
+_LOCATIONS_SCHEMA = """
+CREATE TABLE locations (
+    document        TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    line            INTEGER NOT NULL,
+    location        TEXT NOT NULL,  -- "page 3", "sheet 'Plan' row 12", "table 2 row 5"
+    PRIMARY KEY (document, line)
+) WITHOUT ROWID;
+"""
+
+#: Statements that bring a store of each older schema version to the next one.
+_MIGRATIONS = {
+    1: _LOCATIONS_SCHEMA,
+}
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -128,11 +152,15 @@ CREATE INDEX updates_by_start       ON updates(start);
 CREATE INDEX update_sources_by_doc  ON update_sources(document, line);
 CREATE INDEX unattributed_by_doc    ON unattributed(document, line);
 CREATE INDEX dropped_by_doc         ON dropped(document, line);
-"""
+""" + _LOCATIONS_SCHEMA
 
 
-class StoreError(RuntimeError):
-    """The file is not a corpus this version of narrative-search can use."""
+class StoreError(NarrativeSearchError, RuntimeError):
+    """The file is not a corpus this version of narrative-search can use.
+
+    A NarrativeSearchError, so the CLI and the app show it as a message; still
+    a RuntimeError for callers written when it was only that.
+    """
 
 
 @dataclass
@@ -297,6 +325,9 @@ class CorpusStore:
         # so a save is exactly one BEGIN ... COMMIT.
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread)
         self.conn.row_factory = sqlite3.Row
+        # Each document's line -> location, read on first use (see locations()).
+        self._locations: dict[str, Mapping[int, str]] = {}
+        self._locations_data_version: Optional[int] = None
         try:
             self._configure()
             self._open_schema()
@@ -322,16 +353,15 @@ class CorpusStore:
         self.conn.execute("PRAGMA busy_timeout = 5000")
 
     def _open_schema(self) -> None:
-        """Create the schema in an empty file; refuse files of another version."""
+        """Create the schema in an empty file, migrate an older one; refuse files of another version."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} has schema version {version}, newer than this "
-                f"narrative-search supports ({SCHEMA_VERSION}); upgrade narrative-search "
-                "or use another index folder"
-            )
+            raise self._newer_version_error(version)
+        if version in _MIGRATIONS:
+            self._migrate()
+            return
         if version != 0:
             raise StoreError(
                 f"{self.path} has unknown schema version {version} "
@@ -351,6 +381,32 @@ class CorpusStore:
                     self.conn.execute(statement)
             self.conn.execute(f"PRAGMA user_version = {int(SCHEMA_VERSION)}")
 
+    def _migrate(self) -> None:
+        """Bring an older store to :data:`SCHEMA_VERSION` in place, in one transaction.
+
+        The version is read again under the write lock: another process may
+        have migrated the file meanwhile. Documents stored before a migration
+        keep their rows; what the new tables would hold for them (their
+        locations) is filled when they are ingested again.
+        """
+        with self._transaction():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:  # a newer narrative-search got there first
+                raise self._newer_version_error(version)
+            while version < SCHEMA_VERSION:
+                for statement in _MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+                version += 1
+            self.conn.execute(f"PRAGMA user_version = {int(version)}")
+
+    def _newer_version_error(self, version: int) -> StoreError:
+        return StoreError(
+            f"{self.path} has schema version {version}, newer than this "
+            f"narrative-search supports ({SCHEMA_VERSION}); upgrade narrative-search "
+            "or use another index folder"
+        )
+
     def _transaction(self) -> "_Transaction":
         return _Transaction(self.conn)
 
@@ -366,30 +422,36 @@ class CorpusStore:
         exactly as before.
         """
         doc = reading.document
-        with self._transaction():
-            stored = self.conn.execute(
-                "SELECT sha256 FROM documents WHERE name = ?", (doc.name,)
-            ).fetchone()
-            if stored is not None and not force and doc.sha256 and stored["sha256"] == doc.sha256:
-                status = "unchanged"
-            else:
-                status = "new" if stored is None else "replaced"
-                if stored is not None:
-                    self._delete_document_rows(doc.name)
-                self._insert_reading(reading)
-            return self._save_result(doc.name, status)
+        try:
+            with self._transaction():
+                stored = self.conn.execute(
+                    "SELECT sha256 FROM documents WHERE name = ?", (doc.name,)
+                ).fetchone()
+                if stored is not None and not force and doc.sha256 and stored["sha256"] == doc.sha256:
+                    status = "unchanged"
+                else:
+                    status = "new" if stored is None else "replaced"
+                    if stored is not None:
+                        self._delete_document_rows(doc.name)
+                    self._insert_reading(reading)
+                return self._save_result(doc.name, status)
+        finally:
+            self._forget_locations()
 
     def remove_document(self, name: str) -> bool:
         """Remove a document and whatever only it supported; False if absent."""
-        with self._transaction():
-            found = self._delete_document_rows(name)
+        try:
+            with self._transaction():
+                found = self._delete_document_rows(name)
+        finally:
+            self._forget_locations()
         return found
 
     def _delete_document_rows(self, name: str) -> bool:
         """Delete a document's rows, then updates and actions no report supports.
 
         Deleting the documents row cascades to its action_rows, statuses,
-        update_sources, unattributed and dropped rows.
+        update_sources, unattributed, dropped and locations rows.
         """
         cursor = self.conn.execute("DELETE FROM documents WHERE name = ?", (name,))
         self.conn.execute(
@@ -419,6 +481,10 @@ class CorpusStore:
             self._insert_action(name, action)
         self._insert_spans("unattributed", name, reading.unattributed)
         self._insert_spans("dropped", name, reading.dropped)
+        self.conn.executemany(
+            "INSERT INTO locations (document, line, location) VALUES (?, ?, ?)",
+            [(name, line, location) for line, location in sorted(reading.locations.items()) if location],
+        )
 
     def _insert_document(self, reading: DocumentReading) -> None:
         doc = reading.document
@@ -575,12 +641,52 @@ class CorpusStore:
 
         Everything else in the store is derived from these, so two stores with
         the same fingerprint give the same passages; the search index records
-        it to know whether it is up to date without reading the corpus.
+        it to know whether it is up to date without reading the corpus. The
+        one exception is a document stored before schema version 2: it has no
+        locations until it is ingested again (with the same content hash), so
+        whether a document has locations counts too, or the index would keep
+        citing its rows by line.
         """
         digest = hashlib.sha256(f"schema {SCHEMA_VERSION}\n".encode())
-        for row in self.conn.execute("SELECT name, sha256, council, title, as_of FROM documents ORDER BY name"):
+        rows = self.conn.execute(
+            """
+            SELECT name, sha256, council, title, as_of,
+                   EXISTS (SELECT 1 FROM locations l WHERE l.document = d.name) AS located
+            FROM documents d ORDER BY name
+            """
+        )
+        for row in rows:
             digest.update("\0".join(str(value or "") for value in row).encode("utf-8") + b"\n")
         return digest.hexdigest()
+
+    # -- locations ------------------------------------------------------------
+
+    def locations(self, document: str) -> Mapping[int, str]:
+        """Line -> where that row is in ``document``'s file ("page 3"); empty for plain text.
+
+        Read once per document and kept (read-only) until the store changes:
+        a save or removal here, or a commit by another connection (another
+        process ingesting), which SQLite's ``data_version`` reveals.
+        """
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._locations_data_version:
+            self._locations = {}
+            self._locations_data_version = version
+        found = self._locations.get(document)
+        if found is None:
+            rows = self.conn.execute(
+                "SELECT line, location FROM locations WHERE document = ?", (document,)
+            ).fetchall()
+            found = self._locations[document] = MappingProxyType({row["line"]: row["location"] for row in rows})
+        return found
+
+    def location(self, document: str, line: int) -> str:
+        """Where ``line`` of ``document`` is, in words: "page 3", "table 2 row 5", else "line 12"."""
+        return describe_location(line, self.locations(document).get(line))
+
+    def _forget_locations(self) -> None:
+        # This connection's own commits leave data_version as it was.
+        self._locations = {}
 
     def documents(self, council: Optional[str] = None) -> list[Document]:
         """Stored documents, by council, then date, then name."""

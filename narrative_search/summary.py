@@ -2,7 +2,7 @@
 
 :func:`summarise_action` picks at most three sentences from an action's
 timeline, each a verbatim slice of one stored update, with that update's id,
-date, document and line:
+date, document, line and the line's location in the file ("page 3"):
 
 * ``now``: where the action stands: the first new sentence of the latest dated
   update (of the latest undated one if none is dated; its first sentence if
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
-from .model import Month
+from .model import Citation, Month, cite, describe_location
 from .timeline import Sentence, Timeline, TimelineEntry, month_label
 
 if TYPE_CHECKING:
@@ -67,9 +67,10 @@ class SummarySentence:
     kind: str
     document: str
     line: int
+    location: Optional[str]  # where ``line`` is in the file ("page 3", "line 12")
     start: int
     end: int
-    sources: list[tuple[str, int]]  # every (document, line) that printed the update
+    sources: list[Citation]  # every place that printed the update
 
     @property
     def when(self) -> str:
@@ -81,7 +82,12 @@ class SummarySentence:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["when"] = self.when
-        data["sources"] = [{"document": document, "line": line} for document, line in self.sources]
+        data["location"] = describe_location(self.line, self.location)
+        data["sources"] = [
+            {"document": source.document, "line": source.line,
+             "location": describe_location(source.line, source.location)}
+            for source in self.sources
+        ]
         return data
 
 
@@ -194,9 +200,10 @@ def _summary(role: str, entry: TimelineEntry, sentence: Sentence) -> SummarySent
         kind=entry.kind,
         document=entry.document,
         line=entry.line,
+        location=entry.location,
         start=sentence.start,
         end=sentence.end,
-        sources=[(source.document, source.line) for source in entry.sources],
+        sources=[Citation(source.document, source.line, source.location) for source in entry.sources],
     )
 
 
@@ -206,7 +213,7 @@ def render_summary_text(sentences: Sequence[SummarySentence]) -> str:
         return "No updates to summarise."
     names = {"now": "Now", "change": "Main change", "stalled": "Stalled since", "remains": "Remains"}
     return "\n".join(
-        f"{names.get(s.role, s.role)} ({s.when}): {' '.join(s.text.split())}  [{s.document} line {s.line}]"
+        f"{names.get(s.role, s.role)} ({s.when}): {' '.join(s.text.split())}  [{cite(s.document, s.line, s.location)}]"
         for s in sentences
     )
 
@@ -290,10 +297,13 @@ class ThemeSentence:
     month: Month
     document: str
     line: int
+    location: Optional[str]  # where ``line`` is in the file ("page 3", "line 12")
     similarity: float  # cosine with the query
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["location"] = describe_location(self.line, self.location)
+        return data
 
 
 @dataclass
@@ -347,7 +357,7 @@ def summarise_query(
                 seen.add((passage.council, text))
                 by_council.setdefault(passage.council, []).append(
                     ThemeSentence(text, passage.council, passage.action_id, passage.ref, passage.kind,
-                                  passage.start, passage.document, passage.line, 0.0)
+                                  passage.start, passage.document, passage.line, passage.location, 0.0)
                 )
     councils = []
     for council, candidates in by_council.items():
@@ -371,5 +381,5 @@ def render_query_summary_text(summary: QuerySummary) -> str:
         lines.append(council)
         for s in sentences:
             where = f"{s.ref} " if s.ref else ""
-            lines.append(f"  - {' '.join(s.text.split())}  [{where}{month_label(s.month) if s.month else 'undated'}; {s.document} line {s.line}]")
+            lines.append(f"  - {' '.join(s.text.split())}  [{where}{month_label(s.month) if s.month else 'undated'}; {cite(s.document, s.line, s.location)}]")
     return "\n".join(lines)

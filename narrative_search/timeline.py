@@ -3,8 +3,8 @@
 store --build_timeline--> Timeline: one action's updates from every report, in
 date order, with
 
-* every place each update was printed (document and line), its date stamp as
-  printed, and undated text placed at its report's as-of month and marked
+* every place each update was printed (document, line and where that line is
+  in the file: "page 3"), its date stamp as printed, and undated text placed at its report's as-of month and marked
   ``undated``;
 * the rating at each review date, with the transition from the previous one
   (``first``, ``better``, ``worse``, ``unchanged``, ``changed`` where the
@@ -69,7 +69,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 import numpy as np
 
 from .errors import NarrativeSearchError
-from .model import Month, Status, slug
+from .model import Locate, Month, Status, cite, slug
 from .passages import sentence_spans, rating_at
 from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
 
@@ -107,7 +107,18 @@ class Source:
 
     document: str
     line: int
+    location: Optional[str] = None  # where the line is in the file ("page 3", "line 12")
     as_of: Month = None  # the report's date
+
+
+@dataclass
+class Variant:
+    """Another report's wording of an update (a retyped or cut-short printing)."""
+
+    document: str
+    line: int
+    location: Optional[str]
+    text: str
 
 
 @dataclass
@@ -150,7 +161,7 @@ class TimelineEntry:
     reference_to: Optional[str] = None  # what it points at, as printed ("above", "6E")
     sentences: list[Sentence] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)  # struck-through text, never live
-    variants: list[tuple[str, int, str]] = field(default_factory=list)  # other reports' wordings
+    variants: list[Variant] = field(default_factory=list)  # other reports' wordings
 
     @property
     def document(self) -> str:
@@ -159,6 +170,10 @@ class TimelineEntry:
     @property
     def line(self) -> int:
         return self.sources[0].line if self.sources else 0
+
+    @property
+    def location(self) -> Optional[str]:
+        return self.sources[0].location if self.sources else None
 
     @property
     def when(self) -> str:
@@ -184,6 +199,7 @@ class PrintedRating:
 
     document: str
     line: int
+    location: Optional[str]  # where the line is in the file ("page 3", "line 12"); None: not looked up
     label: str
     rag_printed: Optional[str]
     rag: Optional[str]
@@ -265,9 +281,6 @@ class Timeline:
             record["display_label"] = point.display_label
         for entry, record in zip(self.entries, data["entries"]):
             record["when"] = entry.when
-            record["variants"] = [
-                {"document": document, "line": line, "text": text} for document, line, text in entry.variants
-            ]
         return data
 
 
@@ -336,13 +349,15 @@ def transition(previous: Optional[str], current: Optional[str]) -> str:
     return "unchanged"
 
 
-def rating_points(statuses: Sequence[Status]) -> list[RatingPoint]:
+def rating_points(statuses: Sequence[Status], locate: Optional[Locate] = None) -> list[RatingPoint]:
     """One point per review month, oldest first, each with its transition.
 
     Where two reports printed the same review month, the rating is the one
     :func:`~narrative_search.passages.rating_at` takes (the later report's), and
     every printed cell is kept so a conflict stays visible. Statuses without a
-    month cannot be placed and are left out.
+    month cannot be placed and are left out. ``locate`` (the store's
+    :meth:`~narrative_search.store.CorpusStore.location`) says where each
+    printed cell is in its file.
     """
     by_month: dict[str, list[Status]] = {}
     for status in statuses:
@@ -362,7 +377,9 @@ def rating_points(statuses: Sequence[Status]) -> list[RatingPoint]:
                 transition=transition(previous, rating),
                 previous=previous,
                 printed=[
-                    PrintedRating(cell.document, cell.line, cell.label, cell.rag_printed, cell.rag)
+                    PrintedRating(document=cell.document, line=cell.line,
+                                  location=locate(cell.document, cell.line) if locate is not None else None,
+                                  label=cell.label, rag_printed=cell.rag_printed, rag=cell.rag)
                     for cell in cells
                 ],
             )
@@ -426,7 +443,7 @@ def timeline_of_action(
     as_of = check_month(as_of, "as of")
     if report_dates is None:
         report_dates = {document.name: document.as_of for document in store.documents(action.council)}
-    entries = [_entry(action, update, report_dates) for update in action.updates]
+    entries = [_entry(action, update, report_dates, store.location) for update in action.updates]
     # The store orders updates by month, undated ones at the end of their
     # report's month; a stable sort keeps that and makes the rule explicit here.
     entries.sort(key=lambda entry: (entry.month or "9999-99", entry.undated))
@@ -442,7 +459,7 @@ def timeline_of_action(
         action=action.action,
         documents=list(action.documents),
         entries=entries,
-        ratings=rating_points(action.statuses),
+        ratings=rating_points(action.statuses, store.location),
         as_of=as_of,
         last_update_month=last,
         months_since_last_update=months_between(last, as_of) if last and as_of else None,
@@ -452,8 +469,11 @@ def timeline_of_action(
     )
 
 
-def _entry(action: MergedAction, update: MergedUpdate, report_dates: dict[str, Month]) -> TimelineEntry:
-    sources = [Source(document, line, report_dates.get(document)) for document, line in update.sources]
+def _entry(
+    action: MergedAction, update: MergedUpdate, report_dates: dict[str, Month], locate: Locate
+) -> TimelineEntry:
+    sources = [Source(document, line, location=locate(document, line), as_of=report_dates.get(document))
+               for document, line in update.sources]
     undated = update.start is None
     month = update.start if not undated else (sources[0].as_of if sources else None)
     target = reference_target(update.text)
@@ -475,7 +495,7 @@ def _entry(action: MergedAction, update: MergedUpdate, report_dates: dict[str, M
             for start, end in sentence_spans(update.text)
         ],
         deleted=list(update.deleted),
-        variants=list(update.variants),
+        variants=[Variant(document, line, locate(document, line), text) for document, line, text in update.variants],
     )
 
 
@@ -569,7 +589,7 @@ def render_timeline_text(timeline: Timeline) -> str:
         lines.append("")
         lines.append("No updates printed.")
     for entry in timeline.entries:
-        where = "; ".join(f"{source.document} line {source.line}" for source in entry.sources)
+        where = "; ".join(cite(source.document, source.line, source.location) for source in entry.sources)
         kind = " position statement" if entry.kind == "position_statement" else ""
         rating = f" [rating {entry.rating}]" if entry.rating else ""
         lines.append("")

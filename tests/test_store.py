@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from narrative_search import config
+from narrative_search.errors import NarrativeSearchError
+from narrative_search.ingest import ingest_paths
 from narrative_search.model import (
     Action,
     Document,
@@ -364,6 +366,11 @@ def test_newer_schema_is_refused(db: Path) -> None:
         CorpusStore(db)
 
 
+def test_store_errors_are_shown_like_other_errors(db: Path) -> None:
+    """The CLI and the app catch NarrativeSearchError; a refused store is one."""
+    assert issubclass(StoreError, NarrativeSearchError)
+
+
 def test_foreign_sqlite_file_is_refused(db: Path) -> None:
     conn = sqlite3.connect(db)
     conn.execute("CREATE TABLE something (x)")
@@ -383,3 +390,149 @@ def test_home_dir_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     if (root / "pyproject.toml").is_file():
         assert config.home_dir() == root / "index"
         assert config.bundled_data_dir() == root / "data"
+
+
+# -- locations: where each row is in its file ----------------------------------
+
+
+def located(reading: DocumentReading, locations: dict[int, str], name: str) -> DocumentReading:
+    """``reading`` as if read from a PDF named ``name``: its records' lines with pages."""
+    reading.document.name = name
+    reading.document.format = "pdf"
+    for action in reading.actions:
+        action.document = name
+        for record in (*action.statuses, *action.updates):
+            record.document = name
+    reading.locations = locations
+    return reading
+
+
+PDF = "000_e72ea107f020d91e.pdf"
+
+
+def test_locations_are_stored_with_the_reading_and_read_back(store: CorpusStore) -> None:
+    store.save_reading(located(reading_000(), {1: "page 1", 8: "page 2", 14: "page 2"}, PDF))
+    store.save_reading(reading_001())
+    assert dict(store.locations(PDF)) == {1: "page 1", 8: "page 2", 14: "page 2"}
+    assert store.location(PDF, 8) == "page 2"
+    assert store.location(PDF, 99) == "line 99"  # a line the reader placed nowhere
+    # A plain text file has no locations: its rows are its lines.
+    assert dict(store.locations("001_7b6795448c6a5649.txt")) == {}
+    assert store.location("001_7b6795448c6a5649.txt", 20) == "line 20"
+    assert store.location("never-stored.pdf", 3) == "line 3"
+    with pytest.raises(TypeError):
+        store.locations(PDF)[8] = "page 9"  # the kept copy cannot be changed by a caller
+
+
+def test_a_changed_document_replaces_its_locations(store: CorpusStore, db: Path) -> None:
+    store.save_reading(located(reading_000(), {1: "page 1", 8: "page 2"}, PDF))
+    assert store.location(PDF, 8) == "page 2"  # read, and kept
+    result = store.save_reading(located(reading_000(sha="sha-000-v2"), {1: "page 1", 8: "page 3"}, PDF))
+    assert result.status == "replaced"
+    assert store.location(PDF, 8) == "page 3"
+    assert sorted(row[1:] for row in dump(db)["locations"]) == [(1, "page 1"), (8, "page 3")]
+    # Saved again as a text file (the same name, no locations): nothing of the PDF is left.
+    store.save_reading(located(reading_000(sha="sha-000-v3"), {}, PDF))
+    assert store.location(PDF, 8) == "line 8"
+    assert dump(db)["locations"] == []
+
+
+def test_removing_a_document_removes_its_locations(store: CorpusStore, db: Path) -> None:
+    store.save_reading(located(reading_000(), {1: "page 1", 8: "page 2"}, PDF))
+    store.save_reading(located(reading_001(), {5: "table 1 row 2", 20: "table 1 row 3"}, "001.docx"))
+    assert store.location(PDF, 8) == "page 2"
+    assert store.remove_document(PDF) is True
+    assert store.location(PDF, 8) == "line 8"
+    assert [row[0] for row in dump(db)["locations"]] == ["001.docx", "001.docx"]
+    assert store.location("001.docx", 20) == "table 1 row 3"
+
+
+def test_locations_saved_by_another_connection_are_seen(store: CorpusStore, db: Path) -> None:
+    """The app keeps its store open while `narrative-search ingest` writes the same file."""
+    store.save_reading(located(reading_000(), {8: "page 2"}, PDF))
+    assert store.location(PDF, 8) == "page 2"
+    with CorpusStore(db) as other:
+        other.save_reading(located(reading_000(sha="sha-000-v2"), {8: "page 5"}, PDF))
+    assert store.location(PDF, 8) == "page 5"
+
+
+def test_a_failed_save_leaves_the_locations_as_they_were(
+    store: CorpusStore, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.save_reading(located(reading_000(), {8: "page 2"}, PDF))
+    before = dump(db)
+
+    def failing_action(self, document, action):  # type: ignore[no-untyped-def]
+        raise RuntimeError("bad action")
+
+    monkeypatch.setattr(CorpusStore, "_insert_action", failing_action)
+    with pytest.raises(RuntimeError, match="bad action"):
+        store.save_reading(located(reading_000(sha="sha-000-v2"), {8: "page 7"}, PDF))
+    assert dump(db) == before
+    assert store.location(PDF, 8) == "page 2"
+
+
+def make_version_1_store(path: Path) -> None:
+    """A store as narrative-search wrote it before locations: no table, user_version 1."""
+    with CorpusStore(path) as store:
+        store.save_reading(located(reading_000(), {8: "page 2"}, PDF))
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE locations")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+
+
+def test_a_version_1_store_is_migrated_when_opened(db: Path, tmp_path: Path) -> None:
+    make_version_1_store(db)
+    with CorpusStore(db) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 2
+        assert "locations" in dump(db)
+        # Stored before: kept, and cited by line until it is read again.
+        assert [d.name for d in store.documents()] == [PDF]
+        assert store.get_action("staffordshire/3-3-c").document == PDF
+        assert store.location(PDF, 8) == "line 8"
+        fingerprint = store.fingerprint()
+
+        # Ingest works afterwards: a new file, and the old one read again with its locations.
+        folder = tmp_path / "plans"
+        folder.mkdir()
+        (folder / "004_fa80f464e6dc6b8c.txt").write_bytes(
+            (Path(__file__).resolve().parents[1] / "data" / "004_fa80f464e6dc6b8c.txt").read_bytes())
+        (outcome,) = ingest_paths(store, [folder], council="Telford and Wrekin")
+        assert outcome.status == "new" and outcome.result.actions > 0
+        assert store.save_reading(located(reading_000(), {8: "page 2"}, PDF), force=True).status == "replaced"
+        assert store.location(PDF, 8) == "page 2"
+    # The same content hash, but now with locations: the search index must be rebuilt.
+    with CorpusStore(db) as again:
+        again.remove_document("004_fa80f464e6dc6b8c.txt")
+        assert again.fingerprint() != fingerprint
+        assert again.location(PDF, 8) == "page 2"
+
+
+def test_migration_is_one_transaction(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A migration that fails half way leaves a version-1 file that opens (and migrates) later."""
+    from narrative_search import store as store_module
+
+    make_version_1_store(db)
+    before = dump(db)
+    monkeypatch.setitem(store_module._MIGRATIONS, 1, store_module._MIGRATIONS[1] + "; CREATE TABLE broken (")
+    with pytest.raises(sqlite3.OperationalError):
+        CorpusStore(db)
+    assert dump(db) == before
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    conn.close()
+    monkeypatch.undo()
+    with CorpusStore(db) as store:
+        assert store.location(PDF, 8) == "line 8"
+        assert [d.name for d in store.documents()] == [PDF]
+
+
+def test_an_unknown_old_version_is_still_refused(db: Path) -> None:
+    CorpusStore(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA user_version = -3")
+    conn.close()
+    with pytest.raises(StoreError, match="unknown schema version -3"):
+        CorpusStore(db)

@@ -40,7 +40,9 @@ def test_every_summary_sentence_is_found_verbatim_in_its_source_update(corpus_st
             assert sentence.text in update.text
             assert update.text[sentence.start:sentence.end] == sentence.text
             assert (sentence.document, sentence.line) in update.sources
-            assert sentence.sources == update.sources
+            assert [(source.document, source.line) for source in sentence.sources] == update.sources
+            # The sample corpus is plain text: every source is cited by its line.
+            assert all(source.location == f"line {source.line}" for source in sentence.sources)
             assert sentence.stamp == update.stamp
             assert sentence.month == (update.start or timeline.entry(update.id).month)
             assert not timeline.entry(update.id).reference_only
@@ -123,7 +125,7 @@ def test_summary_text_and_json(summaries):
     assert text.splitlines()[0].startswith("Now (Jan 2020): CCG Strategic")
     assert "Stalled since (Dec 2019)" in text
     data = json.loads(json.dumps([s.to_dict() for s in sentences]))
-    assert data[0]["sources"] == [{"document": sentences[0].document, "line": 17}]
+    assert data[0]["sources"] == [{"document": sentences[0].document, "line": 17, "location": "line 17"}]
     assert data[0]["when"] == "Jan 2020"
 
 

@@ -267,7 +267,7 @@ def test_to_dict_is_json_with_sources_and_labels(timelines):
     assert data["rating_path"] == "A, A, G, G, G"
     assert data["novelty_method"] == "embedding" and data["novelty_threshold"] == NOVELTY_THRESHOLD
     first = data["entries"][0]
-    assert first["sources"][0] == {"document": STAFFORDSHIRE_000, "line": 8, "as_of": "2021-12"}
+    assert first["sources"][0] == {"document": STAFFORDSHIRE_000, "line": 8, "location": "line 8", "as_of": "2021-12"}
     assert first["when"] == "Feb 2021" and first["undated"] is False
     assert {s["label"] for e in data["entries"] for s in e["sentences"]} <= {"new", "repeat", "reference"}
     assert data["ratings"][0]["display_label"] == "Dec-19"
