@@ -75,8 +75,9 @@ HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
-#: Phrase matches remembered per open index (a query asks for each twice).
-_MATCH_CACHE_SIZE = 64
+#: Phrase matches remembered per open index: a query asks for each twice (to
+#: require it, then to score it). Few, as each may list most of the rows.
+_MATCH_CACHE_SIZE = 8
 
 #: Incomplete generations older than this are someone's dead build, safe to remove.
 _STALE_BUILD_SECONDS = 3600
