@@ -99,6 +99,21 @@ def workspace(tmp_path_factory, embedder):
         yield opened
 
 
+@pytest.fixture
+def fresh_home(tmp_path, workspace):
+    """A home of its own holding a copy of the ingested corpus, not yet indexed."""
+    import sqlite3
+
+    from narrative_search import config
+
+    home = tmp_path / "home"
+    home.mkdir()
+    copy = sqlite3.connect(home / config.DATABASE_NAME)
+    workspace.store.conn.backup(copy)  # the live file alone would miss what is still in its WAL
+    copy.close()
+    return home
+
+
 # --- The sample corpus rebuilt as Word, Excel, PDF, HTML and CSV files ----------
 
 

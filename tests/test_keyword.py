@@ -114,15 +114,11 @@ def test_postings_survive_a_save_and_load(tmp_path):
     )
 
 
-def test_a_damaged_keyword_file_is_rebuilt_never_read(tmp_path, workspace, embedder):
+def test_a_damaged_keyword_file_is_rebuilt_never_read(fresh_home, embedder):
     from narrative_search import config
     from narrative_search.store import CorpusStore
 
-    home = tmp_path / "home"
-    home.mkdir()
-    copy = sqlite3.connect(home / config.DATABASE_NAME)
-    workspace.store.conn.backup(copy)
-    copy.close()
+    home = fresh_home
     with CorpusStore(config.database_path(home)) as store:
         index_module.rebuild_index(home, store, embedder)
         words = current_generation(home) / index_module.WORDS_NAME

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -33,17 +32,6 @@ sys.path.insert(0, str(REPO / "bench"))
 from quality import evaluate, load_queries, summary_table  # noqa: E402
 
 QUERIES = {q["id"]: q for q in load_queries()}
-
-
-@pytest.fixture
-def fresh_home(tmp_path, workspace):
-    """A home of its own holding a copy of the ingested corpus, not yet indexed."""
-    home = tmp_path / "home"
-    home.mkdir()
-    copy = sqlite3.connect(home / config.DATABASE_NAME)
-    workspace.store.conn.backup(copy)  # the live file alone would miss what is still in its WAL
-    copy.close()
-    return home
 
 
 def ids(result) -> list:
