@@ -78,7 +78,6 @@ def load_export(path: str | None) -> dict[str, dict]:
         from narrative_search import config
         from narrative_search.export import export_jsonl
         from narrative_search.store import CorpusStore
-
         from narrative_search.workspace import ingest_paths
 
         with tempfile.TemporaryDirectory() as home:

@@ -13,9 +13,9 @@ from typing import Optional
 import click
 
 from . import config
+from .brief import render_csv, render_markdown
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl
-from .brief import render_csv, render_markdown
 from .ingest import IngestOutcome, format_outcome_table
 from .model import cite
 from .passages import KINDS

@@ -689,7 +689,7 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
     before = reading.unattributed_chars
 
     # Apply.
-    for action, text, line, column in plan.appended:
+    for action, text, _line, column in plan.appended:
         statements = [u for u in action.updates if u.kind == "position_statement" and u.column == column]
         if statements and not action.ref_note.startswith(RECOVERED_NOTE):
             statements[-1].text = f"{statements[-1].text}\n{text}"

@@ -70,7 +70,7 @@ import numpy as np
 
 from .errors import NarrativeSearchError
 from .model import Locate, Month, Status, cite, slug
-from .passages import sentence_spans, rating_at
+from .passages import rating_at, sentence_spans
 from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
 
 if TYPE_CHECKING:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 from . import config
+from .brief import Brief, build_brief
 from .embed import Embedder
 from .index import EncodeProgress, Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
 from .ingest import IngestOutcome, ingest_paths
@@ -20,7 +21,6 @@ from .search import SearchFilters, SearchResult, search, similar_actions
 from .store import CorpusStore
 from .summary import QuerySummary, summarise_query
 from .timeline import Timeline, build_timeline
-from .brief import Brief, build_brief
 
 
 @dataclass
@@ -105,9 +105,9 @@ class Workspace:
     # Each call holds the workspace lock: another thread's ingest may rebuild
     # the index (closing the old one) or write to the store meanwhile.
 
-    def search(self, query: str, k: int = 10, filters: SearchFilters = SearchFilters(), mode: str = "hybrid", explain: bool = True) -> SearchResult:
+    def search(self, query: str, k: int = 10, filters: Optional[SearchFilters] = None, mode: str = "hybrid", explain: bool = True) -> SearchResult:
         with self._lock:
-            return search(self.index(), self.embedder, query, k=k, filters=filters, mode=mode, explain=explain)
+            return search(self.index(), self.embedder, query, k=k, filters=filters or SearchFilters(), mode=mode, explain=explain)
 
     def similar(self, action_id: str, k: int = 10) -> SearchResult:
         with self._lock:

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA_DIR, REPO
+
 from narrative_search import app_views as views
 from narrative_search import config
 from narrative_search.embed import Embedder

@@ -14,8 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA_DIR, LEICESTERSHIRE, STAFFORDSHIRE_000, STAFFORDSHIRE_001, TORBAY
+from test_formats import everything
+
 from narrative_search import ingest
 from narrative_search.errors import (
     DocumentError,
@@ -27,8 +28,6 @@ from narrative_search.errors import (
 from narrative_search.export import export_jsonl
 from narrative_search.ingest import format_outcome_table, ingest_paths, read_document
 from narrative_search.store import CorpusStore
-from test_formats import everything
-
 
 # --- bad files, made by real tools -------------------------------------------------
 
@@ -355,7 +354,7 @@ def test_a_folder_ingests_its_good_files_and_refuses_the_bad_without_touching_th
 
 def test_subfolders_are_read_with_their_own_sources_csv_and_hidden_or_home_folders_are_not(tmp_path, format_corpus):
     downloads = tmp_path / "downloads"
-    for council, sub in (("Staffordshire", "staffs/2021"), ("Leicestershire", "leics")):
+    for _council, sub in (("Staffordshire", "staffs/2021"), ("Leicestershire", "leics")):
         (downloads / sub).mkdir(parents=True)
     shutil.copy(format_corpus.path(STAFFORDSHIRE_000, "docx"), downloads / "staffs/2021" / "summary.docx")
     (downloads / "staffs/2021" / "sources.csv").write_text("file,council\nsummary.docx,Staffordshire\n", encoding="utf-8")

@@ -29,10 +29,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
-from narrative_search import config
 from test_app import SCRIPT, SCRIPT_PLAN, SCRIPT_PLAN_COUNCIL, SCRIPT_PLAN_NAME, prepare_home
+
+from narrative_search import config
 
 ARTEFACTS = REPO / "test-artefacts"
 START_TIMEOUT = 120  # seconds for the server to answer

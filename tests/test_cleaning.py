@@ -9,6 +9,9 @@ from __future__ import annotations
 from typing import Optional
 
 import pytest
+from conftest import DATA_DIR as CORPUS_DIR
+from conftest import gold_params as gold_rows
+from conftest import source_line
 
 from narrative_search.cleaning import (
     CleanText,
@@ -17,9 +20,6 @@ from narrative_search.cleaning import (
     normalise_homoglyphs,
     normalise_rating,
 )
-
-
-from conftest import DATA_DIR as CORPUS_DIR, gold_params as gold_rows, source_line
 
 LIST_CELL_001 = (
     "<p>District hub developments include:</p> "

@@ -14,8 +14,8 @@ import re
 from collections import Counter
 
 import pytest
-
 from conftest import DATA_DIR, SAMPLE_FILES
+
 from narrative_search.export import export_jsonl
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")

@@ -97,7 +97,7 @@ def test_explicit_default_folder_is_the_default_model(embedder):
 def test_bad_model_path_names_it(tmp_path):
     missing = tmp_path / "no-such-model"
     with pytest.raises(NarrativeSearchError, match="no-such-model"):
-        Embedder(str(missing)).dimension
+        _ = Embedder(str(missing)).dimension
 
 
 def test_folder_that_is_not_a_model_names_it(tmp_path):
@@ -113,7 +113,7 @@ def test_name_missing_from_the_local_cache_is_not_downloaded(tmp_path, monkeypat
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
     embedder = Embedder("narrative-search-tests/no-such-model")
     with pytest.raises(NarrativeSearchError, match="narrative-search-tests/no-such-model"):
-        embedder.dimension
+        _ = embedder.dimension
 
 
 def test_model_from_configuration(monkeypatch, tmp_path):

@@ -15,20 +15,20 @@ from collections import Counter
 import docx
 import openpyxl
 import pytest
-from docx.shared import Pt
-
 from conftest import (
-    gold_updates,
     LEICESTERSHIRE,
     STAFFORDSHIRE_000,
     STAFFORDSHIRE_001,
     collapse,
+    gold_updates,
     load_gold,
 )
+from docx.shared import Pt
 from fixtures_formats import pdf_font
-from narrative_search.cleaning import normalise_homoglyphs, normalise_rating
-from narrative_search.ingest import read_document, SourceEntry
 from test_coverage import words
+
+from narrative_search.cleaning import normalise_homoglyphs, normalise_rating
+from narrative_search.ingest import SourceEntry, read_document
 
 STAFFORDSHIRE_GOLD = load_gold("staffordshire-updates.json")
 LEICESTERSHIRE_GOLD = load_gold("leicestershire-actions.json")

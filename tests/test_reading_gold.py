@@ -6,16 +6,16 @@ import re
 from collections import defaultdict
 
 import pytest
-
 from conftest import (
-    gold_updates,
     LEICESTERSHIRE,
     STAFFORDSHIRE_000,
     STAFFORDSHIRE_001,
     TORBAY,
     collapse,
+    gold_updates,
     load_gold,
 )
+
 from narrative_search.cleaning import normalise_rating
 
 STAFFORDSHIRE_GOLD = load_gold("staffordshire-updates.json")

@@ -11,6 +11,9 @@ import re
 from typing import Optional
 
 import pytest
+from conftest import DATA_DIR as CORPUS_DIR
+from conftest import collapse, source_line
+from conftest import gold_params as gold_rows
 
 from narrative_search.cleaning import clean_cell
 from narrative_search.stamps import (
@@ -20,13 +23,6 @@ from narrative_search.stamps import (
     parse_month,
     split_updates,
 )
-
-from conftest import DATA_DIR as CORPUS_DIR, collapse, gold_params as gold_rows, source_line
-
-
-
-
-
 
 # --- parse_month -------------------------------------------------------------
 

@@ -6,8 +6,8 @@ import json
 
 import numpy as np
 import pytest
-
 from conftest import TELFORD
+
 from narrative_search.summary import ROLES, mmr, render_summary_text, summarise_action
 from narrative_search.timeline import build_timeline
 
@@ -30,7 +30,7 @@ def test_every_summary_sentence_is_found_verbatim_in_its_source_update(corpus_st
     """Over all actions: text, date and source all agree with the stored update."""
     stored = {update.id: update for action in corpus_store.iter_actions() for update in action.updates}
     shown = 0
-    for action_id, (timeline, sentences) in summaries.items():
+    for _action_id, (timeline, sentences) in summaries.items():
         assert len(sentences) <= 3
         assert len({s.role for s in sentences}) == len(sentences)
         assert all(s.role in ROLES for s in sentences)
