@@ -33,10 +33,10 @@ from narrative_search import config
 from narrative_search.brief import render_csv, render_markdown
 from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import cite
+from narrative_search.months import month_label
 from narrative_search.passages import KINDS
 from narrative_search.search import SearchFilters
 from narrative_search.summary import summarise_action, summarise_query
-from narrative_search.timeline import month_label
 from narrative_search.workspace import Workspace
 
 LOG = logging.getLogger("narrative_search.app")

@@ -96,6 +96,7 @@ from narrative_search.index import (  # noqa: E402
     make_vector_index,
     open_index,
 )
+from narrative_search.months import month_from_number  # noqa: E402
 from narrative_search.passages import Passage  # noqa: E402
 from narrative_search.search import (  # noqa: E402
     MIN_CANDIDATES,
@@ -438,10 +439,6 @@ def prepare_size(workdir: Path, sample: Sample, size: int, encoded_vectors: np.n
 # -- 3. query latency ----------------------------------------------------------
 
 
-def month_text(month: int) -> str:
-    return f"{month // 12:04d}-{month % 12 + 1:02d}"
-
-
 def draw_filters(index, count: int, seed: int) -> list[SearchFilters]:
     """Council + date filters, each around a random dated passage (so never empty by construction)."""
     rng = random.Random(seed)
@@ -453,8 +450,8 @@ def draw_filters(index, count: int, seed: int) -> list[SearchFilters]:
         filters.append(
             SearchFilters(
                 councils=(index.council_names[index.council_codes[row]],),
-                since=month_text(month - FILTER_HALF_WINDOW),
-                until=month_text(month + FILTER_HALF_WINDOW),
+                since=month_from_number(month - FILTER_HALF_WINDOW),
+                until=month_from_number(month + FILTER_HALF_WINDOW),
             )
         )
     return filters

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from .ingest import is_skipped
 from .model import cite
-from .timeline import add_months, month_label
+from .months import add_months, first_day, month_from_number, month_label
 
 if TYPE_CHECKING:  # imported for type hints only: the app imports this module early
     import altair as alt
@@ -285,10 +285,6 @@ def theme_sentence_html(sentence: "ThemeSentence") -> str:
 # -- timelines -----------------------------------------------------------------
 
 
-def _first_day(month: str) -> str:
-    return f"{month}-01"
-
-
 def timeline_chart_data(timeline: "Timeline") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(bands, marks): the rating in force from each review date to the next, and one mark per placed update."""
     bands: list[dict[str, Any]] = []
@@ -301,8 +297,8 @@ def timeline_chart_data(timeline: "Timeline") -> tuple[list[dict[str, Any]], lis
         else:
             end = add_months(max(point.month, last_month or point.month), 1)
         bands.append({
-            "start": _first_day(point.month),
-            "end": _first_day(end),
+            "start": first_day(point.month),
+            "end": first_day(end),
             "rating": point.rating or UNRATED_LABEL,
             "review": point.display_label,
             "transition": point.transition,
@@ -318,7 +314,7 @@ def timeline_chart_data(timeline: "Timeline") -> tuple[list[dict[str, Any]], lis
         else:
             what = "repeats earlier text"
         marks.append({
-            "month": _first_day(entry.month),
+            "month": first_day(entry.month),
             "when": entry.when + (" (undated: placed at its report's date)" if entry.undated and entry.stamp else ""),
             "new_sentences": len(entry.new_sentences),
             "repeated_sentences": len(entry.repeated_sentences),
@@ -616,10 +612,6 @@ def outcome_lines(outcomes: Iterable[Any]) -> list[tuple[str, str]]:
 
 
 # -- months for the date filter ------------------------------------------------
-
-
-def month_from_number(number: int) -> str:
-    return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def index_months(index: Any) -> list[str]:

@@ -41,15 +41,13 @@ from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .export import guard_formula
 from .model import Citation, Locate, Month, cite, slug
+from .months import add_months, check_month, month_label
 from .store import CorpusStore, MergedAction
 from .timeline import (
     RATING_RANK,
     RatingPoint,
     Timeline,
     TimelineEntry,
-    add_months,
-    check_month,
-    month_label,
     timeline_of_action,
 )
 

@@ -42,6 +42,7 @@ import numpy as np
 
 from .errors import NarrativeSearchError
 from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
+from .months import month_number
 from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
 
 PathLike = Union[str, Path]
@@ -163,13 +164,6 @@ def corpus_hash(passages: Sequence[Passage]) -> str:
 
 def index_root(home: PathLike) -> Path:
     return Path(home) / INDEX_DIR_NAME
-
-
-def month_number(month: Optional[str]) -> int:
-    """ "YYYY-MM" as a count of months (for range filters); -1 for no month."""
-    if not month:
-        return -1
-    return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
 # -- building ------------------------------------------------------------------

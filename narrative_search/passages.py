@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
 
 from .model import Locate, Month, Status, slug
+from .months import AFTER_EVERY_MONTH
 from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
 
 #: Passage kinds, in the order :func:`build_passages` emits them per action.
@@ -104,7 +105,7 @@ def rating_at(statuses: Iterable[Status], month: Month) -> Optional[str]:
 
 def latest_rating(statuses: Sequence[Status]) -> Optional[str]:
     """The action's latest rating: its latest dated one, else its last undated one."""
-    dated = rating_at(statuses, "9999-12")
+    dated = rating_at(statuses, AFTER_EVERY_MONTH)
     if dated is not None:
         return dated
     undated = [status.rag for status in statuses if status.month is None and status.rag]

@@ -30,9 +30,10 @@ import numpy as np
 
 from .councils import canonical_council
 from .errors import NarrativeSearchError
-from .index import SearchIndex, month_number
+from .index import SearchIndex
 from .keyword import fts_phrase
 from .model import describe_location
+from .months import is_month, month_number
 from .passages import KINDS, Passage, sentence_spans
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
@@ -49,7 +50,6 @@ PASSAGES_PER_HIT = 3
 _START_MARK, _END_MARK = "\x02", "\x03"
 _PHRASE = re.compile(r'"([^"]*)"')
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _RATING_LETTERS = re.compile(r"[A-Za-z]+")
 
 
@@ -173,7 +173,7 @@ class SearchFilters:
 def check_filters(filters: SearchFilters) -> SearchFilters:
     """The filters with councils and ratings in canonical form; SearchError naming a malformed one."""
     for name, month in (("since", filters.since), ("until", filters.until)):
-        if month is not None and not _MONTH.match(month):
+        if month is not None and not is_month(month):
             raise SearchError(f"the {name} month must be written YYYY-MM, not {month!r}")
     if filters.since and filters.until and filters.since > filters.until:
         raise SearchError(f"the since month {filters.since} is after the until month {filters.until}")

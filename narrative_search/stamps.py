@@ -7,7 +7,8 @@ every update keeps its own date. Dates that are part of a sentence ("in
 place by Sept 2021 - 1/3 of ...", "(Jan 2020)") are text, not stamps; the
 rules are those of shared/gold/README.md.
 
-A month is written "YYYY-MM" (:data:`narrative_search.model.Month`).
+A month is written "YYYY-MM" (:data:`narrative_search.model.Month`);
+checking, counting and showing months is :mod:`narrative_search.months`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from narrative_search.model import Month
+from narrative_search.months import month_of
 
 # Month names as printers write them: full, three letters, and "Sept".
 # The optional endings are greedy, so "September" is read whole; what may
@@ -60,7 +62,7 @@ _MONTH_NUMBERS = {
 }
 
 
-def _month_number(name: str) -> int:
+def _number_of_month_name(name: str) -> int:
     return _MONTH_NUMBERS[name[:3].lower()]
 
 
@@ -70,10 +72,6 @@ def _year(printed: str) -> int:
     return year if len(printed) == 4 else 2000 + year
 
 
-def _format(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
-
-
 def _months_of(match: re.Match[str]) -> tuple[str, str]:
     """(start, end) of a MONTH_YEAR match.
 
@@ -81,13 +79,13 @@ def _months_of(match: re.Match[str]) -> tuple[str, str]:
     wraps ("Dec/Jan 2020") starts in the year before.
     """
     year = _year(match.group("year"))
-    first = _month_number(match.group("month"))
+    first = _number_of_month_name(match.group("month"))
     if match.group("month2") is None:
-        month = _format(year, first)
+        month = month_of(year, first)
         return month, month
-    last = _month_number(match.group("month2"))
+    last = _number_of_month_name(match.group("month2"))
     start_year = year - 1 if last < first else year
-    return _format(start_year, first), _format(year, last)
+    return month_of(start_year, first), month_of(year, last)
 
 
 def parse_month(text: str) -> Optional[tuple[Month, Month]]:
@@ -135,7 +133,7 @@ def _numeric_month(match: re.Match[str]) -> Month:
         )
     except ValueError:
         return None
-    return _format(date.year, date.month)
+    return month_of(date.year, date.month)
 
 
 def parse_due(printed: str) -> Month:

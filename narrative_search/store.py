@@ -33,11 +33,9 @@ from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
 from .config import SCHEMA_VERSION
 from .errors import NarrativeSearchError
 from .model import Action, Document, DocumentReading, Month, Status, TextSpan, Update, describe_location
+from .months import month_sort_key
 
 PathLike = Union[str, Path]
-
-#: Sorts after every "YYYY-MM", for records with no month.
-_NO_MONTH = "9999-99"
 
 # Schema version 2 added it; kept apart so a version-1 file is migrated with
 # exactly the definition a new file gets.
@@ -984,7 +982,7 @@ def _update_order(row: sqlite3.Row) -> tuple[Any, ...]:
     later ones; with no report date it goes last. Ties go by report, then line.
     """
     dated = row["start"] is not None
-    month = row["start"] if dated else (row["as_of"] or _NO_MONTH)
+    month = row["start"] if dated else month_sort_key(row["as_of"])
     return (month, not dated, row["as_of"] is None, row["as_of"] or "", row["document"],
             row["line"], row["id"])
 

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 import numpy as np
 
 from .model import Citation, Month, cite, describe_location
-from .timeline import Sentence, Timeline, TimelineEntry, month_label
+from .months import month_label
+from .timeline import Sentence, Timeline, TimelineEntry
 
 if TYPE_CHECKING:
     from .embed import Embedder

@@ -70,6 +70,7 @@ import numpy as np
 
 from .errors import NarrativeSearchError
 from .model import Locate, Month, Status, cite, slug
+from .months import check_month, month_label, month_sort_key, months_between
 from .passages import rating_at, sentence_spans
 from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
 
@@ -81,9 +82,6 @@ NOVELTY_THRESHOLD = 0.80
 
 #: Place of each single rating on the scale; higher is better.
 RATING_RANK = {"R": 0.0, "A": 1.0, "G": 2.0, "B": 3.0}
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # An update that is nothing but a pointer: "See above", "SEE 6E", "See [4a above]",
 # "As above", "Refer to 2.3". The target is short, one clause, and ends the text, so
@@ -284,40 +282,6 @@ class Timeline:
         return data
 
 
-# -- months --------------------------------------------------------------------
-
-
-def check_month(value: Optional[str], what: str = "month") -> Month:
-    """``value`` if it is a "YYYY-MM" month (or None), else a NarrativeSearchError."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or not _MONTH.match(value):
-        raise NarrativeSearchError(f"{what} must be a month written YYYY-MM, not {value!r}")
-    return value
-
-
-def months_between(earlier: str, later: str) -> int:
-    """Whole months from ``earlier`` to ``later`` ("2020-01" to "2021-12" is 23)."""
-    first_year, first_month = (int(part) for part in earlier.split("-"))
-    last_year, last_month = (int(part) for part in later.split("-"))
-    return (last_year - first_year) * 12 + (last_month - first_month)
-
-
-def add_months(month: str, count: int) -> str:
-    """The month ``count`` months after ``month`` (before it if negative)."""
-    year, number = (int(part) for part in month.split("-"))
-    index = year * 12 + (number - 1) + count
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def month_label(month: Month) -> str:
-    """"2021-02" as "Feb 2021"."""
-    if month is None or not _MONTH.match(month):
-        return month or ""
-    year, number = month.split("-")
-    return f"{_MONTH_NAMES[int(number) - 1]} {year}"
-
-
 # -- ratings -------------------------------------------------------------------
 
 
@@ -446,7 +410,7 @@ def timeline_of_action(
     entries = [_entry(action, update, report_dates, store.location) for update in action.updates]
     # The store orders updates by month, undated ones at the end of their
     # report's month; a stable sort keeps that and makes the rule explicit here.
-    entries.sort(key=lambda entry: (entry.month or "9999-99", entry.undated))
+    entries.sort(key=lambda entry: (month_sort_key(entry.month), entry.undated))
     method = _label_novelty(entries, embedder)
     if as_of is None:
         dates = [report_dates.get(name) for name in action.documents]

@@ -9,12 +9,10 @@ from conftest import STAFFORDSHIRE_000, STAFFORDSHIRE_001, TELFORD, collapse, so
 
 from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import Status
+from narrative_search.months import add_months, check_month, months_between
 from narrative_search.timeline import (
     NOVELTY_THRESHOLD,
-    add_months,
     build_timeline,
-    check_month,
-    months_between,
     rating_points,
     rating_rank,
     reference_target,
