@@ -44,7 +44,7 @@ _CACHE_SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vecto
 def go_offline() -> None:
     """Make the Hugging Face libraries work offline, even if already imported."""
     os.environ.update(OFFLINE_ENV)
-    constants = sys.modules.get("huggingface_hub.constants")
+    constants: Any = sys.modules.get("huggingface_hub.constants")  # a module: its attributes are not typed
     if constants is not None and hasattr(constants, "HF_HUB_OFFLINE"):
         constants.HF_HUB_OFFLINE = True  # read once at import time
 

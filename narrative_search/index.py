@@ -36,7 +36,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -44,6 +44,9 @@ from .errors import NarrativeSearchError
 from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
 from .months import month_number
 from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
+
+if TYPE_CHECKING:  # faiss is imported where it is used: loading it is slow
+    import faiss
 
 PathLike = Union[str, Path]
 
@@ -206,11 +209,12 @@ def choose_index_type(passage_count: int, requested: str = "auto") -> str:
     return "hnsw" if passage_count > APPROXIMATE_ABOVE else "flat"
 
 
-def make_vector_index(vectors: np.ndarray, index_type: str):
+def make_vector_index(vectors: np.ndarray, index_type: str) -> "faiss.Index":
     """A faiss index over normalised ``vectors`` (inner product = cosine)."""
     import faiss
 
     dimension = vectors.shape[1]
+    index: faiss.Index
     if index_type == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
@@ -293,7 +297,7 @@ def build_index(
     generation.mkdir()
     try:
         firsts = first_passage_of_each_action(passages)
-        action_rows = {p.action_id: row for row, p in enumerate(firsts)}
+        action_rows = {p.action_id: row for row, p in enumerate(firsts) if p.action_id}
         postings = _write_passages_db(generation / PASSAGES_NAME, passages, action_rows, firsts)
         postings.save(generation / WORDS_NAME)
         _fsync_file(generation / WORDS_NAME)
@@ -518,12 +522,14 @@ class SearchIndex:
             k = min(k, allowed)
             bits = np.packbits(mask.astype(bool), bitorder="little")
             selector = faiss.IDSelectorBitmap(total, faiss.swig_ptr(bits))
+            # faiss's stub lacks SearchParametersHNSW and the keyword arguments its wrapper adds to
+            # every SearchParameters class (which also keep the selector alive).
             if self.manifest.index_type == "hnsw":
-                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))  # type: ignore[attr-defined]
             else:
-                params = faiss.SearchParameters(sel=selector)
+                params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         elif self.manifest.index_type == "hnsw":
-            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k))
+            params = faiss.SearchParametersHNSW(efSearch=max(HNSW_EF_SEARCH, k))  # type: ignore[attr-defined]
         k = min(k, total)
         scores, rows = self.vectors.search(query, k, params=params)
         keep = rows[0] >= 0

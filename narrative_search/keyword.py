@@ -167,14 +167,15 @@ class KeywordPostings:
         scores = np.zeros(self.row_count, dtype=np.float64)
         for tokens, phrase_rows in elements:
             found = [self._postings(token) for token in tokens]
-            if not tokens or any(posting is None for posting in found):
+            postings = [posting for posting in found if posting is not None]
+            if not tokens or len(postings) < len(found):
                 continue
             if len(tokens) == 1:
-                rows, frequencies = found[0]
+                rows, frequencies = postings[0]
             else:
                 rows = np.asarray(phrase_rows if phrase_rows is not None else [], dtype=np.int64)
                 frequencies = np.full(len(rows), np.iinfo(np.uint16).max, dtype=np.int64)
-                for token_rows, token_frequencies in found:
+                for token_rows, token_frequencies in postings:
                     at = np.minimum(np.searchsorted(token_rows, rows), len(token_rows) - 1)
                     present = token_rows[at] == rows
                     frequencies = np.minimum(frequencies, np.where(present, token_frequencies[at], 0))

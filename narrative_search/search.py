@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -305,10 +305,10 @@ class ActionHit:
     def text(self) -> str:
         return self.best.passage.text
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The agreed keys first, then where the text is from and why it matched."""
         best = self.best.passage
-        data = {
+        data: dict[str, Any] = {
             "action_id": self.action_id,
             "council": self.council,
             "ref": self.ref,
