@@ -1,6 +1,6 @@
 """Cell clean-up, look-alike characters and rating normalisation.
 
-Rows are real cases from the sample corpus (shared/corpus) unless marked
+Rows are real cases from the sample corpus (data/) unless marked
 "made up".
 """
 

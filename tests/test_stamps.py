@@ -1,8 +1,8 @@
 """Date stamps: month parsing, due dates, and splitting progress cells.
 
-Rows are real cases from the sample corpus (shared/corpus) unless marked
+Rows are real cases from the sample corpus (data/) unless marked
 otherwise; the gold tests check every lettered Staffordshire row against
-shared/gold/staffordshire-updates.json.
+tests/gold/staffordshire-updates.json.
 """
 
 from __future__ import annotations
