@@ -105,7 +105,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, NamedTuple, Optional
 
 from .cleaning import clean_cell
 from .model import Action, DocumentReading, Row, TextSpan, Update
@@ -145,7 +145,7 @@ _WORD = re.compile(r"[A-Za-z]+")
 
 
 @dataclass
-class _Piece:
+class Piece:
     """A cell (or the whole line) of an unattributed span, with its line."""
 
     text: str
@@ -154,34 +154,34 @@ class _Piece:
 
 
 @dataclass
-class _Line:
+class TextLine:
     line: int
-    pieces: list[_Piece]
+    pieces: list[Piece]
     span: int  # index of the span it came from in reading.unattributed
     cells: int  # number of cells of the source row (tabs + 1)
     reason: str
 
 
-def _decompose(reading: DocumentReading, rows: dict[int, Row], first_line: int) -> list[_Line]:
+def _decompose(reading: DocumentReading, rows: dict[int, Row], first_line: int) -> list[TextLine]:
     """The unattributed spans below first_line as lines of pieces.
 
     A span is taken apart only if its lines and cells give back its text
     exactly; others stay as they are (and are boundaries for the rules).
     """
     dropped_lines = {span.line for span in reading.dropped}
-    lines: list[_Line] = []
+    lines: list[TextLine] = []
     for index, span in enumerate(reading.unattributed):
         if span.line <= first_line or span.line not in rows:
             continue
         row = rows[span.line]
         filled = [cell for cell in row.cells if cell.text.strip()]
         if len(row.cells) >= 2:
-            pieces = [_Piece(clean_cell(c.text).live, row.line, c.column) for c in filled]
+            pieces = [Piece(clean_cell(c.text).live, row.line, c.column) for c in filled]
             if " | ".join(p.text for p in pieces).strip() == span.text:
-                lines.append(_Line(row.line, [p for p in pieces if p.text], index, len(row.cells), span.reason))
+                lines.append(TextLine(row.line, [p for p in pieces if p.text], index, len(row.cells), span.reason))
             continue
         # Prose: consecutive one-cell rows joined by newlines.
-        collected: list[_Line] = []
+        collected: list[TextLine] = []
         joined: list[str] = []
         number = span.line
         while number in rows:
@@ -194,7 +194,7 @@ def _decompose(reading: DocumentReading, rows: dict[int, Row], first_line: int) 
             live = clean_cell(current.cells[0].text).live
             joined.append(live)
             if live:
-                collected.append(_Line(number, [_Piece(live, number, 0)], index, 1, span.reason))
+                collected.append(TextLine(number, [Piece(live, number, 0)], index, 1, span.reason))
             if "\n".join(joined).strip() == span.text:
                 break
             number += 1
@@ -226,11 +226,12 @@ def _ref_key(ref: Optional[str]) -> Optional[tuple[int, int]]:
 
 
 def _clean_table(reading: DocumentReading) -> Optional[_Table]:
-    actions = [a for a in reading.actions if _ref_key(a.ref) is not None]
-    if len(actions) < 3:
+    keyed = [(action, key) for action in reading.actions if (key := _ref_key(action.ref)) is not None]
+    if len(keyed) < 3:
         return None
-    keys = [_ref_key(a.ref) for a in actions]
-    if any(b <= a for a, b in zip(keys, keys[1:])):  # type: ignore[operator]
+    actions = [action for action, _ in keyed]
+    keys = [key for _, key in keyed]
+    if any(b <= a for a, b in zip(keys, keys[1:])):
         return None
     first_line = actions[0].line
     headers = [s for s in reading.unattributed if s.reason == "table header" and s.line < first_line]
@@ -254,7 +255,7 @@ def _clean_table(reading: DocumentReading) -> Optional[_Table]:
         position_column=position_column,
         position_month=position_month,
         surnames=surnames,
-        last_ref=keys[-1],  # type: ignore[arg-type]
+        last_ref=keys[-1],
     )
 
 
@@ -338,10 +339,10 @@ def _lead_and_trailer(text: str, ref_start: int, ref_end: int, limit: int, surna
         pattern = re.compile(
             rf"(?<![A-Za-z])[A-Za-z]+\s(?:{'|'.join(re.escape(s) for s in sorted(surnames))})(?![A-Za-z])(?:{_SEP}{_ITEM})*"
         )
-        match = pattern.search(window)
-        if match:
-            lead = match.group(0)
-            trailer_end = max(trailer_end, ref_end + match.end())
+        named = pattern.search(window)
+        if named:
+            lead = named.group(0)
+            trailer_end = max(trailer_end, ref_end + named.end())
     return lead.strip(), timeframe, trailer_end
 
 
@@ -413,7 +414,7 @@ def repetition(statement: str, earlier: str) -> bool:
 
 
 @dataclass
-class _Plan:
+class Plan:
     """Everything recover_interleaved will change, checked before it is applied."""
 
     new_actions: list[Action] = field(default_factory=list)
@@ -423,10 +424,31 @@ class _Plan:
     placed: list[str] = field(default_factory=list)  # every text placed, for the check
     fragments_attributed: int = 0
 
+    def keep_header_words(self, header_spans: list[tuple[TextLine, int]]) -> None:
+        """Table header words at the start of a line stay unattributed as a table header."""
+        for item, run in header_spans:
+            words = item.pieces[0].text[:run].strip()
+            self.spans.append(TextSpan(text=words, line=item.line, reason="table header"))
+            self.placed.append(words)
+
+    def keep_unattributed(self, stream: Stream) -> None:
+        """A stream no ref owns stays unattributed, one span per source line."""
+        for number, segment in stream.segments(0, len(stream.text)):
+            self.spans.append(TextSpan(text=segment.strip(), line=number, reason=stream.reason))
+            self.placed.append(segment)
+
+    def take(self, stream: Stream, start: int, end: int) -> tuple[str, int, int]:
+        """stream.text[start:end] as text (one source line a line), its first and last line."""
+        segments = stream.segments(start, end)
+        self.placed.extend(segment for _, segment in segments)
+        numbers = [number for number, _ in segments]
+        text = "\n".join(segment.strip() for _, segment in segments)
+        return text, numbers[0] if numbers else 0, numbers[-1] if numbers else 0
+
 
 @dataclass
-class _Fragment:
-    line: _Line
+class Fragment:
+    line: TextLine
     left: str
     right: str
     header: str
@@ -450,7 +472,9 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
 
     See the module docstring for the rules. Changes ``reading`` in place:
     adds recovered actions after the planner's, adds updates, and replaces
-    the unattributed spans it took apart by what was not attributed.
+    the unattributed spans it took apart by what was not attributed. The
+    steps: classify lines, find stretches, recover refs, attribute
+    fragments, check and apply.
     """
     table = _clean_table(reading)
     if table is None:
@@ -459,16 +483,46 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
     lines = _decompose(reading, by_line, table.end_line)
     if not lines:
         return
+    kinds = classify_lines(lines, rows, table.position_month)
+    stretches, header_spans = find_stretches(lines, kinds, by_line, {span.line for span in reading.dropped}, table.labels)
+    plan = Plan()
+    plan.keep_header_words(header_spans)
+    streams = [Stream.of(stretch) for stretch in stretches]
+    refs = find_refs([stream.text for stream in streams], table.last_ref)
+    recovered_at = recover_refs(reading, streams, refs, table.surnames, plan)
+    blocks = fragment_blocks(lines, kinds, table.actions, recovered_at)
+    fragment_lines = attribute_fragments(reading, blocks, table.position_column, _vocabulary(rows), plan)
+    if not plan.new_actions and not fragment_lines:
+        return
+    used_spans = {item.span for item in lines if item.line in fragment_lines}
+    used_spans |= {item.span for stretch in stretches for item, _ in stretch}
+    used_spans |= {item.span for item, _ in header_spans}
+    keep_unused_lines(lines, kinds, used_spans, fragment_lines, plan)
+    mismatch = check_placed(lines, used_spans, plan)
+    if mismatch:
+        reading.warnings.append(mismatch)
+        return
+    apply_plan(reading, plan, used_spans)
 
-    # Classify lines: position headers, fragments, banners, prose.
+
+# --- step 1: classify lines ------------------------------------------------------------
+
+LineKind = Literal["position header", "fragment", "other", "banner", "prose"]
+
+
+def classify_lines(lines: list[TextLine], rows: list[Row], table_month: Optional[str]) -> list[LineKind]:
+    """What each line is: a "Position Statement <Month Year>" header naming a
+    later month than the table's, a fragment row (as many cells as the last
+    such header's row), another row of cells, a banner (its text printed
+    twice or more in the document), or prose."""
     texts_elsewhere = Counter(" ".join(row.text.split()) for row in rows if not row.is_blank())
     fragment_cells = 0  # cells of the last position-statement header row; 0 before one
-    kinds: list[str] = []
+    kinds: list[LineKind] = []
     for item in lines:
         only = item.pieces[0] if len(item.pieces) == 1 else None
         if only is not None and _POSITION_HEADER.match(only.text):
             month = parse_column_month(only.text)
-            if month and table.position_month and month > table.position_month:
+            if month and table_month and month > table_month:
                 fragment_cells = item.cells
                 kinds.append("position header")
                 continue
@@ -480,15 +534,31 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
             kinds.append("banner")
             continue
         kinds.append("prose")
+    return kinds
 
-    # Stretches of prose between boundaries, cut at header-word runs.
-    stretches: list[list[tuple[_Line, int]]] = []  # (line, offset where the stretch starts in it)
-    header_spans: list[tuple[_Line, int]] = []  # (line, length of header words)
-    current: list[tuple[_Line, int]] = []
-    previous_line = None
+
+# --- step 2: find stretches ------------------------------------------------------------
+
+# Prose lines in a row, each with the offset in its text where the stretch starts.
+Stretch = list[tuple[TextLine, int]]
+
+
+def find_stretches(
+    lines: list[TextLine], kinds: list[LineKind], rows_by_line: dict[int, Row], dropped_lines: set[int], labels: list[str]
+) -> tuple[list[Stretch], list[tuple[TextLine, int]]]:
+    """Stretches of prose between boundaries, cut at runs of table header words.
+
+    A stretch ends at any line that is not prose and at a gap holding more
+    than blank or dropped lines. Returns the stretches and the header-word
+    runs found, as (line, length of the header words at its start).
+    """
+    stretches: list[Stretch] = []
+    header_spans: list[tuple[TextLine, int]] = []
+    current: Stretch = []
+    previous_line: Optional[int] = None
     for item, kind in zip(lines, kinds):
         contiguous = previous_line is not None and all(
-            (n in by_line and (by_line[n].is_blank() or n in {d.line for d in reading.dropped}))
+            (n in rows_by_line and (rows_by_line[n].is_blank() or n in dropped_lines))
             for n in range(previous_line + 1, item.line)
         )
         if kind != "prose" or not contiguous:
@@ -496,7 +566,7 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
                 stretches.append(current)
             current = []
         if kind == "prose":
-            run = _header_run(item.pieces[0].text, table.labels)
+            run = _header_run(item.pieces[0].text, labels)
             if run:
                 if current:
                     stretches.append(current)
@@ -509,93 +579,126 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
         previous_line = item.line
     if current:
         stretches.append(current)
+    return stretches, header_spans
 
-    plan = _Plan()
-    for item, run in header_spans:
-        words = item.pieces[0].text[:run].strip()
-        plan.spans.append(TextSpan(text=words, line=item.line, reason="table header"))
-        plan.placed.append(words)
 
-    # Rule 1: refs in run-on text.
-    previous_ref = table.last_ref
-    recovered_at: dict[int, list[Action]] = {}  # line -> recovered actions
-    found_refs: list[tuple[int, int, tuple[int, int]]] = []  # stretch, offset in stream, key
-    streams: list[tuple[str, list[tuple[int, int]]]] = []  # text, [(offset, line)]
-    for number, stretch in enumerate(stretches):
-        parts, offsets, position = [], [], 0
+@dataclass
+class Stream:
+    """A stretch's text as one string, its lines joined by newlines."""
+
+    text: str
+    starts: list[tuple[int, int]]  # (offset in text, source line) of each line
+    reason: str  # why its first line was unattributed
+
+    @classmethod
+    def of(cls, stretch: Stretch) -> Stream:
+        parts: list[str] = []
+        starts: list[tuple[int, int]] = []
+        position = 0
         for item, start in stretch:
             text = item.pieces[0].text[start:]
-            offsets.append((position, item.line))
+            starts.append((position, item.line))
             parts.append(text)
             position += len(text) + 1
-        stream = "\n".join(parts)
-        streams.append((stream, offsets))
-        for match in _RUN_ON_REF.finditer(stream):
-            major, minor = int(match.group(1)), int(match.group(2))
-            line_start = stream.rfind("\n", 0, match.start()) + 1
-            if not stream[line_start : match.start()].strip():
-                continue  # at the start of a line: a numbered paragraph
-            if _follows(previous_ref, major, minor):
-                found_refs.append((number, match.start(), (major, minor)))
-                previous_ref = (major, minor)
-    if len(found_refs) < 2:
-        found_refs = []
+        return cls("\n".join(parts), starts, stretch[0][0].reason if stretch else "text")
 
-    def line_at(offsets: list[tuple[int, int]], offset: int) -> int:
-        line = offsets[0][1]
-        for start, number in offsets:
+    def line_at(self, offset: int) -> int:
+        """The source line of text[offset]."""
+        line = self.starts[0][1]
+        for start, number in self.starts:
             if start <= offset:
                 line = number
         return line
 
-    def emit_rest(stream: str, offsets: list[tuple[int, int]], start: int, end: int, reason: str) -> None:
-        """Unattributed text stream[start:end], one span per source line."""
-        for index, (offset, number) in enumerate(offsets):
-            line_end = offsets[index + 1][0] - 1 if index + 1 < len(offsets) else len(stream)
+    def segments(self, start: int, end: int) -> list[tuple[int, str]]:
+        """The non-blank parts of text[start:end] as (source line, part), one a line, unstripped."""
+        found: list[tuple[int, str]] = []
+        for index, (offset, number) in enumerate(self.starts):
+            line_end = self.starts[index + 1][0] - 1 if index + 1 < len(self.starts) else len(self.text)
             a, b = max(start, offset), min(end, line_end)
-            if a < b and stream[a:b].strip():
-                plan.spans.append(TextSpan(text=stream[a:b].strip(), line=number, reason=reason))
-                plan.placed.append(stream[a:b])
+            if a < b and self.text[a:b].strip():
+                found.append((number, self.text[a:b]))
+        return found
 
-    def segment_text(stream: str, offsets: list[tuple[int, int]], start: int, end: int) -> tuple[str, int, int]:
-        """stream[start:end] as text (one source line a line), first and last line."""
-        parts, numbers = [], []
-        for index, (offset, number) in enumerate(offsets):
-            line_end = offsets[index + 1][0] - 1 if index + 1 < len(offsets) else len(stream)
-            a, b = max(start, offset), min(end, line_end)
-            if a < b and stream[a:b].strip():
-                parts.append(stream[a:b].strip())
-                numbers.append(number)
-                plan.placed.append(stream[a:b])
-        return "\n".join(parts), numbers[0] if numbers else 0, numbers[-1] if numbers else 0
 
-    for number, (stream, offsets) in enumerate(streams):
-        refs_here = [(offset, key) for n, offset, key in found_refs if n == number]
+# --- step 3: recover refs (rule 1) -------------------------------------------------------
+
+RefKey = tuple[int, int]  # (major, minor): "2.1" is (2, 1), "3" is (3, 0)
+RefAt = tuple[int, RefKey]  # (offset in a stream's text, key)
+
+
+def find_refs(texts: list[str], last_ref: RefKey) -> list[list[RefAt]]:
+    """The refs standing mid-line in each text that continue the sequence
+    after ``last_ref`` (across the texts, in order); none at all when fewer
+    than two are found."""
+    previous_ref = last_ref
+    found: list[list[RefAt]] = []
+    for text in texts:
+        here: list[RefAt] = []
+        for match in _RUN_ON_REF.finditer(text):
+            major, minor = int(match.group(1)), int(match.group(2))
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            if not text[line_start : match.start()].strip():
+                continue  # at the start of a line: a numbered paragraph
+            if _follows(previous_ref, major, minor):
+                here.append((match.start(), (major, minor)))
+                previous_ref = (major, minor)
+        found.append(here)
+    if sum(len(here) for here in found) < 2:
+        return [[] for _ in texts]
+    return found
+
+
+class RefPart(NamedTuple):
+    """The part of a stream's text a recovered ref owns, and what its trailer names."""
+
+    start: int
+    end: int
+    lead: str
+    timeframe: str
+    offset: int  # where the ref is printed
+    key: RefKey
+
+
+def cut_at_refs(text: str, refs: list[RefAt], surnames: set[str]) -> list[RefPart]:
+    """Cut text at its refs: each owns the text since the previous ref's part
+    and its own trailer; the last of its line owns the rest of the line, the
+    last of all the rest of the text."""
+    parts: list[RefPart] = []
+    cursor = 0
+    for index, (offset, key) in enumerate(refs):
+        printed = f"{key[0]}.{key[1]}"
+        ref_end = offset + len(printed)
+        limit = refs[index + 1][0] if index + 1 < len(refs) else len(text)
+        lead, timeframe, trailer_end = _lead_and_trailer(text, offset, ref_end, limit, surnames)
+        line_end = text.find("\n", ref_end)
+        line_end = len(text) if line_end < 0 else line_end
+        if index + 1 == len(refs):
+            end = len(text)  # the rest of the stretch: no later ref to own it
+        elif limit > line_end:
+            end = line_end  # the last ref of its line owns the rest of the line
+        else:
+            end = trailer_end
+        parts.append(RefPart(cursor, end, lead, timeframe, offset, key))
+        cursor = end
+    return parts
+
+
+def recover_refs(
+    reading: DocumentReading, streams: list[Stream], refs: list[list[RefAt]], surnames: set[str], plan: Plan
+) -> dict[int, list[Action]]:
+    """Rule 1: an action for each ref found, holding the text it owns, into
+    ``plan``; streams without a ref stay unattributed. Returns the recovered
+    actions by the line their ref is printed on."""
+    recovered_at: dict[int, list[Action]] = {}
+    for stream, refs_here in zip(streams, refs):
         if not refs_here:
-            reason = _reason(stretches[number])
-            emit_rest(stream, offsets, 0, len(stream), reason)
+            plan.keep_unattributed(stream)
             continue
-        cursor = 0
-        bounds: list[tuple[int, int, str, str, int, tuple[int, int]]] = []
-        for index, (offset, key) in enumerate(refs_here):
+        for start, end, lead, timeframe, offset, key in cut_at_refs(stream.text, refs_here, surnames):
             printed = f"{key[0]}.{key[1]}"
-            ref_end = offset + len(printed)
-            limit = refs_here[index + 1][0] if index + 1 < len(refs_here) else len(stream)
-            lead, timeframe, trailer_end = _lead_and_trailer(stream, offset, ref_end, limit, table.surnames)
-            line_end = stream.find("\n", ref_end)
-            line_end = len(stream) if line_end < 0 else line_end
-            if index + 1 == len(refs_here):
-                end = len(stream)  # the rest of the stretch: no later ref to own it
-            elif limit > line_end:
-                end = line_end  # the last ref of its line owns the rest of the line
-            else:
-                end = trailer_end
-            bounds.append((cursor, end, lead, timeframe, offset, key))
-            cursor = end
-        for start, end, lead, timeframe, offset, key in bounds:
-            printed = f"{key[0]}.{key[1]}"
-            line = line_at(offsets, offset)
-            text, first, last = segment_text(stream, offsets, start, end)
+            line = stream.line_at(offset)
+            text, first, last = plan.take(stream, start, end)
             action = Action(
                 council=reading.document.council,
                 document=reading.document.name,
@@ -611,18 +714,30 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
             )
             plan.new_actions.append(action)
             recovered_at.setdefault(line, []).append(action)
+    return recovered_at
 
-    # Rule 2: fragments under a position-statement header, in blocks.
-    fragments_by_block: list[tuple[list[Action], list[_Fragment]]] = []
-    candidates: list[Action] = list(table.actions)
-    block: list[_Fragment] = []
+
+# --- step 4: attribute fragments (rule 2) ------------------------------------------------
+
+# The actions a block of fragment rows may belong to, and the block's rows.
+Block = tuple[list[Action], list[Fragment]]
+
+
+def fragment_blocks(
+    lines: list[TextLine], kinds: list[LineKind], table_actions: list[Action], recovered_at: dict[int, list[Action]]
+) -> list[Block]:
+    """Fragment rows under a position-statement header, in blocks: a block
+    ends where refs are recovered after it (the next page's rows), and its
+    candidates are the actions read since the block before it."""
+    blocks: list[Block] = []
+    candidates: list[Action] = list(table_actions)
+    block: list[Fragment] = []
     header: Optional[tuple[str, Optional[str], int]] = None  # label, month, column of the header cell
-    vocabulary = _vocabulary(rows)
     for item, kind in zip(lines, kinds):
         new_here = recovered_at.get(item.line, [])
         if new_here:
             if block:  # refs after a block of fragments: the next page's rows
-                fragments_by_block.append((candidates, block))
+                blocks.append((candidates, block))
                 block, candidates = [], []
             candidates = candidates + new_here
         if kind == "position header":
@@ -631,13 +746,19 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
         elif kind == "fragment" and header is not None:
             left = " ".join(p.text for p in item.pieces if p.column < header[2])
             right = " ".join(p.text for p in item.pieces if p.column >= header[2])
-            block.append(_Fragment(item, left, right, header[0], header[1]))
+            block.append(Fragment(item, left, right, header[0], header[1]))
     if block:
-        fragments_by_block.append((candidates, block))
+        blocks.append((candidates, block))
+    return blocks
 
+
+def attribute_fragments(reading: DocumentReading, blocks: list[Block], column: str, vocabulary: set[str], plan: Plan) -> set[int]:
+    """Rule 2: each fragment row attributed for certain becomes, in ``plan``,
+    position-statement updates (its right cell) and text appended to the
+    earlier statement in ``column`` (its left cell). Returns their lines."""
     fragment_lines: set[int] = set()
-    for actions, fragments in fragments_by_block:
-        assigned = _align(actions, fragments, table.position_column, vocabulary)
+    for actions, fragments in blocks:
+        assigned = _align(actions, fragments, column, vocabulary)
         for fragment, action in zip(fragments, assigned):
             if action is None:
                 continue
@@ -645,7 +766,7 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
             plan.fragments_attributed += 1
             if fragment.left:
                 plan.placed.append(fragment.left)
-                plan.appended.append((action, fragment.left, fragment.line.line, table.position_column))
+                plan.appended.append((action, fragment.left, fragment.line.line, column))
             if fragment.right:
                 plan.placed.append(fragment.right)
                 for piece in split_updates(fragment.right):
@@ -664,31 +785,36 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
                             ),
                         )
                     )
+    return fragment_lines
 
-    if not plan.new_actions and not fragment_lines:
-        return
 
-    # Lines not used by any rule come back as they were.
-    used_spans = {item.span for item in lines if item.line in fragment_lines}
-    used_spans |= {item.span for stretch in stretches for item, _ in stretch}
-    used_spans |= {item.span for item, _ in header_spans}
+# --- step 5: check and apply -------------------------------------------------------------
+
+
+def keep_unused_lines(lines: list[TextLine], kinds: list[LineKind], used_spans: set[int], fragment_lines: set[int], plan: Plan) -> None:
+    """Lines of a span taken apart that no rule used come back as they were."""
     for item, kind in zip(lines, kinds):
         if item.span in used_spans and item.line not in fragment_lines and kind != "prose":
             text = " | ".join(p.text for p in item.pieces)
             plan.spans.append(TextSpan(text=text, line=item.line, reason=item.reason))
             plan.placed.extend(p.text for p in item.pieces)
 
-    # The check: every non-blank character taken is placed, nothing more.
-    taken_text = [p.text for item in lines if item.span in used_spans for p in item.pieces]
-    if _chars(taken_text) != _chars(plan.placed):
-        reading.warnings.append(
-            "interleaved columns: recovery skipped, the text taken and the text placed differ "
-            f"({sum(_chars(taken_text).values())} vs {sum(_chars(plan.placed).values())} characters)"
-        )
-        return
-    before = reading.unattributed_chars
 
-    # Apply.
+def check_placed(lines: list[TextLine], used_spans: set[int], plan: Plan) -> str:
+    """A warning when the non-blank characters taken apart and those placed differ; "" when they agree."""
+    taken_text = [p.text for item in lines if item.span in used_spans for p in item.pieces]
+    if _chars(taken_text) == _chars(plan.placed):
+        return ""
+    return (
+        "interleaved columns: recovery skipped, the text taken and the text placed differ "
+        f"({sum(_chars(taken_text).values())} vs {sum(_chars(plan.placed).values())} characters)"
+    )
+
+
+def apply_plan(reading: DocumentReading, plan: Plan, used_spans: set[int]) -> None:
+    """Change the reading as planned: append to earlier statements, add updates
+    and recovered actions, replace the taken spans, and say what was done."""
+    before = reading.unattributed_chars
     for action, text, _line, column in plan.appended:
         statements = [u for u in action.updates if u.kind == "position_statement" and u.column == column]
         if statements and not action.ref_note.startswith(RECOVERED_NOTE):
@@ -710,10 +836,6 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
     )
 
 
-def _reason(stretch: list[tuple[_Line, int]]) -> str:
-    return stretch[0][0].reason if stretch else "text"
-
-
 def _chars(texts: list[str]) -> Counter[str]:
     counter: Counter[str] = Counter()
     for text in texts:
@@ -721,7 +843,7 @@ def _chars(texts: list[str]) -> Counter[str]:
     return counter
 
 
-def _align(actions: list[Action], fragments: list[_Fragment], column: str, vocabulary: set[str]) -> list[Optional[Action]]:
+def _align(actions: list[Action], fragments: list[Fragment], column: str, vocabulary: set[str]) -> list[Optional[Action]]:
     """The action each fragment row belongs to, or None where not certain."""
     if not actions or not fragments:
         return [None] * len(fragments)

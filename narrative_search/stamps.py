@@ -5,7 +5,7 @@ month it was written ("Feb 2021: ...", "Oct/Nov 2019: ...", "May 21: ...",
 "November 2021- ..."). :func:`split_updates` cuts a cell at those stamps so
 every update keeps its own date. Dates that are part of a sentence ("in
 place by Sept 2021 - 1/3 of ...", "(Jan 2020)") are text, not stamps; the
-rules are those of shared/gold/README.md.
+rules are those of tests/gold/README.md.
 
 A month is written "YYYY-MM" (:data:`narrative_search.model.Month`);
 checking, counting and showing months is :mod:`narrative_search.months`.

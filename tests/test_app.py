@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DATA_DIR, REPO
+from helpers import DATA_DIR, REPO
 
 from narrative_search import app_views as views
 from narrative_search import config

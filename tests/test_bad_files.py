@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import DATA_DIR, LEICESTERSHIRE, STAFFORDSHIRE_000, STAFFORDSHIRE_001, TORBAY
+from helpers import DATA_DIR, LEICESTERSHIRE, STAFFORDSHIRE_000, STAFFORDSHIRE_001, TORBAY
 from test_formats import everything
 
 from narrative_search import ingest

@@ -29,7 +29,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 from test_app import SCRIPT, SCRIPT_PLAN, SCRIPT_PLAN_COUNCIL, SCRIPT_PLAN_NAME, prepare_home
 
 from narrative_search import config

@@ -1,6 +1,6 @@
 """Cell clean-up, look-alike characters and rating normalisation.
 
-Rows are real cases from the sample corpus (shared/corpus) unless marked
+Rows are real cases from the sample corpus (data/) unless marked
 "made up".
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Optional
 
 import pytest
-from conftest import DATA_DIR as CORPUS_DIR
-from conftest import gold_params as gold_rows
-from conftest import source_line
+from helpers import DATA_DIR as CORPUS_DIR
+from helpers import gold_params as gold_rows
+from helpers import source_line
 
 from narrative_search.cleaning import (
     CleanText,

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA_DIR, STAFFORDSHIRE_000, STAFFORDSHIRE_001
+from helpers import DATA_DIR, STAFFORDSHIRE_000, STAFFORDSHIRE_001
 
 from narrative_search.cli import main
 from narrative_search.store import CorpusStore

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 import pytest
-from conftest import DATA_DIR, SAMPLE_FILES
+from helpers import DATA_DIR, SAMPLE_FILES
 
 from narrative_search.export import export_jsonl
 

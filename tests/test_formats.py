@@ -15,7 +15,9 @@ from collections import Counter
 import docx
 import openpyxl
 import pytest
-from conftest import (
+from docx.shared import Pt
+from fixtures_formats import pdf_font
+from helpers import (
     LEICESTERSHIRE,
     STAFFORDSHIRE_000,
     STAFFORDSHIRE_001,
@@ -23,8 +25,6 @@ from conftest import (
     gold_updates,
     load_gold,
 )
-from docx.shared import Pt
-from fixtures_formats import pdf_font
 from test_coverage import words
 
 from narrative_search.cleaning import normalise_homoglyphs, normalise_rating

@@ -20,7 +20,7 @@ import openpyxl
 import pdfplumber
 import pytest
 from click.testing import CliRunner
-from conftest import DATA_DIR, LEICESTERSHIRE, STAFFORDSHIRE_000, STAFFORDSHIRE_001, TELFORD, TORBAY
+from helpers import DATA_DIR, LEICESTERSHIRE, STAFFORDSHIRE_000, STAFFORDSHIRE_001, TELFORD, TORBAY
 
 from narrative_search import app_views as views
 from narrative_search.brief import build_brief, render_markdown

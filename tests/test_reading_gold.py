@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 
 import pytest
-from conftest import (
+from helpers import (
     LEICESTERSHIRE,
     STAFFORDSHIRE_000,
     STAFFORDSHIRE_001,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA_DIR, LEICESTERSHIRE, REPO, STAFFORDSHIRE_000
+from helpers import DATA_DIR, LEICESTERSHIRE, REPO, STAFFORDSHIRE_000
 
 from narrative_search import config
 from narrative_search import index as index_module

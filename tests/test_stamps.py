@@ -1,8 +1,8 @@
 """Date stamps: month parsing, due dates, and splitting progress cells.
 
-Rows are real cases from the sample corpus (shared/corpus) unless marked
+Rows are real cases from the sample corpus (data/) unless marked
 otherwise; the gold tests check every lettered Staffordshire row against
-shared/gold/staffordshire-updates.json.
+tests/gold/staffordshire-updates.json.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import re
 from typing import Optional
 
 import pytest
-from conftest import DATA_DIR as CORPUS_DIR
-from conftest import collapse, source_line
-from conftest import gold_params as gold_rows
+from helpers import DATA_DIR as CORPUS_DIR
+from helpers import collapse, source_line
+from helpers import gold_params as gold_rows
 
 from narrative_search.cleaning import clean_cell
 from narrative_search.stamps import (

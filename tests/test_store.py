@@ -1,6 +1,6 @@
 """CorpusStore against real SQLite files, with hand-built Staffordshire-like readings.
 
-000 and 001 are two reports of one plan (see /work/shared/corpus/README.md):
+000 and 001 are two reports of one plan (see data/README.md):
 both print action "3.3 C" with an update in common; 001 alone prints "3.1 F".
 """
 

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import TELFORD
+from helpers import TELFORD
 
 from narrative_search.summary import ROLES, mmr, render_summary_text, summarise_action
 from narrative_search.timeline import build_timeline

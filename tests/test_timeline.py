@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import STAFFORDSHIRE_000, STAFFORDSHIRE_001, TELFORD, collapse, source_line
+from helpers import STAFFORDSHIRE_000, STAFFORDSHIRE_001, TELFORD, collapse, source_line
 
 from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import Status
