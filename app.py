@@ -549,9 +549,9 @@ def page_library(resources: Resources) -> None:
     st.subheader("Add documents", anchor=False)
     with st.form("upload", clear_on_submit=True):
         files = st.file_uploader(
-            "Plans or progress reports", type=list(views.UPLOAD_TYPES), accept_multiple_files=True,
+            "Plans or progress reports", type=list(views.upload_types()), accept_multiple_files=True,
             max_upload_size=views.MAX_UPLOAD_MB,
-            help=f"{', '.join('.' + t for t in views.UPLOAD_TYPES)}; up to {views.MAX_UPLOAD_MB} MB each.",
+            help=f"{', '.join('.' + t for t in views.upload_types())}; up to {views.MAX_UPLOAD_MB} MB each.",
         )
         council = st.text_input("Council", key="l_council", placeholder="e.g. Telford and Wrekin",
                                 help="The council these documents belong to; leave empty to tell it from the text.")

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from .ingest import is_skipped
 from .model import cite
 from .months import add_months, first_day, month_from_number, month_label
+from .readers.registry import upload_suffixes
 
 if TYPE_CHECKING:  # imported for type hints only: the app imports this module early
     import altair as alt
@@ -46,8 +47,11 @@ PAGES = {
     "library": "Library",
 }
 
-#: File types the Library page accepts (the ingest readers' formats).
-UPLOAD_TYPES = ("txt", "tsv", "csv", "pdf", "docx", "xlsx", "html", "htm")
+
+def upload_types() -> tuple[str, ...]:
+    """File types the Library page accepts ("txt", "pdf", ...): the extensions the readers offer for upload."""
+    return tuple(suffix.lstrip(".") for suffix in upload_suffixes())
+
 
 #: Largest upload, in megabytes (also ``server.maxUploadSize`` in .streamlit/config.toml).
 MAX_UPLOAD_MB = 50
@@ -204,11 +208,6 @@ def one_line(text: str, limit: int = 300) -> str:
 
 def _where(passage: Any) -> str:
     return cite(passage.document, passage.line, passage.location)
-
-
-def hit_label(hit: "ActionHit") -> str:
-    """"Staffordshire 3.2 D", or the council and "text outside the action tables"."""
-    return f"{hit.council} {hit.ref}" if hit.ref else f"{hit.council} (text outside the action tables)"
 
 
 def hit_html(hit: "ActionHit", number: int) -> str:
@@ -565,8 +564,9 @@ def upload_name_problem(name: str, size: int, max_mb: int = MAX_UPLOAD_MB) -> Op
     suffix = PurePath(base).suffix.lower().lstrip(".")
     if not base or base in (".", ".."):
         return "the file has no name"
-    if suffix not in UPLOAD_TYPES:
-        return f"files of type .{suffix or '(none)'} are not accepted (accepted: {', '.join('.' + t for t in UPLOAD_TYPES)})"
+    accepted = upload_types()
+    if suffix not in accepted:
+        return f"files of type .{suffix or '(none)'} are not accepted (accepted: {', '.join('.' + t for t in accepted)})"
     if is_skipped(base):
         return f"a file named {base} describes a corpus rather than belongs to one; rename it to upload it"
     if size > max_mb * 1024 * 1024:

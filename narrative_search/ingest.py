@@ -4,7 +4,7 @@ The CLI and the app call these functions; they never parse documents
 themselves.
 
 Any format the readers know (text, CSV, PDF, Word, Excel, HTML; see
-``narrative_search.readers.dispatch``) is read into rows, and one planner
+``narrative_search.readers.registry``) is read into rows, and one planner
 reads actions from the rows of every format. A file that cannot be read
 raises a DocumentError naming it and the reason; :func:`ingest_paths` turns
 that into an outcome and goes on with the next file, so a bad file never
@@ -26,15 +26,12 @@ from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
 from .model import Document, DocumentReading
 from .plans import plan_document
 from .readers.common import SourceRows
-from .readers.dispatch import EXTENSION_FORMATS, read_source
+from .readers.dispatch import read_source
+from .readers.registry import reader_named
 from .readers.text import decode_text
 from .store import CorpusStore, SaveResult, StoreError
 
 MANIFEST_NAME = "sources.csv"
-TEXT_SUFFIXES = {".txt", ".tsv", ".text", ""}
-# Every extension a reader is named for (others are still read when their
-# content is a known format; see readers.dispatch).
-SUPPORTED_SUFFIXES = frozenset(EXTENSION_FORMATS)
 # Files in a corpus folder that describe the corpus rather than belong to it.
 SKIPPED_NAMES = {MANIFEST_NAME, "README.md", "readme.md", "README.txt"}
 # Files that are never documents: Office's lock files ("~$plan.docx") and
@@ -214,9 +211,8 @@ def plan_source(
 
 
 def _no_actions(path: Path, format: str) -> DocumentError:
-    hint = ""
-    if format == "pdf":
-        hint = "; tables are read from their ruling lines, so a table printed without lines reads as text"
+    reader = reader_named(format)
+    hint = f"; {reader.no_table_hint}" if reader is not None and reader.no_table_hint else ""
     return DocumentError(
         path,
         "no action table found: no row has the header words of a plan table "

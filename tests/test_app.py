@@ -305,7 +305,7 @@ def test_library_lists_what_is_ingested(app):
     assert len(table) == 5 and {"as of", "actions", "updates", "warnings"} <= set(table.columns)
     assert any("Search index:" in c.value for c in at.caption)
     uploader = at.file_uploader[0]
-    assert sorted(uploader.allowed_type) == sorted("." + t for t in views.UPLOAD_TYPES)
+    assert sorted(uploader.allowed_type) == sorted("." + t for t in views.upload_types())
 
 
 def test_an_uploaded_document_with_a_script_is_searchable_and_shown_as_text(monkeypatch, tmp_path, embedder):

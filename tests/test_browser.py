@@ -232,6 +232,5 @@ def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
             shot(page, "06-error.png")
         finally:
             browser.close()
+    # A figure, not a bound: speed is measured by bench/, never asserted in tests.
     (ARTEFACTS / "browser-timings.txt").write_text(f"warm search re-render: {warm:.2f} s\n")
-    # Well under a second on a quiet machine (0.2 to 0.5 s); the bound leaves room for a busy CI runner.
-    assert warm < 3.0, f"a warm search took {warm:.2f} s in the browser"

@@ -5,6 +5,9 @@
 - ``word``: Word (.docx);
 - ``pdf``: PDF (pdfplumber, page by page);
 - ``webpage``: HTML;
+- ``registry``: the one list of these formats (``READERS``), each a
+  ``common.FormatReader`` (name, extensions, content test, description,
+  ``read(path, data)``); a new format is a module here and a line there;
 - ``sniff`` and ``dispatch``: which reader a file needs, by its content.
 
 ``dispatch.read_source(path, data)`` is the entry point; see ``common`` for

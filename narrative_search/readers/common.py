@@ -15,9 +15,12 @@ in ``Row.location``.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence
 
 from ..model import Cell, Row, TextSpan
 
@@ -27,7 +30,7 @@ class SourceRows:
     """One file's rows, and what its reader noticed on the way."""
 
     rows: list[Row]
-    format: str  # "text", "csv", "xlsx", "docx", "pdf", "html"
+    format: str  # the name of the reader: "text", "csv", "xlsx", "docx", "pdf", "html"
     warnings: list[str] = field(default_factory=list)
     # Text the reader left out on purpose (page headers and footers), kept
     # so the reading can report it as dropped.
@@ -45,6 +48,57 @@ class SourceRows:
     def text(self) -> str:
         """Every row's text, one row a line (for council detection)."""
         return "\n".join(row.text for row in self.rows)
+
+
+@dataclass(frozen=True)
+class FormatReader:
+    """One file format: the names its files go by, how its content is recognised, how it is read.
+
+    ``registry.READERS`` lists one of these per format, and every list of
+    formats is derived from it: the suffixes ingest vouches for, the app's
+    upload types, what ``sniff`` recognises by content and what ``dispatch``
+    reads with.
+    """
+
+    name: str  # "pdf": the kind sniffing reports and SourceRows.format
+    description: str  # "a PDF": how messages name a file of the format
+    label: str  # "PDF": its name in the list of supported formats
+    extensions: tuple[str, ...]  # (".pdf",): the names it goes by, offered for upload
+    read: Callable[[Path, bytes], SourceRows]  # the file's path and bytes -> its rows; raises DocumentError
+    # Whether bytes are a file of this format by their content, tried before
+    # the name counts; None for a format known by its name only (text, CSV).
+    sniff: Optional[Callable[[bytes], bool]] = None
+    # Further names it is read under but not offered for upload (templates,
+    # macro-enabled files; "" is a name without an extension).
+    other_extensions: tuple[str, ...] = ()
+    # A binary format's files are never plain text: a file named as one whose
+    # content is text is read as text, with a warning. Files of other formats
+    # may be plain text (a page without <html> is still HTML by its name).
+    binary: bool = False
+    # What a file named as this binary format lacks when it is not one.
+    mismatch: str = ""
+    # Why a file of this format may hold a plan yet read as none (said after "no action table found").
+    no_table_hint: str = ""
+
+
+# What reading a damaged or cut-short zip archive raises.
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError, EOFError)
+
+
+def is_zip(data: bytes) -> bool:
+    """Whether the bytes start as a zip archive does (Office files are zip packages)."""
+    return data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06")
+
+
+def zip_names(data: bytes) -> frozenset[str]:
+    """The member names of a zip package; none for bytes that are not an intact zip archive."""
+    if not is_zip(data):
+        return frozenset()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return frozenset(archive.namelist())
+    except ZIP_ERRORS:
+        return frozenset()
 
 
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x0b]")
@@ -72,10 +126,6 @@ class RowNumberer:
         self.dropped: list[TextSpan] = []
         self.count = 0
         self.dropped_locations: dict[int, str] = {}
-
-    @property
-    def next_line(self) -> int:
-        return self.count + 1
 
     def add(self, texts: Sequence[str], location: Optional[str] = None, page: Optional[int] = None) -> Row:
         self.count += 1

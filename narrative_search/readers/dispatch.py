@@ -12,28 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import DocumentError, EncryptedDocumentError, UnsupportedFormatError
-from .common import SourceRows
+from .common import FormatReader, SourceRows
+from .registry import format_labels, reader_for_suffix, reader_named, supported_suffixes
 from .sniff import Sniffed, sniff
-
-# What each extension promises.
-EXTENSION_FORMATS = {
-    ".txt": "text", ".tsv": "text", ".text": "text", ".tab": "text", "": "text",
-    ".csv": "csv",
-    ".pdf": "pdf",
-    ".docx": "docx", ".docm": "docx", ".dotx": "docx", ".dotm": "docx",
-    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xltx": "xlsx", ".xltm": "xlsx",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-}
-SUPPORTED_SUFFIXES = tuple(sorted(suffix for suffix in EXTENSION_FORMATS if suffix))
-
-FORMAT_NAMES = {
-    "text": "plain or tab-separated text",
-    "csv": "CSV",
-    "pdf": "a PDF",
-    "docx": "a Word document (.docx)",
-    "xlsx": "an Excel workbook (.xlsx)",
-    "html": "a web page (HTML)",
-}
+from .text import TEXT, decode_text
 
 # Extensions of formats that are known but not read, and what to do instead.
 _UNSUPPORTED_ADVICE = {
@@ -68,72 +50,71 @@ def read_source(path: str | Path, data: bytes) -> SourceRows:
     """Rows of a file whose bytes are ``data``; raises DocumentError naming the file."""
     path = Path(path)
     suffix = path.suffix.lower()
-    expected = EXTENSION_FORMATS.get(suffix)
-    sniffed = sniff(data)
-    kind = _readable_kind(sniffed, expected, suffix, data, path)
+    expected = reader_for_suffix(suffix)
+    reader = _reader_to_use(sniff(data), expected, suffix, data, path)
     warnings = []
-    if expected is not None and expected != kind and not (expected == "html" and kind == "text"):
+    if expected is None or expected.name != reader.name:
         warnings.append(
-            f"the file is named {suffix or 'without an extension'} but is {FORMAT_NAMES[kind]}; read as {FORMAT_NAMES[kind]}"
+            f"the file is named {suffix or 'without an extension'} but is {reader.description}; read as {reader.description}"
         )
-    elif expected is None:
-        warnings.append(f"the file is named {suffix} but is {FORMAT_NAMES[kind]}; read as {FORMAT_NAMES[kind]}")
-    if expected == "html" and kind == "text":
-        kind = "html"  # a page without <html>: still HTML by its name
     try:
-        result = _read(kind, path, data)
+        result = reader.read(path, data)
     except DocumentError:
         raise
     except MemoryError:
-        raise DocumentError(path, f"the file is too large to read as {FORMAT_NAMES[kind]} in the memory available") from None
+        raise DocumentError(path, f"the file is too large to read as {reader.description} in the memory available") from None
     except Exception as error:  # a reader library failing on a damaged file
         raise DocumentError(
-            path, f"could not be read as {FORMAT_NAMES[kind]}: {type(error).__name__}: {error}"
+            path, f"could not be read as {reader.description}: {type(error).__name__}: {error}"
         ) from None
     result.warnings[:0] = warnings
     return result
 
 
-def _readable_kind(sniffed: Sniffed, expected: str | None, suffix: str, data: bytes, path: Path) -> str:
+def _reader_to_use(
+    sniffed: Sniffed, expected: FormatReader | None, suffix: str, data: bytes, path: Path
+) -> FormatReader:
     """The reader to use, or a DocumentError saying why there is none."""
-    if sniffed.kind in ("pdf", "docx", "xlsx", "html"):
-        return sniffed.kind
-    if sniffed.kind == "text":
-        if expected in ("text", "csv", "html"):
-            return expected
-        if expected in ("pdf", "docx", "xlsx"):
-            # Named as a document but not one: readable only if it is text.
-            from .text import decode_text
+    if sniffed.kind != TEXT.name:
+        found = reader_named(sniffed.kind)
+        if found is None:
+            raise _unreadable_content(sniffed, expected, suffix, path)
+        return found
+    if expected is not None and not expected.binary:
+        return expected
+    if expected is not None:
+        # Named as a binary format but not one: readable only if it is text.
+        try:
+            decode_text(data, path)
+        except DocumentError as error:
+            raise UnsupportedFormatError(
+                path,
+                f"the file is named {suffix} but is not {expected.description}: {_what_it_is(expected, error)}",
+            ) from None
+        return TEXT
+    advice = _UNSUPPORTED_ADVICE.get(suffix)
+    if advice:
+        raise UnsupportedFormatError(path, advice)
+    raise UnsupportedFormatError(
+        path,
+        f"unsupported file type {suffix!r}: supported are {', '.join(supported_suffixes())} ({format_labels()})",
+    )
 
-            try:
-                decode_text(data, path)
-            except DocumentError as error:
-                raise UnsupportedFormatError(
-                    path,
-                    f"the file is named {suffix} but is not {FORMAT_NAMES[expected]}: {_what_it_is(sniffed, expected, error)}",
-                ) from None
-            return "text"
-        advice = _UNSUPPORTED_ADVICE.get(suffix)
-        if advice:
-            raise UnsupportedFormatError(path, advice)
-        raise UnsupportedFormatError(
-            path,
-            f"unsupported file type {suffix!r}: supported are {', '.join(SUPPORTED_SUFFIXES)} "
-            "(plain or tab-separated text, CSV, PDF, Word, Excel, HTML)",
-        )
-    # Content no reader handles.
+
+def _unreadable_content(sniffed: Sniffed, expected: FormatReader | None, suffix: str, path: Path) -> DocumentError:
+    """Why content no reader handles is refused, with what to do instead."""
     if sniffed.kind == "encrypted-office":
-        raise EncryptedDocumentError(path, f"the file is {sniffed.description}: {_KIND_ADVICE[sniffed.kind]}")
+        return EncryptedDocumentError(path, f"the file is {sniffed.description}: {_KIND_ADVICE[sniffed.kind]}")
     if sniffed.kind == "ole2" and suffix in (".doc", ".xls"):
-        raise UnsupportedFormatError(path, _UNSUPPORTED_ADVICE[suffix])
+        return UnsupportedFormatError(path, _UNSUPPORTED_ADVICE[suffix])
     if suffix in _UNSUPPORTED_ADVICE and expected is None and _matches(suffix, sniffed):
-        raise UnsupportedFormatError(path, _UNSUPPORTED_ADVICE[suffix])
+        return UnsupportedFormatError(path, _UNSUPPORTED_ADVICE[suffix])
     advice = _KIND_ADVICE.get(sniffed.kind, "")
     if expected is not None:
-        message = f"the file is named {suffix or 'without an extension'} but is not {FORMAT_NAMES[expected]}: it is {sniffed.description}"
+        message = f"the file is named {suffix or 'without an extension'} but is not {expected.description}: it is {sniffed.description}"
     else:
         message = f"the file is {sniffed.description}"
-    raise UnsupportedFormatError(path, f"{message}; {advice}" if advice else f"{message}, which is not supported")
+    return UnsupportedFormatError(path, f"{message}; {advice}" if advice else f"{message}, which is not supported")
 
 
 def _matches(suffix: str, sniffed: Sniffed) -> bool:
@@ -144,41 +125,8 @@ def _matches(suffix: str, sniffed: Sniffed) -> bool:
     }.get(suffix) == sniffed.kind
 
 
-def _what_it_is(sniffed: Sniffed, expected: str, error: DocumentError) -> str:
-    """Why bytes named as a document are not one, and what they look like."""
-    looks = "it looks like binary data of no known format"
-    if expected == "pdf":
-        return f"it does not start with %PDF; {looks}"
-    if expected in ("docx", "xlsx"):
-        return f"such a file is a zip package and this is not one; {looks}"
+def _what_it_is(expected: FormatReader, error: DocumentError) -> str:
+    """Why bytes named as a binary format are not a file of it, and what they look like."""
+    if expected.mismatch:
+        return f"{expected.mismatch}; it looks like binary data of no known format"
     return error.reason
-
-
-def _read(kind: str, path: Path, data: bytes) -> SourceRows:
-    if kind == "text":
-        from .text import decode_text, encoding_note, rows_from_text
-
-        text, encoding = decode_text(data, path)
-        note = encoding_note(encoding)
-        return SourceRows(rows=rows_from_text(text), format="text", warnings=[note] if note else [], encoding=encoding)
-    if kind == "csv":
-        from .spreadsheet import read_csv
-
-        return read_csv(data, path)
-    if kind == "pdf":
-        from .pdf import read_pdf
-
-        return read_pdf(path)
-    if kind == "docx":
-        from .word import read_docx
-
-        return read_docx(path)
-    if kind == "xlsx":
-        from .spreadsheet import read_xlsx
-
-        return read_xlsx(path)
-    if kind == "html":
-        from .webpage import read_html
-
-        return read_html(data, path)
-    raise UnsupportedFormatError(path, f"no reader for {kind}")  # pragma: no cover - kinds come from above

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import DocumentError, EncryptedDocumentError, NoTextLayerError
-from .common import RowNumberer, SourceRows
+from .common import FormatReader, RowNumberer, SourceRows
 
 # Share of the page height, at the top and at the bottom, where running
 # headers and footers are printed.
@@ -109,7 +109,7 @@ def read_pdf(path: str | Path) -> SourceRows:
 
 
 def _open_error(path: Path, error: Exception) -> DocumentError:
-    original = error
+    original: BaseException = error
     while original.args and isinstance(original.args[0], BaseException) and type(original).__name__ == "PdfminerException":
         original = original.args[0]
     name = type(original).__name__
@@ -174,8 +174,8 @@ def _page_items(page: Any, chars: list[dict[str, Any]]) -> list[_Item]:
             box = row.bbox
             items.append(_Item(top=box[1], x0=box[0], texts=texts))
     height = float(page.height)
-    row_tops = sorted(item.top for item in items)
-    for first, text in _paragraphs(_lines(outside), row_tops):
+    item_tops = sorted(item.top for item in items)
+    for first, text in _paragraphs(_lines(outside), item_tops):
         item = _Item(top=first["top"], x0=first["x0"], texts=[text])
         if _in_margin(first, height):
             item.margin_key = _DIGITS.sub("#", " ".join(text.split()))
@@ -281,3 +281,21 @@ def _number_rows(pages_items: list[tuple[int, list[_Item]]], warnings: list[str]
     return SourceRows(
         rows=rows.rows, format="pdf", warnings=warnings, dropped=rows.dropped, dropped_locations=rows.dropped_locations
     )
+
+
+def looks_like_pdf(data: bytes) -> bool:
+    """Whether the bytes are a PDF: its header, within the first kilobyte (some files have a preamble)."""
+    return b"%PDF-" in data[:1024]
+
+
+PDF = FormatReader(
+    name="pdf",
+    description="a PDF",
+    label="PDF",
+    extensions=(".pdf",),
+    read=lambda path, _data: read_pdf(path),
+    sniff=looks_like_pdf,
+    binary=True,
+    mismatch="it does not start with %PDF",
+    no_table_hint="tables are read from their ruling lines, so a table printed without lines reads as text",
+)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ..errors import DocumentError, EncryptedDocumentError
-from .common import RowNumberer, SourceRows, grid_rows
+from .common import FormatReader, RowNumberer, SourceRows, grid_rows, zip_names
 from .text import decode_text, encoding_note
 
 # Plans print long cells; the csv module's default limit is 128 KB a field.
@@ -152,3 +152,30 @@ def _csv_rows(records: list[tuple[int, list[str]]]) -> list:
         cells = [Cell(text=cell_text(text), line=line, column=index) for index, text in enumerate(texts)]
         rows.append(Row(cells=cells, line=line))
     return rows
+
+
+def looks_like_xlsx(data: bytes) -> bool:
+    """Whether the bytes are an Excel package: a zip archive with an XML (not a binary) workbook part."""
+    names = zip_names(data)
+    return "xl/workbook.xml" in names and "xl/workbook.bin" not in names
+
+
+CSV = FormatReader(
+    name="csv",
+    description="CSV",
+    label="CSV",
+    extensions=(".csv",),
+    read=lambda path, data: read_csv(data, path),
+)
+
+XLSX = FormatReader(
+    name="xlsx",
+    description="an Excel workbook (.xlsx)",
+    label="Excel",
+    extensions=(".xlsx",),
+    other_extensions=(".xlsm", ".xltx", ".xltm"),
+    read=lambda path, _data: read_xlsx(path),
+    sniff=looks_like_xlsx,
+    binary=True,
+    mismatch="such a file is a zip package and this is not one",
+)

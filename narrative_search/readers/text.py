@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import DocumentError
 from ..model import Cell, Row
+from .common import FormatReader, SourceRows
 
 # Control characters other than tab, newline, carriage return and form feed
 # are a sign of a binary file that happens to decode.
@@ -55,9 +56,10 @@ def decode_text(data: bytes, path: str | Path) -> tuple[str, str]:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            text = _mostly_ascii_cp1252(data)
-            encoding = "cp1252"
-            if text is None:
+            cp1252 = _mostly_ascii_cp1252(data)
+            if cp1252 is not None:
+                text, encoding = cp1252, "cp1252"
+            else:
                 text, encoding = _detect_encoding(data, path)
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in _ALLOWED_CONTROLS)
     if controls > max(8, len(text) // 100):
@@ -141,14 +143,25 @@ def rows_from_text(text: str) -> list[Row]:
     return rows
 
 
-def read_text(path: str | Path) -> list[Row]:
-    path = Path(path)
-    text, _encoding = decode_text(path.read_bytes(), path)
-    return rows_from_text(text)
-
-
 def encoding_note(encoding: str) -> str | None:
     """A warning for text that was not UTF-8 (or ASCII), else None."""
     if encoding in ("utf-8", "ascii"):
         return None
     return f"the text is not UTF-8: read as {encoding}"
+
+
+def read_plain_text(path: Path, data: bytes) -> SourceRows:
+    """Rows of a text file's bytes, a line a row, with a warning if it was not UTF-8."""
+    text, encoding = decode_text(data, path)
+    note = encoding_note(encoding)
+    return SourceRows(rows=rows_from_text(text), format="text", warnings=[note] if note else [], encoding=encoding)
+
+
+TEXT = FormatReader(
+    name="text",
+    description="plain or tab-separated text",
+    label="plain or tab-separated text",
+    extensions=(".txt", ".tsv"),
+    other_extensions=(".text", ".tab", ""),
+    read=read_plain_text,
+)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import DocumentError
-from .common import RowNumberer, SourceRows
+from .common import FormatReader, RowNumberer, SourceRows
 from .text import _bom_encoding, _bomless_utf16, decode_text, encoding_note
 
 # Elements whose start or end ends a block of text outside tables.
@@ -42,6 +42,10 @@ _HIDDEN = frozenset({"script", "style", "head", "template", "noscript", "svg", "
 _CELLS = frozenset({"td", "th"})
 _WHITESPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HTML_START = re.compile(
+    r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body|<table|<meta|<title)",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def read_html(data: bytes, path: str | Path) -> SourceRows:
@@ -249,3 +253,35 @@ def _span(value: Optional[str]) -> int:
         return max(1, min(int((value or "1").strip()), 1000))
     except ValueError:
         return 1
+
+
+def looks_like_html(data: bytes) -> bool:
+    """Whether the bytes start as a web page does (a web archive holds pages but is not one)."""
+    head = data[:2048]
+    if looks_like_web_archive(head):
+        return False
+    encoding = _bom_encoding(head) or _bomless_utf16(head) or "latin-1"
+    try:
+        text = head.decode(encoding, errors="ignore")
+    except LookupError:  # pragma: no cover - the encodings above all exist
+        return False
+    return bool(_HTML_START.match(text.lstrip("\ufeff")))
+
+
+def looks_like_web_archive(head: bytes) -> bool:
+    """Whether the bytes are a web archive (.mht): MIME headers, a page and its parts."""
+    lowered = head.lstrip().lower()
+    return lowered.startswith(b"mime-version:") or (
+        b"\nmime-version:" in lowered[:1024] and b"multipart/related" in lowered
+    )
+
+
+HTML = FormatReader(
+    name="html",
+    description="a web page (HTML)",
+    label="HTML",
+    extensions=(".html", ".htm"),
+    other_extensions=(".xhtml",),
+    read=lambda path, data: read_html(data, path),
+    sniff=looks_like_html,
+)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import DocumentError, EncryptedDocumentError
-from .common import RowNumberer, SourceRows
+from .common import FormatReader, RowNumberer, SourceRows, zip_names
 
 
 def read_docx(path: str | Path) -> SourceRows:
@@ -89,7 +89,7 @@ def _table_rows(table: Any) -> Iterator[list[str]]:
 
 def cell_text(cell: Any) -> str:
     """A table cell's paragraphs as lines; a nested table a row a line."""
-    lines = []
+    lines: list[str] = []
     for block in cell.iter_inner_content():
         if _is_table(block):
             lines.extend(" ".join(text for text in row if text.strip()) for row in _table_rows(block))
@@ -178,3 +178,21 @@ def _furniture(document: Any) -> list[str]:
             except (KeyError, ValueError, AttributeError):
                 continue  # a header part the file names but does not hold
     return texts
+
+
+def looks_like_docx(data: bytes) -> bool:
+    """Whether the bytes are a Word package: a zip archive with a document part."""
+    return "word/document.xml" in zip_names(data)
+
+
+DOCX = FormatReader(
+    name="docx",
+    description="a Word document (.docx)",
+    label="Word",
+    extensions=(".docx",),
+    other_extensions=(".docm", ".dotx", ".dotm"),
+    read=lambda path, _data: read_docx(path),
+    sniff=looks_like_docx,
+    binary=True,
+    mismatch="such a file is a zip package and this is not one",
+)
