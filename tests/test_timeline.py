@@ -9,6 +9,7 @@ from conftest import STAFFORDSHIRE_000, STAFFORDSHIRE_001, TELFORD, collapse, so
 
 from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import Status
+from narrative_search.render.text import timeline_text
 from narrative_search.timeline import (
     NOVELTY_THRESHOLD,
     add_months,
@@ -18,7 +19,6 @@ from narrative_search.timeline import (
     rating_points,
     rating_rank,
     reference_target,
-    render_timeline_text,
     transition,
 )
 
@@ -133,7 +133,7 @@ def test_action_without_updates_or_ratings(timelines):
     timeline = timelines["torbay/1a"]
     assert timeline.entries == [] and timeline.ratings == []
     assert timeline.rating_path == "" and timeline.latest_rating is None
-    assert "No updates printed." in render_timeline_text(timeline)
+    assert "No updates printed." in timeline_text(timeline)
 
 
 def test_two_reports_disagreeing_on_a_rating_keep_both_cells(timelines):
@@ -274,8 +274,8 @@ def test_to_dict_is_json_with_sources_and_labels(timelines):
 
 
 def test_text_rendering_marks_repeats_and_references(timelines):
-    text = render_timeline_text(timelines["staffordshire/3-2-d"])
+    text = timeline_text(timelines["staffordshire/3-2-d"])
     assert "Rating path: R, R, A, G" in text
     assert "  = CCG Strategic Commissioning Post has been appointed, and to meet" in text
     assert "repeats Dec 2019" in text
-    assert "> See above" in render_timeline_text(timelines["staffordshire/3-2-i"])
+    assert "> See above" in timeline_text(timelines["staffordshire/3-2-i"])
