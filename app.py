@@ -37,6 +37,7 @@ from narrative_search.render.csv import brief_csv
 from narrative_search.render.markdown import brief_markdown, md_escape
 from narrative_search.render.text import (
     BRIEF_EMPTY,
+    NO_UPDATES,
     brief_action_name,
     brief_as_of_text,
     brief_headings,
@@ -381,7 +382,7 @@ def page_action(resources: Resources) -> None:
 
     st.subheader(f"Updates ({len(timeline.entries)})", anchor=False)
     if not timeline.entries:
-        st.caption("No updates printed.")
+        st.caption(NO_UPDATES)
     for entry in timeline.entries:
         html(views.entry_html(entry))
     st.caption("New sentences are tinted green; sentences that repeat an earlier update are grey "

@@ -22,14 +22,22 @@ from urllib.parse import urlencode
 
 from .ingest import is_skipped
 from .model import cite
-from .render.text import ROLE_LABELS, one_line, timeline_facts
+from .render.text import (
+    NOTHING_TO_SUMMARISE,
+    ROLE_LABELS,
+    change_kind_and_sources,
+    change_nothing_new,
+    change_repeats_note,
+    one_line,
+    timeline_facts,
+)
 from .timeline import add_months, month_label
 
 if TYPE_CHECKING:  # imported for type hints only: the app imports this module early
     import altair as alt
     import pandas as pd
 
-    from .brief import ActionBrief, Brief
+    from .brief import ActionBrief, Brief, Change
     from .search import ActionHit, PassageHit
     from .store import DocumentSummary
     from .summary import SummarySentence, ThemeSentence
@@ -483,7 +491,7 @@ def rating_sources_rows(timeline: "Timeline") -> list[dict[str, str]]:
 def summary_html(sentences: Sequence["SummarySentence"]) -> str:
     """The action's summary: now, main change, stalled or remains, each with its date and source."""
     if not sentences:
-        return '<div class="ns-summary" style="color:#666">No updates to summarise.</div>'
+        return f'<div class="ns-summary" style="color:#666">{esc(NOTHING_TO_SUMMARISE)}</div>'
     rows = []
     for sentence in sentences:
         where = ("; ".join(cite(*source) for source in sentence.sources)
@@ -550,22 +558,19 @@ def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
     }
 
 
-def change_html(change: Any) -> str:
-    """One update of a brief's "changes since" section, with what it added; text escaped."""
-    where = "; ".join(cite(*source) for source in change.sources)
-    kind = "position statement, " if change.kind == "position_statement" else ""
+def change_html(change: "Change") -> str:
+    """One update of a brief's "changes since" section, with what it added, worded as the Markdown; text escaped."""
     if change.reference_to is not None:
         body = f"points elsewhere: {esc(one_line(change.text, 600))}"
     elif change.new_sentences:
         body = " ".join(esc(one_line(s, 600)) for s in change.new_sentences)
         if change.repeated_sentences:
-            body += (f' <span style="color:#888">(and {len(change.repeated_sentences)} sentence(s) repeated from '
-                     f"{esc(', '.join(change.repeats_from))})</span>")
+            body += f' <span style="color:#888">{esc(change_repeats_note(change))}</span>'
     else:
-        body = (f'<span style="color:#888">nothing new; repeats {esc(", ".join(change.repeats_from) or "earlier text")}:</span> '
+        body = (f'<span style="color:#888">{esc(change_nothing_new(change))}</span> '
                 + " ".join(esc(one_line(s, 600)) for s in change.repeated_sentences))
     return (f'<li style="margin-bottom:0.3rem"><strong>{esc(change.when)}</strong> '
-            f'<span style="color:#666">({esc(kind)}{esc(where)})</span>: {body}</li>')
+            f'<span style="color:#666">({esc(change_kind_and_sources(change))})</span>: {body}</li>')
 
 
 def changed_action_html(action: "ActionBrief") -> str:

@@ -6,7 +6,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..brief import rating_order
-from ..model import cite
 from ..timeline import month_label
 from .text import (
     BRIEF_EMPTY,
@@ -14,6 +13,9 @@ from .text import (
     brief_as_of_text,
     brief_headings,
     brief_reports_text,
+    change_kind_and_sources,
+    change_nothing_new,
+    change_repeats_note,
     evidence_text,
     one_line,
 )
@@ -139,19 +141,15 @@ def _action_changes(action: "ActionBrief") -> list[str]:
         out.append("Rating: " + "; ".join(move.describe() for move in action.rating_moves_since))
         out.append("")
     for change in action.changes:
-        where = "; ".join(cite(*source) for source in change.sources)
-        kind = "position statement, " if change.kind == "position_statement" else ""
         if change.reference_to is not None:
             body = f"points elsewhere: {one_line(change.text)}"
         elif change.new_sentences:
             body = " ".join(one_line(sentence) for sentence in change.new_sentences)
             if change.repeated_sentences:
-                body += f" (and {len(change.repeated_sentences)} sentence(s) repeated from " \
-                        f"{', '.join(change.repeats_from)})"
+                body += " " + change_repeats_note(change)
         else:
-            body = f"nothing new; repeats {', '.join(change.repeats_from) or 'earlier text'}: " \
-                   + " ".join(one_line(sentence) for sentence in change.repeated_sentences)
-        out.append(f"- **{change.when}** ({kind}{where}): {body}")
+            body = change_nothing_new(change) + " " + " ".join(one_line(s) for s in change.repeated_sentences)
+        out.append(f"- **{change.when}** ({change_kind_and_sources(change)}): {body}")
     out.append("")
     return out
 

@@ -14,7 +14,7 @@ from ..model import cite
 from ..timeline import month_label
 
 if TYPE_CHECKING:
-    from ..brief import ActionBrief, Brief, Evidence
+    from ..brief import ActionBrief, Brief, Change, Evidence
     from ..index import Manifest
     from ..ingest import IngestOutcome
     from ..search import ActionHit, SearchResult
@@ -27,6 +27,12 @@ NO_RESULTS = "No results."
 
 #: Said by `narrative-search index` (and after an ingest) when nothing had to be rebuilt.
 INDEX_UP_TO_DATE = "Search index: up to date."
+
+#: Said where an action's timeline has no update.
+NO_UPDATES = "No updates printed."
+
+#: Said where an action has no update to summarise.
+NOTHING_TO_SUMMARISE = "No updates to summarise."
 
 #: Names of a summary sentence's role, as a person reads them.
 ROLE_LABELS = {"now": "Now", "change": "Main change", "stalled": "Stalled since", "remains": "Remains"}
@@ -131,7 +137,7 @@ def timeline_text(timeline: "Timeline") -> str:
     lines.extend(f"{label}: {value}" for label, value in timeline_facts(timeline)[2:])
     if not timeline.entries:
         lines.append("")
-        lines.append("No updates printed.")
+        lines.append(NO_UPDATES)
     for entry in timeline.entries:
         where = "; ".join(cite(source.document, source.line, source.location) for source in entry.sources)
         kind = " position statement" if entry.kind == "position_statement" else ""
@@ -150,10 +156,6 @@ def timeline_text(timeline: "Timeline") -> str:
             else:
                 lines.append(f"  + {one_line(sentence.text)}")
     return "\n".join(lines)
-
-
-#: Said where an action has no update to summarise.
-NOTHING_TO_SUMMARISE = "No updates to summarise."
 
 
 def action_summary_text(sentences: Sequence["SummarySentence"]) -> str:
@@ -216,6 +218,22 @@ def brief_reports_text(brief: "Brief") -> str:
         f"{doc['name']} ({doc['title'] or 'untitled'}, {month_label(doc['as_of']) or 'undated'})"
         for doc in brief.documents)
 
+
+
+def change_kind_and_sources(change: "Change") -> str:
+    """"position statement, plan.pdf page 2; plan.docx table 1 row 8": what a change is and where it is printed."""
+    kind = "position statement, " if change.kind == "position_statement" else ""
+    return kind + "; ".join(cite(*source) for source in change.sources)
+
+
+def change_repeats_note(change: "Change") -> str:
+    """"(and 2 sentence(s) repeated from Dec 2020)", after what a change added."""
+    return f"(and {len(change.repeated_sentences)} sentence(s) repeated from {', '.join(change.repeats_from)})"
+
+
+def change_nothing_new(change: "Change") -> str:
+    """"nothing new; repeats Dec 2020:", before the sentences a change only repeated."""
+    return f"nothing new; repeats {', '.join(change.repeats_from) or 'earlier text'}:"
 
 
 def brief_action_name(action: "ActionBrief") -> str:
