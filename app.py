@@ -30,13 +30,26 @@ import streamlit as st
 
 from narrative_search import app_views as views
 from narrative_search import config
-from narrative_search.brief import render_csv, render_markdown
+from narrative_search.brief import Brief
 from narrative_search.errors import NarrativeSearchError
-from narrative_search.model import cite
 from narrative_search.months import month_label
 from narrative_search.passages import KINDS
+from narrative_search.render.csv import brief_csv
+from narrative_search.render.markdown import brief_markdown, md_escape
+from narrative_search.render.text import (
+    BRIEF_EMPTY,
+    NO_UPDATES,
+    brief_action_name,
+    brief_as_of_text,
+    brief_headings,
+    brief_reports_text,
+    index_built_text,
+    index_text,
+    no_results,
+    outcome_messages,
+)
 from narrative_search.search import SearchFilters
-from narrative_search.summary import summarise_action, summarise_query
+from narrative_search.summary import summarise_action
 from narrative_search.workspace import Workspace
 
 LOG = logging.getLogger("narrative_search.app")
@@ -92,7 +105,7 @@ def ready_resources() -> Resources:
         if resources.ready:
             return resources
         workspace = resources.workspace
-        if not workspace.store.councils():
+        if not workspace.councils():
             ingest_bundled(workspace)
         with st.spinner("Loading the search index and the language model…"):
             workspace.index()
@@ -115,7 +128,7 @@ def ingest_bundled(workspace: Workspace) -> None:
     """Read the bundled sample corpus into an empty home, with a progress bar."""
     bundled = config.bundled_data_dir()
     if not bundled.is_dir():
-        st.info("Nothing is ingested yet: add documents on the Library page.")
+        st.info(views.EMPTY_LIBRARY)
         return
     bar = st.progress(0.0, text="First start: reading the bundled sample corpus…")
 
@@ -130,9 +143,9 @@ def ingest_bundled(workspace: Workspace) -> None:
             [bundled], update_index=True, progress=progress, index_progress=encoding_progress(bar, "First start: ")
         )
     bar.empty()
-    for level, message in views.outcome_lines(outcomes):
+    for level, message in outcome_messages(outcomes):
         if level == "error":
-            st.error(views.md_escape(message))
+            st.error(md_escape(message))
 
 
 # -- state, links and errors ---------------------------------------------------
@@ -173,10 +186,10 @@ def on_navigate() -> None:
 def show_error(error: BaseException) -> None:
     """A plain message: the library's own for its errors, a short one otherwise (details go to the log)."""
     if isinstance(error, NarrativeSearchError):
-        st.error(views.md_escape(str(error)))
+        st.error(md_escape(str(error)))
     else:
         LOG.error("page failed", exc_info=error)
-        st.error(f"Something went wrong: {views.md_escape(str(error) or type(error).__name__)}. "
+        st.error(f"Something went wrong: {md_escape(str(error) or type(error).__name__)}. "
                  "Nothing was changed; the details are in the server's log.")
 
 
@@ -190,7 +203,7 @@ def guarded(render: Callable[[Resources], None], resources: Resources) -> None:
 def show_notes(workspace: Workspace) -> None:
     """What the workspace says it did (an index rebuilt, and why)."""
     for note in workspace.notes:
-        st.info(views.md_escape(note))
+        st.info(md_escape(note))
     workspace.notes.clear()
 
 
@@ -224,10 +237,9 @@ def init_search_state(councils: list[str], months: list[str], documents: list[st
 def page_search(resources: Resources) -> None:
     workspace = resources.workspace
     with resources.lock:
-        index = workspace.index()
-        councils = workspace.store.councils()
-        documents = [document.name for document in workspace.store.documents()]
-    months = views.index_months(index)
+        councils = workspace.councils()
+        documents = workspace.document_names()
+        months = workspace.index_months()
     init_search_state(councils, months, documents)
     for key in ("s_since", "s_until"):
         if st.session_state.get(key) not in months:
@@ -266,25 +278,24 @@ def page_search(resources: Resources) -> None:
             rating=list(filters.ratings), kind=list(filters.kinds), document=list(filters.documents),
             k=state["s_k"] if state["s_k"] != 10 else None, mode=state["s_mode"] if state["s_mode"] != "hybrid" else None)
     if not query:
-        st.caption(views.md_escape(f"{len(documents)} documents from {len(councils)} councils are searchable: "
+        st.caption(md_escape(f"{len(documents)} documents from {len(councils)} councils are searchable: "
                                    + ", ".join(councils) + ". Type a query and press Enter."))
         return
 
     def run_search():
         started = time.perf_counter()
         found = workspace.search(query, k=int(state["s_k"]), filters=filters, mode=state["s_mode"])
-        summarised = summarise_query(found, workspace.embedder) if found.hits else None
+        summarised = workspace.summarise_result(found) if found.hits else None
         return found, summarised, time.perf_counter() - started
 
     with resources.lock:
-        index = workspace.index()
-        key = ("search", str(index.folder), index.manifest.built_at, query, filters, int(state["s_k"]), state["s_mode"])
-        result, summary, elapsed = resources.remembered(key, run_search)
+        remembered_as = ("search", *workspace.index_version(), query, filters, int(state["s_k"]), state["s_mode"])
+        result, summary, elapsed = resources.remembered(remembered_as, run_search)
         show_notes(workspace)
     if not result.hits:
-        st.info(views.md_escape(result.message or "No results."))
+        st.info(md_escape(no_results(result.message)))
         return
-    st.caption(views.md_escape(views.result_caption(result.hits, query, result.filters.describe()) + f" Searched in {elapsed:.2f} s."))
+    st.caption(md_escape(views.result_caption(result.hits, query, result.filters.describe()) + f" Searched in {elapsed:.2f} s."))
     if summary is not None and summary.councils:
         with st.expander("Summary: how each council approaches this", expanded=True):
             per_row = 3
@@ -292,11 +303,9 @@ def page_search(resources: Resources) -> None:
                 row = summary.councils[first:first + per_row]
                 for column, (council, sentences) in zip(st.columns(per_row), row):
                     with column:
-                        html(f'<div class="ns-summary-council" style="font-size:0.9em">'
-                             f"<strong>{views.esc(council)}</strong>"
-                             + "".join(views.theme_sentence_html(s) for s in sentences) + "</div>")
+                        html(views.council_summary_html(council, sentences))
     elif summary is not None and summary.message:
-        st.caption(views.md_escape(summary.message))
+        st.caption(md_escape(summary.message))
     for number, hit in enumerate(result.hits, start=1):
         html(views.hit_html(hit, number))
 
@@ -311,10 +320,9 @@ def page_similar(resources: Resources) -> None:
     with resources.lock:
         result = workspace.similar(action_id, k=10)
         show_notes(workspace)
-    html(f'<div>Actions of other councils closest to <strong>{views.esc(action_id)}</strong> · '
-         + views.link_html(views.timeline_href(action_id), "its timeline", "timeline") + "</div>")
+    html(views.similar_heading_html(action_id))
     if not result.hits:
-        st.info(views.md_escape(result.message or "No results."))
+        st.info(md_escape(no_results(result.message)))
         return
     for number, hit in enumerate(result.hits, start=1):
         html(views.hit_html(hit, number))
@@ -326,10 +334,10 @@ def page_similar(resources: Resources) -> None:
 def page_action(resources: Resources) -> None:
     workspace = resources.workspace
     with resources.lock:
-        index = workspace.index()
-    ids = list(index.action_ids)
-    names = {action_id: f"{council} {ref or ''} ({action_id})".replace("  ", " ")
-             for action_id, council, ref in zip(index.action_ids, index.action_councils, index.action_refs)}
+        actions = workspace.indexed_actions()
+    ids = [action.action_id for action in actions]
+    names = {action.action_id: f"{action.council} {action.ref or ''} ({action.action_id})".replace("  ", " ")
+             for action in actions}
     wanted = st.query_params.get("id", "")
     problem = None
     if "a_id" not in st.session_state or (wanted and st.session_state.get("_a_from_url") != wanted):
@@ -346,7 +354,7 @@ def page_action(resources: Resources) -> None:
 
     st.title("Action timeline")
     if problem:
-        st.error(views.md_escape(problem))
+        st.error(md_escape(problem))
     left, right = st.columns([3, 1])
     action_id = left.selectbox("Action", ids, key="a_id", format_func=lambda i: names.get(i, i),
                                placeholder="Choose an action (type to filter)")
@@ -361,15 +369,10 @@ def page_action(resources: Resources) -> None:
         timeline = workspace.timeline(action_id, as_of=as_of or None)
         summary = summarise_action(timeline)
 
-    st.subheader(views.md_escape(f"{timeline.council} {timeline.ref or ''}".strip()), anchor=False)
+    st.subheader(md_escape(f"{timeline.council} {timeline.ref or ''}".strip()), anchor=False)
     if timeline.action:
-        html(f'<div class="ns-action" style="white-space:pre-wrap;margin-bottom:0.5rem">{views.esc(timeline.action)}</div>')
-    facts = "".join(f"<li><strong>{views.esc(label)}:</strong> {views.esc(value)}</li>"
-                    for label, value in views.timeline_facts(timeline))
-    html(f'<ul class="ns-facts" style="margin:0">{facts}</ul>'
-         + '<div style="margin-top:0.3rem">'
-         + views.link_html(views.similar_href(timeline.action_id), "Similar actions elsewhere", "similar")
-         + "</div>")
+        html(views.action_text_html(timeline.action))
+    html(views.timeline_facts_html(timeline))
     st.altair_chart(views.timeline_chart(timeline), width="stretch")
     st.caption("Bands: the rating in force from each review date. Marks: the updates, as high as the number "
                "of new sentences they added.")
@@ -379,21 +382,17 @@ def page_action(resources: Resources) -> None:
 
     st.subheader(f"Updates ({len(timeline.entries)})", anchor=False)
     if not timeline.entries:
-        st.caption("No updates printed.")
+        st.caption(NO_UPDATES)
     for entry in timeline.entries:
         html(views.entry_html(entry))
     st.caption("New sentences are tinted green; sentences that repeat an earlier update are grey "
                "(hover to see what they repeat).")
 
     st.subheader("Sources", anchor=False)
-    rows = [{"review date": point.display_label, "month": point.month, "rating": point.rating or "",
-             "change": point.transition,
-             "printed": "; ".join(f"{cite(c.document, c.line, c.location)}: {c.rag_printed or '-'}"
-                                  for c in point.printed)}
-            for point in timeline.ratings]
+    rows = views.rating_sources_rows(timeline)
     if rows:
         st.dataframe(rows, hide_index=True)
-    st.caption(views.md_escape("Documents: " + ", ".join(timeline.documents)))
+    st.caption(md_escape("Documents: " + ", ".join(timeline.documents)))
 
 
 # -- Compare -------------------------------------------------------------------
@@ -402,7 +401,7 @@ def page_action(resources: Resources) -> None:
 def page_compare(resources: Resources) -> None:
     workspace = resources.workspace
     with resources.lock:
-        councils = workspace.store.councils()
+        councils = workspace.councils()
     if "c_q" not in st.session_state:
         st.session_state["c_q"] = st.query_params.get("q", "")
         known = {name.lower(): name for name in councils}
@@ -419,29 +418,20 @@ def page_compare(resources: Resources) -> None:
         def run_summary(council=council):
             # As `narrative-search summary QUERY --council C`, one council at a time.
             found = workspace.search(query, k=10, filters=SearchFilters(councils=(council,)), explain=False)
-            return found, summarise_query(found, workspace.embedder)
+            return found, workspace.summarise_result(found)
 
         with resources.lock:
-            index = workspace.index()
-            key = ("compare", str(index.folder), index.manifest.built_at, query, council)
+            key = ("compare", *workspace.index_version(), query, council)
             result, summary = resources.remembered(key, run_summary)
         with column:
-            st.subheader(views.md_escape(council), anchor=False)
+            st.subheader(md_escape(council), anchor=False)
             sentences = [s for _, found in summary.councils for s in found]
             if sentences:
-                html("".join(views.theme_sentence_html(s) for s in sentences))
+                html(views.theme_sentences_html(sentences))
             else:
-                st.caption(views.md_escape(summary.message or result.message or "Nothing found."))
+                st.caption(md_escape(no_results(summary.message or result.message)))
             if result.hits:
-                items = "".join(
-                    f"<li>{views.link_html(views.timeline_href(hit.action_id), hit.ref or hit.action_id, 'timeline')} "
-                    f"{views.rating_chip_html(hit.best.passage.rating)} "
-                    f'<span style="color:#666">{views.esc(views.one_line(hit.text, 90))}</span></li>'
-                    if hit.action_id else
-                    f'<li><span style="color:#666">{views.esc(views.one_line(hit.text, 90))}</span></li>'
-                    for hit in result.hits[:5]
-                )
-                html(f'<div style="font-size:0.9em"><strong>Closest actions</strong><ul>{items}</ul></div>')
+                html(views.closest_actions_html(result.hits[:5]))
 
 
 # -- Brief ---------------------------------------------------------------------
@@ -450,9 +440,9 @@ def page_compare(resources: Resources) -> None:
 def page_brief(resources: Resources) -> None:
     workspace = resources.workspace
     with resources.lock:
-        councils = workspace.store.councils()
+        councils = workspace.councils()
     if not councils:
-        st.info("Nothing is ingested yet: add documents on the Library page.")
+        st.info(views.EMPTY_LIBRARY)
         return
     if "b_council" not in st.session_state:
         wanted = st.query_params.get("council", "").lower()
@@ -463,7 +453,7 @@ def page_brief(resources: Resources) -> None:
         st.session_state["b_council"] = councils[0]
     st.title("Revisit brief")
     one, two, three = st.columns([2, 1, 1])
-    council = one.selectbox("Council", councils, key="b_council")
+    council = one.selectbox("Council", councils, key="b_council") or councils[0]
     since = two.text_input("Changes since (YYYY-MM)", key="b_since", placeholder="e.g. 2021-01",
                            help="List what changed from this month; without it, actions with nothing dated in "
                                 "the last six months count as not updated.").strip()
@@ -472,13 +462,17 @@ def page_brief(resources: Resources) -> None:
     set_url("brief", council=council, since=since, as_of=as_of)
     with resources.lock, st.spinner(f"Writing the brief for {council}…"):
         brief = workspace.brief(council, since=since or None, as_of=as_of or None)
-    markdown = render_markdown(brief)
+    show_brief_downloads(brief)
+    show_brief(brief)
 
+
+def show_brief_downloads(brief: Brief) -> None:
+    """The brief as Markdown, CSV and JSON files, as `narrative-search brief --format` writes them."""
     downloads = st.columns([1, 1, 1, 3])
-    downloads[0].download_button("Download Markdown", markdown.encode("utf-8"),
+    downloads[0].download_button("Download Markdown", brief_markdown(brief).encode("utf-8"),
                                  file_name=views.brief_file_name(brief.council, brief.since, "md"),
                                  mime="text/markdown", on_click="ignore", key="dl_md")
-    downloads[1].download_button("Download CSV", render_csv(brief).encode("utf-8"),
+    downloads[1].download_button("Download CSV", brief_csv(brief).encode("utf-8"),
                                  file_name=views.brief_file_name(brief.council, brief.since, "csv"),
                                  mime="text/csv", on_click="ignore", key="dl_csv")
     downloads[2].download_button("Download JSON",
@@ -486,10 +480,11 @@ def page_brief(resources: Resources) -> None:
                                  file_name=views.brief_file_name(brief.council, brief.since, "json"),
                                  mime="application/json", on_click="ignore", key="dl_json")
 
-    st.subheader(views.md_escape(f"{brief.council}, as of {month_label(brief.as_of) or 'unknown'}"
-                                 + (f"; changes since {month_label(brief.since)}" if brief.since else "")), anchor=False)
-    st.caption(views.md_escape("Reports: " + "; ".join(
-        f"{doc['name']} ({doc['title'] or 'untitled'}, {month_label(doc['as_of']) or 'undated'})" for doc in brief.documents)))
+
+def show_brief(brief: Brief) -> None:
+    """The brief's counts and sections, worded as its Markdown."""
+    st.subheader(md_escape(f"{brief.council}, {brief_as_of_text(brief)}"), anchor=False)
+    st.caption(md_escape(brief_reports_text(brief)))
     counts = st.columns(5)
     counts[0].metric("Actions", len(brief.actions))
     counts[1].metric("Got worse", len(brief.worse))
@@ -498,41 +493,20 @@ def page_brief(resources: Resources) -> None:
     counts[4].metric("Changed since", len(brief.changed) if brief.since else "–")
 
     tables = views.brief_tables(brief)
-    st.markdown("**Ratings at each review date**")
-    if tables["review_dates"].empty:
-        st.caption("No ratings printed.")
-    else:
-        st.dataframe(tables["review_dates"], hide_index=True)
-    st.markdown("**Got worse**")
-    if tables["worse"].empty:
-        st.caption("No action's rating went down.")
-    else:
-        st.dataframe(tables["worse"], hide_index=True)
-    st.markdown(f"**Not updated since {month_label(brief.not_updated_since) or '-'}**")
-    if tables["not_updated"].empty:
-        st.caption("Every action has a dated update since then.")
-    else:
-        st.dataframe(tables["not_updated"], hide_index=True)
-    st.markdown("**Reported complete**")
-    if tables["complete"].empty:
-        st.caption("No action is reported complete.")
-    else:
-        st.dataframe(tables["complete"], hide_index=True)
+    headings = brief_headings(brief)
+    for section in ("review_dates", "worse", "not_updated", "complete"):
+        st.markdown(f"**{md_escape(headings[section])}**")
+        if tables[section].empty:
+            st.caption(BRIEF_EMPTY[section])
+        else:
+            st.dataframe(tables[section], hide_index=True)
     if brief.since:
-        st.markdown(f"**Changes since {month_label(brief.since)}**")
+        st.markdown(f"**{md_escape(headings['changed'])}**")
         if not brief.changed:
-            st.caption("No dated updates since then.")
+            st.caption(BRIEF_EMPTY["changed"])
         for action in brief.changed:
-            label = f"{action.ref or action.action_id} ({action.action_id})"
-            with st.expander(views.md_escape(label)):
-                parts = []
-                if action.action:
-                    parts.append(f'<div style="white-space:pre-wrap;color:#444">{views.esc(action.action)}</div>')
-                if action.rating_moves_since:
-                    parts.append("<div>Rating: " + views.esc("; ".join(m.describe() for m in action.rating_moves_since)) + "</div>")
-                parts.append("<ul>" + "".join(views.change_html(change) for change in action.changes) + "</ul>")
-                parts.append(views.link_html(views.timeline_href(action.action_id), "Timeline", "timeline"))
-                html("".join(parts))
+            with st.expander(md_escape(brief_action_name(action))):
+                html(views.changed_action_html(action))
     with st.expander("Every action (as in the CSV)"):
         st.dataframe(tables["actions"], hide_index=True)
 
@@ -544,7 +518,7 @@ def page_library(resources: Resources) -> None:
     workspace = resources.workspace
     st.title("Library")
     for level, message in st.session_state.pop("l_outcomes", []):
-        getattr(st, level)(views.md_escape(message))
+        getattr(st, level)(md_escape(message))
 
     st.subheader("Add documents", anchor=False)
     with st.form("upload", clear_on_submit=True):
@@ -564,28 +538,24 @@ def page_library(resources: Resources) -> None:
             st.rerun()
 
     with resources.lock:
-        summaries = workspace.store.document_summary()
+        summaries = workspace.document_summary()
         current = workspace.index_is_current()
-        index = workspace.index() if summaries else None
+        manifest = workspace.index_manifest() if summaries else None
         show_notes(workspace)
     st.subheader("What is ingested", anchor=False)
     if not summaries:
         st.info("Nothing is ingested yet.")
         return
     councils = sorted({s.council for s in summaries})
-    st.caption(views.md_escape(f"{len(summaries)} documents from {len(councils)} councils. Home folder: {workspace.home}"))
+    st.caption(md_escape(f"{len(summaries)} documents from {len(councils)} councils. Home folder: {workspace.home}"))
     st.dataframe(views.documents_table(summaries), hide_index=True)
     warned = [s for s in summaries if s.warnings]
     for summary in warned:
-        with st.expander(views.md_escape(f"Warnings: {summary.name} ({len(summary.warnings)})")):
+        with st.expander(md_escape(f"Warnings: {summary.name} ({len(summary.warnings)})")):
             for warning in summary.warnings:
                 st.text(warning)
-    if index is not None:
-        manifest = index.manifest
-        st.caption(
-            f"Search index: {manifest.passage_count} passages of {manifest.action_count} actions "
-            f"({manifest.index_type}, {manifest.dimension} dimensions)" + ("" if current else "; it was brought up to date just now") + "."
-        )
+    if manifest is not None:
+        st.caption(index_text(manifest) + ("" if current else "; it was brought up to date just now") + ".")
 
 
 def ingest_uploads(resources: Resources, files: list, council: Optional[str]) -> list[tuple[str, str]]:
@@ -619,9 +589,9 @@ def ingest_uploads(resources: Resources, files: list, council: Optional[str]) ->
     for outcome in outcomes:
         if outcome.error and outcome.path.exists():
             outcome.path.unlink()  # refused: do not keep it among the uploads
-    messages.extend(views.outcome_lines(outcomes))
+    messages.extend(outcome_messages(outcomes))
     if manifest is not None:
-        messages.append(("info", f"Search index updated: {manifest.passage_count} passages of {manifest.action_count} actions."))
+        messages.append(("info", index_built_text(manifest)))
     return messages
 
 

@@ -22,14 +22,23 @@ from urllib.parse import urlencode
 
 from .ingest import is_skipped
 from .model import cite
-from .months import add_months, first_day, month_from_number, month_label
+from .months import add_months, first_day, month_label
 from .readers.registry import upload_suffixes
+from .render.text import (
+    NOTHING_TO_SUMMARISE,
+    ROLE_LABELS,
+    change_kind_and_sources,
+    change_nothing_new,
+    change_repeats_note,
+    one_line,
+    timeline_facts,
+)
 
 if TYPE_CHECKING:  # imported for type hints only: the app imports this module early
     import altair as alt
     import pandas as pd
 
-    from .brief import Brief
+    from .brief import ActionBrief, Brief, Change
     from .search import ActionHit, PassageHit
     from .store import DocumentSummary
     from .summary import SummarySentence, ThemeSentence
@@ -52,6 +61,9 @@ def upload_types() -> tuple[str, ...]:
     """File types the Library page accepts ("txt", "pdf", ...): the extensions the readers offer for upload."""
     return tuple(suffix.lstrip(".") for suffix in upload_suffixes())
 
+
+#: Said where there is nothing to show because nothing is ingested.
+EMPTY_LIBRARY = "Nothing is ingested yet: add documents on the Library page."
 
 #: Largest upload, in megabytes (also ``server.maxUploadSize`` in .streamlit/config.toml).
 MAX_UPLOAD_MB = 50
@@ -81,9 +93,6 @@ KIND_LABELS = {
     "position_statement": "position statement",
     "unattributed": "text outside the action tables",
 }
-
-#: Names of a summary sentence's role (as ``render_summary_text`` names them).
-ROLE_LABELS = {"now": "Now", "change": "Main change", "stalled": "Stalled since", "remains": "Remains"}
 
 _MARK_STYLE = "background:#fff176;padding:0 1px;border-radius:2px"
 _BEST_STYLE = "background:#e8f0fe;border-radius:3px"
@@ -197,12 +206,6 @@ def highlight_html(text: str, term_spans: Iterable[Sequence[int]] = (), sentence
     return "".join(out)
 
 
-def one_line(text: str, limit: int = 300) -> str:
-    """Whitespace collapsed, cut to ``limit`` characters with an ellipsis."""
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 # -- search hits ---------------------------------------------------------------
 
 
@@ -279,6 +282,35 @@ def theme_sentence_html(sentence: "ThemeSentence") -> str:
         f'<div class="ns-theme" style="margin:0 0 0.5rem 0"><div style="{_TEXT_STYLE};margin:0">{esc(" ".join(sentence.text.split()))}</div>'
         f'<div style="color:#666;font-size:0.85em">{esc(ref)}{esc(when)}; {esc(cite(sentence.document, sentence.line, sentence.location))}{link}</div></div>'
     )
+
+
+def theme_sentences_html(sentences: Iterable["ThemeSentence"]) -> str:
+    return "".join(theme_sentence_html(sentence) for sentence in sentences)
+
+
+def council_summary_html(council: str, sentences: Sequence["ThemeSentence"]) -> str:
+    """One council's column of the search page's summary: its name, then its representative sentences."""
+    return (f'<div class="ns-summary-council" style="font-size:0.9em"><strong>{esc(council)}</strong>'
+            f"{theme_sentences_html(sentences)}</div>")
+
+
+def similar_heading_html(action_id: str) -> str:
+    """Above the similar actions: which action they are close to, with a link to its timeline."""
+    return (f"<div>Actions of other councils closest to <strong>{esc(action_id)}</strong> · "
+            + link_html(timeline_href(action_id), "its timeline", "timeline") + "</div>")
+
+
+def closest_actions_html(hits: Sequence["ActionHit"]) -> str:
+    """A short list of hits for a column of the Compare page: ref (linked), rating, the opening of the text."""
+    items = "".join(
+        f"<li>{link_html(timeline_href(hit.action_id), hit.ref or hit.action_id, 'timeline')} "
+        f"{rating_chip_html(hit.best.passage.rating)} "
+        f'<span style="color:#666">{esc(one_line(hit.text, 90))}</span></li>'
+        if hit.action_id else
+        f'<li><span style="color:#666">{esc(one_line(hit.text, 90))}</span></li>'
+        for hit in hits
+    )
+    return f'<div style="font-size:0.9em"><strong>Closest actions</strong><ul>{items}</ul></div>'
 
 
 # -- timelines -----------------------------------------------------------------
@@ -427,10 +459,34 @@ def entry_html(entry: "TimelineEntry") -> str:
     )
 
 
+def action_text_html(text: str) -> str:
+    """The action as its plan prints it, line breaks kept."""
+    return f'<div class="ns-action" style="white-space:pre-wrap;margin-bottom:0.5rem">{esc(text)}</div>'
+
+
+def timeline_facts_html(timeline: "Timeline") -> str:
+    """The timeline's facts (latest rating, path, last update, how repeats were found) and a link to similar actions."""
+    facts = "".join(f"<li><strong>{esc(label)}:</strong> {esc(value)}</li>" for label, value in timeline_facts(timeline))
+    return (f'<ul class="ns-facts" style="margin:0">{facts}</ul>'
+            + '<div style="margin-top:0.3rem">'
+            + link_html(similar_href(timeline.action_id), "Similar actions elsewhere", "similar")
+            + "</div>")
+
+
+def rating_sources_rows(timeline: "Timeline") -> list[dict[str, str]]:
+    """One row per review date: its label and month, the rating, the change, and what each report printed."""
+    return [
+        {"review date": point.display_label, "month": point.month, "rating": point.rating or "",
+         "change": point.transition,
+         "printed": "; ".join(f"{cite(c.document, c.line, c.location)}: {c.rag_printed or '-'}" for c in point.printed)}
+        for point in timeline.ratings
+    ]
+
+
 def summary_html(sentences: Sequence["SummarySentence"]) -> str:
     """The action's summary: now, main change, stalled or remains, each with its date and source."""
     if not sentences:
-        return '<div class="ns-summary" style="color:#666">No updates to summarise.</div>'
+        return f'<div class="ns-summary" style="color:#666">{esc(NOTHING_TO_SUMMARISE)}</div>'
     rows = []
     for sentence in sentences:
         where = ("; ".join(cite(*source) for source in sentence.sources)
@@ -441,22 +497,6 @@ def summary_html(sentences: Sequence["SummarySentence"]) -> str:
             f'<span style="color:#666;font-size:0.9em">[{esc(where)}]</span></li>'
         )
     return f'<ul class="ns-summary" style="margin:0 0 0.5rem 0">{"".join(rows)}</ul>'
-
-
-def timeline_facts(timeline: "Timeline") -> list[tuple[str, str]]:
-    """(label, value) pairs shown above the chart."""
-    facts = [("Latest rating", timeline.latest_rating or "none printed"), ("Rating path", timeline.rating_path or "no ratings")]
-    if timeline.last_update_month:
-        facts.append((
-            "Last dated update",
-            f"{month_label(timeline.last_update_month)}, {timeline.months_since_last_update} months before "
-            f"{month_label(timeline.as_of)}",
-        ))
-    else:
-        facts.append(("Last dated update", "none"))
-    how = "embedding similarity" if timeline.novelty_method == "embedding" else "identical wording only"
-    facts.append(("Repeats found by", f"{how}, threshold {timeline.novelty_threshold:.2f}"))
-    return facts
 
 
 # -- briefs --------------------------------------------------------------------
@@ -472,12 +512,12 @@ def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
     """The brief's sections as tables: ratings by review date, got worse, not updated, complete, all actions."""
     import pandas as pd
 
-    from .brief import csv_rows
+    from .render.csv import brief_csv_rows
 
     ratings = sorted({rating for review in brief.review_dates for rating in review.counts})
     review_rows = []
     for review in brief.review_dates:
-        row = {"review date": ", ".join(review.labels), "month": review.month}
+        row: dict[str, Any] = {"review date": ", ".join(review.labels), "month": review.month}
         for rating in ratings:
             row[UNRATED_LABEL if rating == "none" else rating] = review.counts.get(rating, 0)
         row["actions"] = review.actions
@@ -498,7 +538,7 @@ def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
          "evidence": " | ".join(item.text for item in a.evidence)}
         for a in brief.complete
     ]
-    actions = pd.DataFrame(csv_rows(brief))
+    actions = pd.DataFrame(brief_csv_rows(brief))
     if "months_stale" in actions:  # "" where there is no dated update: a number column with gaps
         actions["months_stale"] = pd.to_numeric(actions["months_stale"], errors="coerce").astype("Int64")
     stale = pd.DataFrame(not_updated)
@@ -513,22 +553,31 @@ def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
     }
 
 
-def change_html(change: Any) -> str:
-    """One update of a brief's "changes since" section, with what it added; text escaped."""
-    where = "; ".join(cite(*source) for source in change.sources)
-    kind = "position statement, " if change.kind == "position_statement" else ""
+def change_html(change: "Change") -> str:
+    """One update of a brief's "changes since" section, with what it added, worded as the Markdown; text escaped."""
     if change.reference_to is not None:
         body = f"points elsewhere: {esc(one_line(change.text, 600))}"
     elif change.new_sentences:
         body = " ".join(esc(one_line(s, 600)) for s in change.new_sentences)
         if change.repeated_sentences:
-            body += (f' <span style="color:#888">(and {len(change.repeated_sentences)} sentence(s) repeated from '
-                     f"{esc(', '.join(change.repeats_from))})</span>")
+            body += f' <span style="color:#888">{esc(change_repeats_note(change))}</span>'
     else:
-        body = (f'<span style="color:#888">nothing new; repeats {esc(", ".join(change.repeats_from) or "earlier text")}:</span> '
+        body = (f'<span style="color:#888">{esc(change_nothing_new(change))}</span> '
                 + " ".join(esc(one_line(s, 600)) for s in change.repeated_sentences))
     return (f'<li style="margin-bottom:0.3rem"><strong>{esc(change.when)}</strong> '
-            f'<span style="color:#666">({esc(kind)}{esc(where)})</span>: {body}</li>')
+            f'<span style="color:#666">({esc(change_kind_and_sources(change))})</span>: {body}</li>')
+
+
+def changed_action_html(action: "ActionBrief") -> str:
+    """One action of a brief's "changes since" section: its text, rating moves, the updates, a timeline link."""
+    parts = []
+    if action.action:
+        parts.append(f'<div style="white-space:pre-wrap;color:#444">{esc(action.action)}</div>')
+    if action.rating_moves_since:
+        parts.append("<div>Rating: " + esc("; ".join(m.describe() for m in action.rating_moves_since)) + "</div>")
+    parts.append("<ul>" + "".join(change_html(change) for change in action.changes) + "</ul>")
+    parts.append(link_html(timeline_href(action.action_id), "Timeline", "timeline"))
+    return "".join(parts)
 
 
 # -- the library ---------------------------------------------------------------
@@ -592,57 +641,6 @@ def upload_path(home: Path, name: str) -> Path:
     return Path(home) / UPLOADS_FOLDER / safe_upload_name(name)
 
 
-def outcome_lines(outcomes: Iterable[Any]) -> list[tuple[str, str]]:
-    """(level, message) per ingest outcome, worded as `narrative-search ingest` words them."""
-    lines: list[tuple[str, str]] = []
-    for outcome in outcomes:
-        if outcome.error:
-            lines.append(("error", str(outcome.error)))
-            continue
-        result = outcome.result
-        lines.append((
-            "success",
-            f"{result.document}: {result.status}; {result.actions} actions, {result.updates} updates, "
-            f"{result.statuses} statuses, {result.dropped_chars} banner characters dropped, "
-            f"{result.unattributed_chars} characters kept as unattributed text",
-        ))
-        for warning in outcome.warnings:
-            lines.append(("warning", f"{result.document}: {warning}"))
-    return lines
-
-
 # -- months for the date filter ------------------------------------------------
 
 
-def index_months(index: Any) -> list[str]:
-    """Every month from the earliest to the latest dated passage of a search index (empty if none)."""
-    import numpy as np
-
-    starts = np.asarray(index.starts)
-    ends = np.asarray(index.ends)
-    dated = starts >= 0
-    if not dated.any():
-        return []
-    first, last = int(starts[dated].min()), int(max(ends[dated].max(), starts[dated].max()))
-    return [month_from_number(n) for n in range(first, last + 1)]
-
-
-# -- Markdown ------------------------------------------------------------------
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~$:])")
-_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")
-
-
-def md_escape(text: Any) -> str:
-    """``text`` on one line, with what Markdown (and Streamlit's ``:red[...]``, ``$...$``) would interpret escaped.
-
-    For messages, captions and labels that carry text from documents, file
-    names or queries: Streamlit renders those as Markdown.
-    """
-    flat = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
-    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", flat)
-
-
-def md_plain(text: str) -> str:
-    """What :func:`md_escape` escaped, unescaped (what a reader sees)."""
-    return re.sub(r"\\(.)", r"\1", text)

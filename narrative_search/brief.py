@@ -1,7 +1,7 @@
 """A council's revisit brief: where every action stands, and what moved since a month.
 
-store --build_brief--> Brief --render_markdown / render_csv / to_dict--> a
-page a person reads, a sheet they open, or JSON.
+store --build_brief--> Brief; :mod:`narrative_search.render` turns it into a page a
+person reads (Markdown) or a sheet they open (CSV), ``to_dict`` into JSON.
 
 For one council, from every action's :class:`~narrative_search.timeline.Timeline`:
 
@@ -29,9 +29,7 @@ Every sentence the brief shows is cut verbatim from a stored update.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -39,8 +37,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from .councils import canonical_council
 from .errors import NarrativeSearchError
-from .export import guard_formula
-from .model import Citation, Locate, Month, cite, slug
+from .model import Citation, Locate, Month, slug
 from .months import add_months, check_month, month_label
 from .store import CorpusStore, MergedAction
 from .timeline import (
@@ -63,12 +60,6 @@ COLOUR_RATINGS = {"red": "R", "amber": "A", "green": "G", "blue": "B", "grey": "
 
 #: Where a report prints no key, blue is complete (the BRAG convention).
 DEFAULT_COMPLETE = frozenset({"B"})
-
-#: CSV columns, one row per action.
-CSV_COLUMNS = (
-    "ref", "action_id", "action", "latest_rating", "rating_change", "ratings", "last_update",
-    "months_stale", "complete", "complete_evidence", "changes_since",
-)
 
 _COLOUR = r"(?:red|amber|green|blue|gr[ae]y|pink|purple)"
 # "Green - Completed", "Blue – Completed": a colour, a dash or colon, and its meaning up
@@ -304,7 +295,7 @@ def build_brief(
         documents=[{"name": document.name, "title": document.title, "as_of": document.as_of}
                    for document in documents if as_of is None or document.as_of is None or document.as_of <= as_of],
         rating_keys=keys,
-        complete_ratings=sorted(council_complete, key=_rating_order),
+        complete_ratings=sorted(council_complete, key=rating_order),
         review_dates=_review_counts(timelines),
         actions=briefs,
         novelty_method="embedding" if embedder is not None else "exact",
@@ -339,8 +330,8 @@ def rating_keys(
     texts: list[tuple[str, int, str]] = []
     for action in store.iter_actions(council) if actions is None else actions:
         texts.extend((status.document, status.line, status.label) for status in action.statuses)
-    for document in store.documents(council):
-        texts.extend((span.document, span.line, span.text) for span in store.unattributed(document.name))
+    for stored in store.documents(council):
+        texts.extend((span.document, span.line, span.text) for span in store.unattributed(stored.name))
     for document, line, text in texts:
         for match in _KEY_ENTRY.finditer(text):
             rating = COLOUR_RATINGS[match.group("colour").lower()]
@@ -478,13 +469,13 @@ def _review_counts(timelines: Iterable[Timeline]) -> list[ReviewCount]:
                 labels[point.month].append(point.display_label)
     return [
         ReviewCount(month=month, labels=labels[month],
-                    counts=dict(sorted(counts[month].items(), key=lambda item: _rating_order(item[0]))),
+                    counts=dict(sorted(counts[month].items(), key=lambda item: rating_order(item[0]))),
                     actions=sum(counts[month].values()))
         for month in sorted(counts)
     ]
 
 
-def _rating_order(rating: str) -> tuple[int, float, str]:
+def rating_order(rating: str) -> tuple[int, float, str]:
     """R, A, G, B first in that order, mixed ratings by their place, then the rest, "none" last."""
     if rating == "none":
         return (3, 0.0, "")
@@ -492,158 +483,3 @@ def _rating_order(rating: str) -> tuple[int, float, str]:
     if parts and all(part is not None for part in parts):
         return (0 if len(parts) == 1 else 1, sum(parts) / len(parts), rating)  # type: ignore[arg-type]
     return (2, 0.0, rating)
-
-
-# -- rendering -----------------------------------------------------------------
-
-
-def render_markdown(brief: Brief) -> str:
-    """The brief as Markdown a person can read or paste."""
-    out: list[str] = [f"# Revisit brief: {brief.council}", ""]
-    out.append(f"As of {month_label(brief.as_of) or 'unknown'}"
-               + (f"; changes since {month_label(brief.since)}" if brief.since else "") + ".")
-    out.append("")
-    out.append("Reports: " + "; ".join(
-        f"{doc['name']} ({doc['title'] or 'untitled'}, {month_label(doc['as_of']) or 'undated'})"
-        for doc in brief.documents) + ".")
-    complete_keys = {_flat(key.text).rstrip(".").lower(): _flat(key.text).rstrip(".")
-                     for key in brief.rating_keys if key.complete}
-    out.append("Counted as complete: " + (", ".join(f'"{text}"' for text in complete_keys.values())
-                                         if complete_keys else "B (no key printed; blue is complete in BRAG)")
-               + ", or an update saying it is completed.")
-    out.append("")
-
-    out += ["## Ratings at each review date", ""]
-    if brief.review_dates:
-        ratings = sorted({rating for review in brief.review_dates for rating in review.counts}, key=_rating_order)
-        names = ["not rated" if rating == "none" else rating for rating in ratings]
-        out.append("| Review date | " + " | ".join(names) + " | Actions |")
-        out.append("|---|" + "---|" * (len(ratings) + 1))
-        for review in brief.review_dates:
-            cells = [str(review.counts.get(rating, 0)) for rating in ratings]
-            out.append(f"| {_cell(', '.join(review.labels))} | " + " | ".join(cells) + f" | {review.actions} |")
-    else:
-        out.append("No ratings printed.")
-    out.append("")
-
-    out += ["## Got worse", ""]
-    if brief.worse:
-        for action in brief.worse:
-            moves = "; ".join(move.describe() for move in action.worse)
-            out.append(f"- **{_name(action)}** ({action.rating_path}): {moves}")
-    else:
-        out.append("No action's rating went down.")
-    out.append("")
-
-    out += [f"## Not updated since {month_label(brief.not_updated_since) or '-'}", ""]
-    if brief.not_updated:
-        never = [action for action in brief.not_updated if action.last_update_month is None]
-        for action in brief.not_updated:
-            if action.last_update_month is None:
-                continue
-            done = "; reported complete" if action.complete else ""
-            rating = f"; rated {action.latest_rating}" if action.latest_rating else ""
-            out.append(f"- **{_name(action)}**: last dated update {month_label(action.last_update_month)}, "
-                       f"{action.months_stale} months before {month_label(brief.as_of)}{rating}{done}")
-        if never:
-            # Listed together: templates and first drafts print many actions with no progress yet.
-            out.append(f"- No dated update printed ({len(never)}): "
-                       + ", ".join(action.ref or action.action_id for action in never))
-    else:
-        out.append("Every action has a dated update since then.")
-    out.append("")
-
-    out += ["## Reported complete", ""]
-    if brief.complete:
-        for action in brief.complete:
-            reasons = "; ".join(_evidence_text(item) for item in action.evidence)
-            out.append(f"- **{_name(action)}**: {reasons}")
-    else:
-        out.append("No action is reported complete.")
-    out.append("")
-
-    if brief.since:
-        out += [f"## Changes since {month_label(brief.since)}", ""]
-        if not brief.changed:
-            out.append("No dated updates since then.")
-            out.append("")
-        for action in brief.changed:
-            out.append(f"### {_name(action)}")
-            out.append("")
-            if action.action:
-                out.append(_flat(action.action))
-                out.append("")
-            if action.rating_moves_since:
-                out.append("Rating: " + "; ".join(move.describe() for move in action.rating_moves_since))
-                out.append("")
-            for change in action.changes:
-                where = "; ".join(cite(*source) for source in change.sources)
-                kind = "position statement, " if change.kind == "position_statement" else ""
-                if change.reference_to is not None:
-                    body = f"points elsewhere: {_flat(change.text)}"
-                elif change.new_sentences:
-                    body = " ".join(_flat(sentence) for sentence in change.new_sentences)
-                    if change.repeated_sentences:
-                        body += f" (and {len(change.repeated_sentences)} sentence(s) repeated from " \
-                                f"{', '.join(change.repeats_from)})"
-                else:
-                    body = f"nothing new; repeats {', '.join(change.repeats_from) or 'earlier text'}: " \
-                           + " ".join(_flat(sentence) for sentence in change.repeated_sentences)
-                out.append(f"- **{change.when}** ({kind}{where}): {body}")
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def csv_rows(brief: Brief) -> list[dict[str, Any]]:
-    """One row per action, as :func:`render_csv` writes them."""
-    rows = []
-    for action in brief.actions:
-        changes = [
-            f"{change.when}: " + (f"see {change.reference_to}" if change.reference_to is not None
-                                  else " ".join(_flat(s) for s in change.new_sentences) or "(repeats earlier text)")
-            for change in action.changes
-        ]
-        rows.append({
-            "ref": action.ref or "",
-            "action_id": action.action_id,
-            "action": _flat(action.action),
-            "latest_rating": action.latest_rating or "",
-            "rating_change": action.rating_change,
-            "ratings": action.rating_path,
-            "last_update": action.last_update_month or "",
-            "months_stale": "" if action.months_stale is None else action.months_stale,
-            "complete": "yes" if action.complete else "no",
-            "complete_evidence": " | ".join(_evidence_text(item) for item in action.evidence),
-            "changes_since": " | ".join(changes),
-        })
-    return rows
-
-
-def render_csv(brief: Brief) -> str:
-    """The brief as CSV for a spreadsheet; cells that would run as formulas are quoted with an apostrophe."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in csv_rows(brief):
-        writer.writerow({key: guard_formula(value) for key, value in row.items()})
-    return buffer.getvalue()
-
-
-def _name(action: ActionBrief) -> str:
-    return f"{action.ref} ({action.action_id})" if action.ref else action.action_id
-
-
-def _evidence_text(item: Evidence) -> str:
-    if item.how == "rating":
-        return f"rated {item.rating} at {item.label} (key: \"{_flat(item.text)}\")"
-    if item.how == "update":
-        return f"{item.label}: \"{_flat(item.text)}\""
-    return f"{item.label} printed \"{item.text}\""
-
-
-def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _cell(text: str) -> str:
-    return _flat(text).replace("|", "\\|")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
-import textwrap
 from dataclasses import asdict
 from pathlib import Path
 from typing import Optional
@@ -13,16 +11,27 @@ from typing import Optional
 import click
 
 from . import config
-from .brief import render_csv, render_markdown
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl
-from .ingest import IngestOutcome, format_outcome_table
-from .model import cite
+from .ingest import IngestOutcome
 from .passages import KINDS
+from .render.csv import brief_csv
+from .render.markdown import brief_markdown
+from .render.text import (
+    INDEX_UP_TO_DATE,
+    action_summary_text,
+    documents_text,
+    index_built_text,
+    ingested_count_text,
+    outcome_messages,
+    outcome_table,
+    query_summary_text,
+    search_result_text,
+    timeline_text,
+)
 from .search import SearchFilters, SearchResult
 from .store import CorpusStore
-from .summary import render_query_summary_text, render_summary_text, summarise_action
-from .timeline import render_timeline_text
+from .summary import summarise_action
 from .workspace import Workspace
 
 
@@ -66,37 +75,25 @@ def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[st
 
 
 def _report_ingest(outcomes: list[IngestOutcome]) -> int:
+    """Print what happened to each file, then the table; the number of files refused."""
     failed = 0
-    for outcome in outcomes:
-        if outcome.error:
+    for level, message in outcome_messages(outcomes):
+        if level == "error":
             failed += 1
-            click.echo(f"ERROR {outcome.error}", err=True)
-            continue
-        result = outcome.result
-        assert result is not None
-        click.echo(
-            f"{result.document}: {result.status}; {result.actions} actions, {result.updates} updates, "
-            f"{result.statuses} statuses, {result.dropped_chars} banner characters dropped, "
-            f"{result.unattributed_chars} characters kept as unattributed text"
-        )
-        for warning in outcome.warnings:
-            click.echo(f"  warning: {warning}")
+            click.echo(f"ERROR {message}", err=True)
+        elif level == "warning":
+            click.echo(f"  warning: {message}")
+        else:
+            click.echo(message)
     click.echo("")
-    click.echo(format_outcome_table(outcomes))
-    click.echo(f"{len(outcomes) - failed} of {len(outcomes)} files ingested.")
+    click.echo(outcome_table(outcomes))
+    click.echo(ingested_count_text(outcomes))
     return failed
 
 
 def _update_index(workspace: Workspace, force: bool) -> None:
     manifest = workspace.update_index(force=force, show_progress=sys.stderr.isatty())
-    if manifest is None:
-        click.echo("Search index: up to date.")
-    else:
-        click.echo(
-            f"Search index: {manifest.passage_count} passages of {manifest.action_count} actions "
-            f"({manifest.index_type}, {manifest.dimension} dimensions); {manifest.encoded} texts encoded, "
-            f"{manifest.cache_hits} from the cache; {manifest.build_seconds:.1f} s."
-        )
+    click.echo(INDEX_UP_TO_DATE if manifest is None else index_built_text(manifest))
 
 
 @main.command("index")
@@ -159,9 +156,9 @@ def timeline_command(context, action_id, as_of, as_json) -> None:
             data["summary"] = [s.to_dict() for s in summarise_action(timeline)]
             click.echo(json.dumps(data, ensure_ascii=False, indent=2))
             return
-        click.echo(render_timeline_text(timeline))
+        click.echo(timeline_text(timeline))
         click.echo("")
-        click.echo(render_summary_text(summarise_action(timeline)))
+        click.echo(action_summary_text(summarise_action(timeline)))
 
 
 @main.command("summary")
@@ -178,7 +175,7 @@ def summary_command(context, query, councils, k, as_json) -> None:
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_query_summary_text(summary))
+        click.echo(query_summary_text(summary))
 
 
 @main.command("brief")
@@ -193,11 +190,11 @@ def brief_command(context, council, since, as_of, output_format, output) -> None
     with open_workspace(context) as workspace:
         brief = workspace.brief(council, since=since, as_of=as_of)
     if output_format == "csv":
-        text = render_csv(brief)
+        text = brief_csv(brief)
     elif output_format == "json":
         text = json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = render_markdown(brief)
+        text = brief_markdown(brief)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -217,35 +214,7 @@ def _print_result(result: SearchResult, as_json: bool) -> None:
         if result.message:
             click.echo(result.message, err=True)
         return
-    if not result.hits:
-        click.echo(result.message or "No results.")
-        return
-    for number, hit in enumerate(result.hits, start=1):
-        data = hit.to_dict()
-        label = f"{hit.council} {hit.ref}" if hit.ref else f"{hit.council} (text outside the action tables)"
-        rating = f"[{data['rating']}] " if data["rating"] else ""
-        click.echo(
-            f"{number:>2}. {label}  {rating}{hit.kind.replace('_', ' ')}, {hit.date or 'undated'}"
-            f"  score {hit.score:.4f}  {cite(data['document'], data['line'], data['location'])}"
-        )
-        if hit.action_id:
-            click.echo(f"    {hit.action_id}")
-        if hit.because is not None:
-            click.echo(textwrap.fill("because: " + _one_line(hit.because.passage.text), 100, initial_indent="    ", subsequent_indent="      "))
-        shown = data.get("matched_sentence") or hit.text
-        click.echo(textwrap.fill(_one_line(_mark_terms(shown, data["matched_terms"])), 100, initial_indent="    ", subsequent_indent="    "))
-
-
-def _one_line(text: str, limit: int = 400) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _mark_terms(text: str, terms: list[str]) -> str:
-    """Matched words in [brackets], for a terminal that may show no styles."""
-    for term in sorted(set(terms), key=len, reverse=True):
-        text = re.sub(rf"(?<![\w\[]){re.escape(term)}(?![\w\]])", lambda m: f"[{m.group(0)}]", text, flags=re.IGNORECASE)
-    return text
+    click.echo(search_result_text(result))
 
 
 @main.command()
@@ -275,18 +244,7 @@ def documents(context: click.Context, as_json: bool) -> None:
         for summary in summaries:
             click.echo(json.dumps(asdict(summary), ensure_ascii=False))
         return
-    if not summaries:
-        click.echo("Nothing ingested yet: run `narrative-search ingest` to read the bundled corpus.")
-        return
-    header = f"{'document':28} {'council':20} {'as of':8} {'actions':>7} {'updates':>7} {'statuses':>8} {'dropped':>7} {'unattributed':>12}"
-    click.echo(header)
-    for s in summaries:
-        click.echo(
-            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.actions:>7} {s.updates:>7} "
-            f"{s.statuses:>8} {s.dropped_chars:>7} {s.unattributed_chars:>12}"
-        )
-        for warning in s.warnings:
-            click.echo(f"    warning: {warning}")
+    click.echo(documents_text(summaries))
 
 
 def _export(store: CorpusStore, output_format: str, stream, council: Optional[str]) -> int:

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
-from .model import Citation, Month, cite, describe_location
+from .model import Citation, Month, describe_location
 from .months import month_label
 from .timeline import Sentence, Timeline, TimelineEntry
 
@@ -208,17 +208,6 @@ def _summary(role: str, entry: TimelineEntry, sentence: Sentence) -> SummarySent
     )
 
 
-def render_summary_text(sentences: Sequence[SummarySentence]) -> str:
-    """One line per sentence: role, date, the sentence, and where it was printed."""
-    if not sentences:
-        return "No updates to summarise."
-    names = {"now": "Now", "change": "Main change", "stalled": "Stalled since", "remains": "Remains"}
-    return "\n".join(
-        f"{names.get(s.role, s.role)} ({s.when}): {' '.join(s.text.split())}  [{cite(s.document, s.line, s.location)}]"
-        for s in sentences
-    )
-
-
 # -- maximal marginal relevance -----------------------------------------------
 
 
@@ -371,16 +360,3 @@ def summarise_query(
     if not councils:
         return QuerySummary(result.query, [], "The passages found are too short to summarise.")
     return QuerySummary(result.query, councils)
-
-
-def render_query_summary_text(summary: QuerySummary) -> str:
-    if not summary.councils:
-        return summary.message or "Nothing to summarise."
-    lines = [f"How each area approaches: {summary.query}"]
-    for council, sentences in summary.councils:
-        lines.append("")
-        lines.append(council)
-        for s in sentences:
-            where = f"{s.ref} " if s.ref else ""
-            lines.append(f"  - {' '.join(s.text.split())}  [{where}{month_label(s.month) if s.month else 'undated'}; {cite(s.document, s.line, s.location)}]")
-    return "\n".join(lines)

@@ -69,7 +69,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 import numpy as np
 
 from .errors import NarrativeSearchError
-from .model import Locate, Month, Status, cite, slug
+from .model import Locate, Month, Status, slug
 from .months import check_month, month_label, month_sort_key, months_between
 from .passages import rating_at, sentence_spans
 from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
@@ -515,62 +515,3 @@ def _unknown_action_message(store: CorpusStore, action_id: str) -> str:
     close = difflib.get_close_matches(action_id.lower(), ids, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else "; ids look like staffordshire/3-2-d"
     return f"no action {action_id!r} in the corpus{hint}"
-
-
-# -- text ----------------------------------------------------------------------
-
-
-def render_timeline_text(timeline: Timeline) -> str:
-    """The timeline as plain text: ratings, then each update with its sentences marked.
-
-    ``+`` marks a new sentence, ``=`` a repeat (with the earlier one it repeats),
-    ``>`` a reference-only update.
-    """
-    lines = [f"{timeline.action_id}  {timeline.ref or ''}  ({timeline.council})".rstrip()]
-    if timeline.action:
-        lines.append(_one_line(timeline.action))
-    if timeline.ratings:
-        lines.append("Ratings: " + ", ".join(
-            f"{point.display_label} {point.rating or '-'}"
-            + (f" ({point.transition})" if point.transition not in ("first", "unchanged") else "")
-            + (" [reports differ: " + ", ".join(f"{cell.document} {cell.rag or '-'}" for cell in point.printed) + "]"
-               if point.conflict else "")
-            for point in timeline.ratings
-        ))
-        lines.append(f"Rating path: {timeline.rating_path}")
-    else:
-        lines.append("Ratings: none printed")
-    if timeline.last_update_month:
-        lines.append(
-            f"Last dated update: {month_label(timeline.last_update_month)}, "
-            f"{timeline.months_since_last_update} months before {month_label(timeline.as_of)}"
-        )
-    else:
-        lines.append("Last dated update: none")
-    how = ("embedding similarity" if timeline.novelty_method == "embedding" else "identical wording only")
-    lines.append(f"Repeats: {how}, threshold {timeline.novelty_threshold:.2f}")
-    if not timeline.entries:
-        lines.append("")
-        lines.append("No updates printed.")
-    for entry in timeline.entries:
-        where = "; ".join(cite(source.document, source.line, source.location) for source in entry.sources)
-        kind = " position statement" if entry.kind == "position_statement" else ""
-        rating = f" [rating {entry.rating}]" if entry.rating else ""
-        lines.append("")
-        lines.append(f"{entry.month or '?':7}  {entry.when}{kind}{rating}  ({where})")
-        if entry.reference_only:
-            lines.append(f"  > {_one_line(entry.text)}  (points to: {entry.reference_to})")
-            continue
-        for sentence in entry.sentences:
-            if sentence.label == "repeat" and sentence.repeats is not None:
-                earlier = sentence.repeats
-                lines.append(f"  = {_one_line(sentence.text)}")
-                lines.append(f"      repeats {earlier.stamp or month_label(earlier.month)} "
-                             f"({earlier.similarity:.2f}): {_one_line(earlier.text)}")
-            else:
-                lines.append(f"  + {_one_line(sentence.text)}")
-    return "\n".join(lines)
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()

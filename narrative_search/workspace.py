@@ -8,37 +8,53 @@ cache lives. The model is loaded only when something must be encoded.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Sequence
+
+import numpy as np
 
 from . import config
 from .brief import Brief, build_brief
 from .embed import Embedder
 from .index import EncodeProgress, Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
 from .ingest import IngestOutcome, ingest_paths
+from .months import month_from_number
 from .search import SearchFilters, SearchResult, search, similar_actions
 from .store import CorpusStore
 from .summary import QuerySummary, summarise_query
 from .timeline import Timeline, build_timeline
 
+if TYPE_CHECKING:
+    from .store import DocumentSummary
 
-@dataclass
+
+class IndexedAction(NamedTuple):
+    """An action the search index holds, as a picker lists it."""
+
+    action_id: str
+    council: str
+    ref: Optional[str]
+
+
 class Workspace:
     """The store, the embedder (with its vector cache) and the index of one home folder."""
 
-    home: Path
-    model: Optional[str] = None  # a model name or folder; None: $NARRATIVE_SEARCH_MODEL, else the packaged one
-    index_type: str = "auto"
-    notes: list[str] = field(default_factory=list)  # what the user should be told (rebuilds and why)
-    embedder: Optional[Embedder] = None  # shared by the caller (then not closed here); None: one of our own
-
-    def __post_init__(self) -> None:
-        self.home = config.home_dir(self.home)
+    def __init__(
+        self,
+        home: Optional[config.PathLike] = None,
+        model: Optional[str] = None,
+        index_type: str = "auto",
+        embedder: Optional[Embedder] = None,
+    ) -> None:
+        """``model``: a model name or folder (None: $NARRATIVE_SEARCH_MODEL, else the packaged one);
+        ``embedder``: one shared by the caller (then not closed here), else one of our own."""
+        self.home: Path = config.home_dir(home)
+        self.model = model
+        self.index_type = index_type
+        self.notes: list[str] = []  # what the user should be told (rebuilds and why)
         self.store = CorpusStore(config.database_path(self.home), check_same_thread=False)
-        self._owns_embedder = self.embedder is None
-        if self.embedder is None:
-            self.embedder = Embedder(self.model, cache_path=self.home / config.VECTOR_CACHE_NAME)
+        self._owns_embedder = embedder is None
+        self.embedder: Embedder = embedder or Embedder(model, cache_path=self.home / config.VECTOR_CACHE_NAME)
         self._index: Optional[SearchIndex] = None
         self._lock = threading.RLock()
 
@@ -46,7 +62,7 @@ class Workspace:
     def open(
         cls, home: Optional[config.PathLike] = None, model: Optional[str] = None, embedder: Optional[Embedder] = None
     ) -> "Workspace":
-        return cls(home=home, model=model, embedder=embedder)  # type: ignore[arg-type]
+        return cls(home=home, model=model, embedder=embedder)
 
     # -- the index -------------------------------------------------------------
 
@@ -83,6 +99,49 @@ class Workspace:
                 self._index = None
             return manifest
 
+    def index_version(self) -> tuple[str, str]:
+        """The index's folder and build time: a key under which results of this index may be remembered."""
+        with self._lock:
+            index = self.index()
+            return str(index.folder), index.manifest.built_at
+
+    def index_manifest(self) -> Manifest:
+        """What the current index holds (passages, actions, type, dimensions)."""
+        with self._lock:
+            return self.index().manifest
+
+    def indexed_actions(self) -> list[IndexedAction]:
+        """Every action the index holds, in the index's order."""
+        with self._lock:
+            index = self.index()
+            return [IndexedAction(*row) for row in zip(index.action_ids, index.action_councils, index.action_refs)]
+
+    def index_months(self) -> list[str]:
+        """Every month from the earliest to the latest dated passage of the index (empty if none)."""
+        with self._lock:
+            index = self.index()
+            starts, ends = np.asarray(index.starts), np.asarray(index.ends)
+        dated = starts >= 0
+        if not dated.any():
+            return []
+        first, last = int(starts[dated].min()), int(max(ends[dated].max(), starts[dated].max()))
+        return [month_from_number(n) for n in range(first, last + 1)]
+
+    # -- the store -------------------------------------------------------------
+
+    def councils(self) -> list[str]:
+        with self._lock:
+            return self.store.councils()
+
+    def document_names(self) -> list[str]:
+        with self._lock:
+            return [document.name for document in self.store.documents()]
+
+    def document_summary(self) -> list["DocumentSummary"]:
+        """One summary per ingested document (council, as-of month, counts, warnings)."""
+        with self._lock:
+            return self.store.document_summary()
+
     # -- what users do ---------------------------------------------------------
 
     def ingest(
@@ -117,6 +176,11 @@ class Workspace:
         """The query's top hits, and each council's most representative sentences among them."""
         with self._lock:
             result = self.search(query, k=k, filters=SearchFilters(councils=tuple(councils)), explain=False)
+            return self.summarise_result(result, per_council=per_council)
+
+    def summarise_result(self, result: SearchResult, per_council: int = 3) -> QuerySummary:
+        """Each council's most representative sentences among the hits of a search already run."""
+        with self._lock:
             return summarise_query(result, self.embedder, per_council=per_council)
 
     def timeline(self, action_id: str, as_of: Optional[str] = None) -> Timeline:

@@ -23,6 +23,7 @@ from helpers import DATA_DIR, REPO
 from narrative_search import app_views as views
 from narrative_search import config
 from narrative_search.embed import Embedder
+from narrative_search.render.markdown import md_escape, md_plain
 from narrative_search.store import CorpusStore
 from narrative_search.workspace import Workspace
 
@@ -316,7 +317,7 @@ def test_an_uploaded_document_with_a_script_is_searchable_and_shown_as_text(monk
     at.button[0].click().run()  # the form's "Ingest"
     check_clean(at)
     assert [e.value for e in at.error] == []
-    assert any(views.md_plain(s.value).startswith(f"{SCRIPT_PLAN_NAME}: new; 2 actions") for s in at.success)
+    assert any(md_plain(s.value).startswith(f"{SCRIPT_PLAN_NAME}: new; 2 actions") for s in at.success)
     assert (home / views.UPLOADS_FOLDER / SCRIPT_PLAN_NAME).is_file()
     assert SCRIPT_PLAN_COUNCIL in set(at.dataframe[0].value["council"])
 
@@ -380,7 +381,7 @@ def test_messages_with_markdown_in_them_are_shown_as_typed(app):
     check_clean(at)
     assert len(at.error) == 1
     assert r"\*\*" in at.error[0].value and r"\[\*\]" in at.error[0].value
-    assert views.md_plain(at.error[0].value) == "the query '\"**\" [*]' has no words to search for"
+    assert md_plain(at.error[0].value) == "the query '\"**\" [*]' has no words to search for"
 
 
 def test_navigation_in_the_sidebar_changes_the_page(app):
@@ -412,10 +413,10 @@ def test_links_encode_ids_and_labels_are_escaped():
     assert views.page_href("action", id="staffordshire/3-2-d") == "?page=action&id=staffordshire%2F3-2-d"
     assert views.page_href("search", q="a&b", council=["X", "Y"], since=None) == "?page=search&q=a%26b&council=X&council=Y"
     assert views.link_html('?x="1"', "<b>") == '<a href="?x=&quot;1&quot;">&lt;b&gt;</a>'
-    assert views.md_escape("**3.1** [x](javascript:1)") == r"\*\*3.1\*\* \[x\](javascript\:1)"
-    assert views.md_escape("1. a\n- b <i>") == r"1\. a - b \<i\>"
+    assert md_escape("**3.1** [x](javascript:1)") == r"\*\*3.1\*\* \[x\](javascript\:1)"
+    assert md_escape("1. a\n- b <i>") == r"1\. a - b \<i\>"
     for text in ("rutland_plan.txt: new", "$x$ :red[y] `z` # h", "- item", "2) two"):
-        assert views.md_plain(views.md_escape(text)) == text
+        assert md_plain(md_escape(text)) == text
 
 
 def test_rating_chips_and_colours():

@@ -26,7 +26,8 @@ from narrative_search.errors import (
     UnsupportedFormatError,
 )
 from narrative_search.export import export_jsonl
-from narrative_search.ingest import format_outcome_table, ingest_paths, read_document
+from narrative_search.ingest import ingest_paths, read_document
+from narrative_search.render.text import outcome_table
 from narrative_search.store import CorpusStore
 
 # --- bad files, made by real tools -------------------------------------------------
@@ -418,7 +419,7 @@ def test_a_second_run_reads_only_new_and_changed_files(tmp_path, downloads, monk
 
 def test_the_ingest_table_has_a_line_per_file(tmp_path, downloads):
     with CorpusStore(tmp_path / "corpus.sqlite") as store:
-        table = format_outcome_table(ingest_paths(store, [downloads]))
+        table = outcome_table(ingest_paths(store, [downloads]))
     lines = table.split("\n")
     assert lines[0].split() == ["file", "format", "council", "actions", "updates", "status", "message"]
     assert len(lines) == 2 + len(GOOD) + len(BAD_FILES)

@@ -8,15 +8,10 @@ import json
 
 import pytest
 
-from narrative_search.brief import (
-    CSV_COLUMNS,
-    STALE_AFTER_MONTHS,
-    build_brief,
-    render_csv,
-    render_markdown,
-    resolve_council,
-)
+from narrative_search.brief import STALE_AFTER_MONTHS, build_brief, resolve_council
 from narrative_search.errors import NarrativeSearchError
+from narrative_search.render.csv import BRIEF_CSV_COLUMNS, brief_csv
+from narrative_search.render.markdown import brief_markdown
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +145,7 @@ def test_council_names_resolve(corpus_store):
 
 
 def test_markdown(staffordshire, corpus_store):
-    text = render_markdown(staffordshire)
+    text = brief_markdown(staffordshire)
     assert text.startswith("# Revisit brief: Staffordshire\n")
     for heading in ("## Ratings at each review date", "## Got worse", "## Not updated since Jan 2021",
                     "## Reported complete", "## Changes since Jan 2021"):
@@ -159,14 +154,14 @@ def test_markdown(staffordshire, corpus_store):
     assert "**3.1 E (staffordshire/3-1-e)** (A, R, G, G (worse at Jan-20)): worse at Jan-20: A → R" in text
     assert "### 4 D (staffordshire/4-d)" in text and "points elsewhere: See [4a above]" in text
     assert "### 3.2 D" not in text  # nothing dated since January 2021
-    torbay = render_markdown(build_brief(corpus_store, "Torbay"))
+    torbay = brief_markdown(build_brief(corpus_store, "Torbay"))
     assert "- No dated update printed (75): 1A, 1B, 1C," in torbay
     assert "blue is complete in BRAG" in torbay
 
 
 def test_csv_one_row_per_action(staffordshire):
-    rows = list(csv.DictReader(io.StringIO(render_csv(staffordshire))))
-    assert tuple(rows[0]) == CSV_COLUMNS
+    rows = list(csv.DictReader(io.StringIO(brief_csv(staffordshire))))
+    assert tuple(rows[0]) == BRIEF_CSV_COLUMNS
     assert [row["action_id"] for row in rows] == [action.action_id for action in staffordshire.actions]
     row = next(row for row in rows if row["ref"] == "3.2 D")
     assert (row["latest_rating"], row["ratings"], row["last_update"], row["months_stale"], row["complete"]) == (

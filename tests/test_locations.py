@@ -23,12 +23,13 @@ from click.testing import CliRunner
 from helpers import DATA_DIR, LEICESTERSHIRE, STAFFORDSHIRE_000, STAFFORDSHIRE_001, TELFORD, TORBAY
 
 from narrative_search import app_views as views
-from narrative_search.brief import build_brief, render_markdown
+from narrative_search.brief import build_brief
 from narrative_search.cli import main
 from narrative_search.export import export_jsonl
+from narrative_search.render.markdown import brief_markdown
+from narrative_search.render.text import action_summary_text, timeline_text
 from narrative_search.search import SearchFilters
-from narrative_search.summary import render_summary_text, summarise_action
-from narrative_search.timeline import render_timeline_text
+from narrative_search.summary import summarise_action
 from narrative_search.workspace import Workspace
 
 PDF = "staffs-priority-3.pdf"  # Staffordshire 001, two pages
@@ -150,11 +151,11 @@ def test_every_pdf_update_is_printed_on_its_cited_page(located, folder):
 
 def test_timeline_and_summary_text_show_the_page(located):
     timeline = located.timeline("staffordshire/3-3-c")
-    text = render_timeline_text(timeline)
+    text = timeline_text(timeline)
     assert f"{PDF} page 2" in text
     assert f"{DOCX} table 1 row 8" in text
     assert f"{PDF} line" not in text and f"{DOCX} line" not in text
-    summary = render_summary_text(summarise_action(timeline))
+    summary = action_summary_text(summarise_action(timeline))
     assert re.search(rf"\[({re.escape(PDF)} page 2|{re.escape(DOCX)} table 1 row 8)\]", summary)
     data = json.loads(json.dumps(timeline.to_dict()))
     sources = [source for entry in data["entries"] for source in entry["sources"]]
@@ -166,7 +167,7 @@ def test_timeline_and_summary_text_show_the_page(located):
 
 def test_the_brief_shows_the_page_for_a_pdf_source(located):
     brief = build_brief(located.store, "Staffordshire", since="2019-01")
-    markdown = render_markdown(brief)
+    markdown = brief_markdown(brief)
     assert re.search(rf"\({re.escape(PDF)} page 2[;)]", markdown)  # a change printed in the PDF
     assert f"{PDF} line" not in markdown
     changes = [change for action in brief.actions for change in action.changes]
@@ -243,7 +244,7 @@ def test_text_sources_cite_their_line(located, folder):
         for source in entry.sources:
             assert source.document == TELFORD_TEXT and source.location == f"line {source.line}"
             assert opening(entry.text) in printed_at(folder, TELFORD_TEXT, source.location)
-    assert f"{TELFORD_TEXT} line " in render_timeline_text(timeline)
+    assert f"{TELFORD_TEXT} line " in timeline_text(timeline)
     action = located.store.get_action("torbay/3a")
     assert located.store.location(action.document, action.line) == f"line {action.line}"
     assert opening(action.action) in printed_at(folder, TEXT, f"line {action.line}")

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from helpers import TELFORD
 
-from narrative_search.summary import ROLES, mmr, render_summary_text, summarise_action
+from narrative_search.render.text import action_summary_text
+from narrative_search.summary import ROLES, mmr, summarise_action
 from narrative_search.timeline import build_timeline
 
 
@@ -116,12 +117,12 @@ def test_only_undated_text_is_still_summarised(summaries):
 def test_no_summary_without_content(summaries):
     assert summaries["torbay/1a"][1] == []
     assert summaries["staffordshire/6-e"][1] == []  # only "SEE 6E"
-    assert render_summary_text([]) == "No updates to summarise."
+    assert action_summary_text([]) == "No updates to summarise."
 
 
 def test_summary_text_and_json(summaries):
     _, sentences = summaries["staffordshire/3-2-d"]
-    text = render_summary_text(sentences)
+    text = action_summary_text(sentences)
     assert text.splitlines()[0].startswith("Now (Jan 2020): CCG Strategic")
     assert "Stalled since (Dec 2019)" in text
     data = json.loads(json.dumps([s.to_dict() for s in sentences]))

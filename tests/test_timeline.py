@@ -10,13 +10,13 @@ from helpers import STAFFORDSHIRE_000, STAFFORDSHIRE_001, TELFORD, collapse, sou
 from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import Status
 from narrative_search.months import add_months, check_month, months_between
+from narrative_search.render.text import timeline_text
 from narrative_search.timeline import (
     NOVELTY_THRESHOLD,
     build_timeline,
     rating_points,
     rating_rank,
     reference_target,
-    render_timeline_text,
     transition,
 )
 
@@ -131,7 +131,7 @@ def test_action_without_updates_or_ratings(timelines):
     timeline = timelines["torbay/1a"]
     assert timeline.entries == [] and timeline.ratings == []
     assert timeline.rating_path == "" and timeline.latest_rating is None
-    assert "No updates printed." in render_timeline_text(timeline)
+    assert "No updates printed." in timeline_text(timeline)
 
 
 def test_two_reports_disagreeing_on_a_rating_keep_both_cells(timelines):
@@ -272,8 +272,8 @@ def test_to_dict_is_json_with_sources_and_labels(timelines):
 
 
 def test_text_rendering_marks_repeats_and_references(timelines):
-    text = render_timeline_text(timelines["staffordshire/3-2-d"])
+    text = timeline_text(timelines["staffordshire/3-2-d"])
     assert "Rating path: R, R, A, G" in text
     assert "  = CCG Strategic Commissioning Post has been appointed, and to meet" in text
     assert "repeats Dec 2019" in text
-    assert "> See above" in render_timeline_text(timelines["staffordshire/3-2-i"])
+    assert "> See above" in timeline_text(timelines["staffordshire/3-2-i"])

@@ -1,0 +1,159 @@
+"""Markdown: the revisit brief as a page, and escaping for text Streamlit shows as Markdown."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from ..brief import rating_order
+from ..timeline import month_label
+from .text import (
+    BRIEF_EMPTY,
+    brief_action_name,
+    brief_as_of_text,
+    brief_headings,
+    brief_reports_text,
+    change_kind_and_sources,
+    change_nothing_new,
+    change_repeats_note,
+    evidence_text,
+    one_line,
+)
+
+if TYPE_CHECKING:
+    from ..brief import ActionBrief, Brief
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~$:])")
+_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")
+
+
+def md_escape(text: Any) -> str:
+    """``text`` on one line, with what Markdown (and Streamlit's ``:red[...]``, ``$...$``) would interpret escaped.
+
+    For messages, captions and labels that carry text from documents, file
+    names or queries: Streamlit renders those as Markdown.
+    """
+    flat = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text or "").split()))
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", flat)
+
+
+def md_plain(text: str) -> str:
+    """What :func:`md_escape` escaped, unescaped (what a reader sees)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+# -- the revisit brief ---------------------------------------------------------
+
+
+def brief_markdown(brief: "Brief") -> str:
+    """The brief as Markdown a person can read or paste."""
+    out = _brief_head(brief)
+    out += _brief_standing(brief)
+    if brief.since:
+        out += _brief_changes(brief)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _brief_head(brief: "Brief") -> list[str]:
+    as_of = brief_as_of_text(brief)
+    out: list[str] = [f"# Revisit brief: {brief.council}", "", as_of[:1].upper() + as_of[1:] + ".", ""]
+    out.append(brief_reports_text(brief) + ".")
+    complete_keys = {one_line(key.text).rstrip(".").lower(): one_line(key.text).rstrip(".")
+                     for key in brief.rating_keys if key.complete}
+    out.append("Counted as complete: " + (", ".join(f'"{text}"' for text in complete_keys.values())
+                                         if complete_keys else "B (no key printed; blue is complete in BRAG)")
+               + ", or an update saying it is completed.")
+    out.append("")
+    return out
+
+
+def _brief_standing(brief: "Brief") -> list[str]:
+    """Ratings at each review date, got worse, not updated, reported complete."""
+    headings = brief_headings(brief)
+    out = [f"## {headings['review_dates']}", ""]
+    if brief.review_dates:
+        ratings = sorted({rating for review in brief.review_dates for rating in review.counts}, key=rating_order)
+        names = ["not rated" if rating == "none" else rating for rating in ratings]
+        out.append("| Review date | " + " | ".join(names) + " | Actions |")
+        out.append("|---|" + "---|" * (len(ratings) + 1))
+        for review in brief.review_dates:
+            cells = [str(review.counts.get(rating, 0)) for rating in ratings]
+            out.append(f"| {_cell(', '.join(review.labels))} | " + " | ".join(cells) + f" | {review.actions} |")
+    else:
+        out.append(BRIEF_EMPTY["review_dates"])
+    out.append("")
+
+    out += [f"## {headings['worse']}", ""]
+    if brief.worse:
+        for action in brief.worse:
+            moves = "; ".join(move.describe() for move in action.worse)
+            out.append(f"- **{brief_action_name(action)}** ({action.rating_path}): {moves}")
+    else:
+        out.append(BRIEF_EMPTY["worse"])
+    out.append("")
+
+    out += [f"## {headings['not_updated']}", ""]
+    if brief.not_updated:
+        never = [action for action in brief.not_updated if action.last_update_month is None]
+        for action in brief.not_updated:
+            if action.last_update_month is None:
+                continue
+            done = "; reported complete" if action.complete else ""
+            rating = f"; rated {action.latest_rating}" if action.latest_rating else ""
+            out.append(f"- **{brief_action_name(action)}**: last dated update {month_label(action.last_update_month)}, "
+                       f"{action.months_stale} months before {month_label(brief.as_of)}{rating}{done}")
+        if never:
+            # Listed together: templates and first drafts print many actions with no progress yet.
+            out.append(f"- No dated update printed ({len(never)}): "
+                       + ", ".join(action.ref or action.action_id for action in never))
+    else:
+        out.append(BRIEF_EMPTY["not_updated"])
+    out.append("")
+
+    out += [f"## {headings['complete']}", ""]
+    if brief.complete:
+        for action in brief.complete:
+            reasons = "; ".join(evidence_text(item) for item in action.evidence)
+            out.append(f"- **{brief_action_name(action)}**: {reasons}")
+    else:
+        out.append(BRIEF_EMPTY["complete"])
+    out.append("")
+    return out
+
+
+def _brief_changes(brief: "Brief") -> list[str]:
+    """What changed since ``brief.since``, action by action."""
+    out = [f"## {brief_headings(brief)['changed']}", ""]
+    if not brief.changed:
+        out.append(BRIEF_EMPTY["changed"])
+        out.append("")
+    for action in brief.changed:
+        out += _action_changes(action)
+    return out
+
+
+def _action_changes(action: "ActionBrief") -> list[str]:
+    out = [f"### {brief_action_name(action)}", ""]
+    if action.action:
+        out.append(one_line(action.action))
+        out.append("")
+    if action.rating_moves_since:
+        out.append("Rating: " + "; ".join(move.describe() for move in action.rating_moves_since))
+        out.append("")
+    for change in action.changes:
+        if change.reference_to is not None:
+            body = f"points elsewhere: {one_line(change.text)}"
+        elif change.new_sentences:
+            body = " ".join(one_line(sentence) for sentence in change.new_sentences)
+            if change.repeated_sentences:
+                body += " " + change_repeats_note(change)
+        else:
+            body = change_nothing_new(change) + " " + " ".join(one_line(s) for s in change.repeated_sentences)
+        out.append(f"- **{change.when}** ({change_kind_and_sources(change)}): {body}")
+    out.append("")
+    return out
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: on one line, its pipes escaped."""
+    return one_line(text).replace("|", "\\|")

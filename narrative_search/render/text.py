@@ -1,0 +1,355 @@
+"""Plain text: search results, timelines, summaries, brief items, ingest outcomes, index notes.
+
+The CLI prints these; the app shows the same messages (escaped for
+Markdown, or inside its HTML), so each thing is worded once, here.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+
+from ..model import cite
+from ..timeline import month_label
+
+if TYPE_CHECKING:
+    from ..brief import ActionBrief, Brief, Change, Evidence
+    from ..index import Manifest
+    from ..ingest import IngestOutcome
+    from ..search import ActionHit, SearchResult
+    from ..store import DocumentSummary, SaveResult
+    from ..summary import QuerySummary, SummarySentence
+    from ..timeline import Timeline
+
+#: Said where a search or a list of similar actions finds nothing and the library gives no reason.
+NO_RESULTS = "No results."
+
+#: Said by `narrative-search index` (and after an ingest) when nothing had to be rebuilt.
+INDEX_UP_TO_DATE = "Search index: up to date."
+
+#: Said where an action's timeline has no update.
+NO_UPDATES = "No updates printed."
+
+#: Said where an action has no update to summarise.
+NOTHING_TO_SUMMARISE = "No updates to summarise."
+
+#: Names of a summary sentence's role, as a person reads them.
+ROLE_LABELS = {"now": "Now", "change": "Main change", "stalled": "Stalled since", "remains": "Remains"}
+
+#: Columns of the table printed at the end of an ingest.
+OUTCOME_COLUMNS = ("file", "format", "council", "actions", "updates", "status", "message")
+
+
+# -- small pieces --------------------------------------------------------------
+
+
+def one_line(text: Optional[str], limit: Optional[int] = None) -> str:
+    """Whitespace collapsed; cut to ``limit`` characters with an ellipsis when a limit is given."""
+    flat = " ".join((text or "").split())
+    return flat if limit is None or len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def mark_terms(text: str, terms: Iterable[str]) -> str:
+    """Matched words in [brackets], for a terminal that may show no styles."""
+    for term in sorted(set(terms), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w\[]){re.escape(term)}(?![\w\]])", lambda m: f"[{m.group(0)}]", text, flags=re.IGNORECASE)
+    return text
+
+
+def no_results(message: Optional[str]) -> str:
+    """The library's reason nothing was found, else :data:`NO_RESULTS`."""
+    return message or NO_RESULTS
+
+
+# -- search results ------------------------------------------------------------
+
+
+def search_result_text(result: "SearchResult") -> str:
+    """A numbered list of hits (or why there are none): council and ref, rating, kind, date, score, source, text."""
+    if not result.hits:
+        return no_results(result.message)
+    lines: list[str] = []
+    for number, hit in enumerate(result.hits, start=1):
+        lines.extend(hit_lines(hit, number))
+    return "\n".join(lines)
+
+
+def hit_lines(hit: "ActionHit", number: int) -> list[str]:
+    """One hit: its heading line, its action id, why it is close (similar actions) and its best text, terms marked."""
+    data = hit.to_dict()
+    label = f"{hit.council} {hit.ref}" if hit.ref else f"{hit.council} (text outside the action tables)"
+    rating = f"[{data['rating']}] " if data["rating"] else ""
+    lines = [
+        f"{number:>2}. {label}  {rating}{hit.kind.replace('_', ' ')}, {hit.date or 'undated'}"
+        f"  score {hit.score:.4f}  {cite(data['document'], data['line'], data['location'])}"
+    ]
+    if hit.action_id:
+        lines.append(f"    {hit.action_id}")
+    if hit.because is not None:
+        lines.append(textwrap.fill("because: " + one_line(hit.because.passage.text, 400), 100,
+                                   initial_indent="    ", subsequent_indent="      "))
+    shown = data.get("matched_sentence") or hit.text
+    lines.append(textwrap.fill(one_line(mark_terms(shown, data["matched_terms"]), 400), 100,
+                               initial_indent="    ", subsequent_indent="    "))
+    return lines
+
+
+# -- timelines and summaries ---------------------------------------------------
+
+
+def timeline_facts(timeline: "Timeline") -> list[tuple[str, str]]:
+    """(label, value): latest rating, rating path, last dated update and how repeats were found."""
+    facts = [("Latest rating", timeline.latest_rating or "none printed"), ("Rating path", timeline.rating_path or "no ratings")]
+    if timeline.last_update_month:
+        facts.append((
+            "Last dated update",
+            f"{month_label(timeline.last_update_month)}, {timeline.months_since_last_update} months before "
+            f"{month_label(timeline.as_of)}",
+        ))
+    else:
+        facts.append(("Last dated update", "none"))
+    how = "embedding similarity" if timeline.novelty_method == "embedding" else "identical wording only"
+    facts.append(("Repeats found by", f"{how}, threshold {timeline.novelty_threshold:.2f}"))
+    return facts
+
+
+def timeline_text(timeline: "Timeline") -> str:
+    """The timeline as plain text: ratings, then each update with its sentences marked.
+
+    ``+`` marks a new sentence, ``=`` a repeat (with the earlier one it repeats),
+    ``>`` a reference-only update.
+    """
+    lines = [f"{timeline.action_id}  {timeline.ref or ''}  ({timeline.council})".rstrip()]
+    if timeline.action:
+        lines.append(one_line(timeline.action))
+    if timeline.ratings:
+        lines.append("Ratings: " + ", ".join(
+            f"{point.display_label} {point.rating or '-'}"
+            + (f" ({point.transition})" if point.transition not in ("first", "unchanged") else "")
+            + (" [reports differ: " + ", ".join(f"{cell.document} {cell.rag or '-'}" for cell in point.printed) + "]"
+               if point.conflict else "")
+            for point in timeline.ratings
+        ))
+        lines.append(f"Rating path: {timeline.rating_path}")
+    else:
+        lines.append("Ratings: none printed")
+    lines.extend(f"{label}: {value}" for label, value in timeline_facts(timeline)[2:])
+    if not timeline.entries:
+        lines.append("")
+        lines.append(NO_UPDATES)
+    for entry in timeline.entries:
+        where = "; ".join(cite(source.document, source.line, source.location) for source in entry.sources)
+        kind = " position statement" if entry.kind == "position_statement" else ""
+        rating = f" [rating {entry.rating}]" if entry.rating else ""
+        lines.append("")
+        lines.append(f"{entry.month or '?':7}  {entry.when}{kind}{rating}  ({where})")
+        if entry.reference_only:
+            lines.append(f"  > {one_line(entry.text)}  (points to: {entry.reference_to})")
+            continue
+        for sentence in entry.sentences:
+            if sentence.label == "repeat" and sentence.repeats is not None:
+                earlier = sentence.repeats
+                lines.append(f"  = {one_line(sentence.text)}")
+                lines.append(f"      repeats {earlier.stamp or month_label(earlier.month)} "
+                             f"({earlier.similarity:.2f}): {one_line(earlier.text)}")
+            else:
+                lines.append(f"  + {one_line(sentence.text)}")
+    return "\n".join(lines)
+
+
+def action_summary_text(sentences: Sequence["SummarySentence"]) -> str:
+    """One line per sentence: role, date, the sentence, and where it was printed."""
+    if not sentences:
+        return NOTHING_TO_SUMMARISE
+    return "\n".join(
+        f"{ROLE_LABELS.get(s.role, s.role)} ({s.when}): {one_line(s.text)}  [{cite(s.document, s.line, s.location)}]"
+        for s in sentences
+    )
+
+
+def query_summary_text(summary: "QuerySummary") -> str:
+    """Each council's representative sentences for a query, with ref, month and source."""
+    if not summary.councils:
+        return summary.message or "Nothing to summarise."
+    lines = [f"How each area approaches: {summary.query}"]
+    for council, sentences in summary.councils:
+        lines.append("")
+        lines.append(council)
+        for s in sentences:
+            where = f"{s.ref} " if s.ref else ""
+            lines.append(f"  - {one_line(s.text)}  [{where}{month_label(s.month) if s.month else 'undated'}; "
+                         f"{cite(s.document, s.line, s.location)}]")
+    return "\n".join(lines)
+
+
+# -- briefs (shared by the Markdown, the CSV and the app's page) ---------------
+
+#: What each section of a brief says when it lists nothing.
+BRIEF_EMPTY = {
+    "review_dates": "No ratings printed.",
+    "worse": "No action's rating went down.",
+    "not_updated": "Every action has a dated update since then.",
+    "complete": "No action is reported complete.",
+    "changed": "No dated updates since then.",
+}
+
+
+def brief_headings(brief: "Brief") -> dict[str, str]:
+    """The heading of each section of a brief, by the keys of :data:`BRIEF_EMPTY`."""
+    return {
+        "review_dates": "Ratings at each review date",
+        "worse": "Got worse",
+        "not_updated": f"Not updated since {month_label(brief.not_updated_since) or '-'}",
+        "complete": "Reported complete",
+        "changed": f"Changes since {month_label(brief.since)}",
+    }
+
+
+def brief_as_of_text(brief: "Brief") -> str:
+    """"as of Dec 2021; changes since Jan 2021" (no capital, no full stop)."""
+    return (f"as of {month_label(brief.as_of) or 'unknown'}"
+            + (f"; changes since {month_label(brief.since)}" if brief.since else ""))
+
+
+def brief_reports_text(brief: "Brief") -> str:
+    """"Reports: plan.pdf (Priority 3, Dec 2021); ..." (no full stop)."""
+    return "Reports: " + "; ".join(
+        f"{doc['name']} ({doc['title'] or 'untitled'}, {month_label(doc['as_of']) or 'undated'})"
+        for doc in brief.documents)
+
+
+
+def change_kind_and_sources(change: "Change") -> str:
+    """"position statement, plan.pdf page 2; plan.docx table 1 row 8": what a change is and where it is printed."""
+    kind = "position statement, " if change.kind == "position_statement" else ""
+    return kind + "; ".join(cite(*source) for source in change.sources)
+
+
+def change_repeats_note(change: "Change") -> str:
+    """"(and 2 sentence(s) repeated from Dec 2020)", after what a change added."""
+    return f"(and {len(change.repeated_sentences)} sentence(s) repeated from {', '.join(change.repeats_from)})"
+
+
+def change_nothing_new(change: "Change") -> str:
+    """"nothing new; repeats Dec 2020:", before the sentences a change only repeated."""
+    return f"nothing new; repeats {', '.join(change.repeats_from) or 'earlier text'}:"
+
+
+def brief_action_name(action: "ActionBrief") -> str:
+    """"3.2 D (staffordshire/3-2-d)", or the id alone for an action with no ref."""
+    return f"{action.ref} ({action.action_id})" if action.ref else action.action_id
+
+
+def evidence_text(item: "Evidence") -> str:
+    """Why an action counts as complete: its rating under the report's key, an update saying so, or a column."""
+    if item.how == "rating":
+        return f"rated {item.rating} at {item.label} (key: \"{one_line(item.text)}\")"
+    if item.how == "update":
+        return f"{item.label}: \"{one_line(item.text)}\""
+    return f"{item.label} printed \"{item.text}\""
+
+
+# -- ingest and the index ------------------------------------------------------
+
+
+def saved_text(result: "SaveResult") -> str:
+    """What storing one document did: its status and counts."""
+    return (
+        f"{result.document}: {result.status}; {result.actions} actions, {result.updates} updates, "
+        f"{result.statuses} statuses, {result.dropped_chars} banner characters dropped, "
+        f"{result.unattributed_chars} characters kept as unattributed text"
+    )
+
+
+def outcome_messages(outcomes: Iterable["IngestOutcome"]) -> list[tuple[str, str]]:
+    """(level, message) per ingest outcome: ``error`` (why a file was refused), ``success``, ``warning``."""
+    messages: list[tuple[str, str]] = []
+    for outcome in outcomes:
+        if outcome.error or outcome.result is None:
+            messages.append(("error", str(outcome.error)))
+            continue
+        messages.append(("success", saved_text(outcome.result)))
+        messages.extend(("warning", f"{outcome.result.document}: {warning}") for warning in outcome.warnings)
+    return messages
+
+
+def ingested_count_text(outcomes: Sequence["IngestOutcome"]) -> str:
+    """"4 of 5 files ingested."."""
+    stored = sum(1 for outcome in outcomes if outcome.status != "error")
+    return f"{stored} of {len(outcomes)} files ingested."
+
+
+def outcome_rows(outcomes: Iterable["IngestOutcome"]) -> list[dict[str, str]]:
+    """One dict per outcome with the columns of :data:`OUTCOME_COLUMNS`, as text."""
+    rows = []
+    for outcome in outcomes:
+        result = None if outcome.error else outcome.result
+        rows.append({
+            "file": outcome.path.name,
+            "format": outcome.format or "-",
+            "council": outcome.council or "-",
+            "actions": str(result.actions) if result is not None else "-",
+            "updates": str(result.updates) if result is not None else "-",
+            "status": outcome.status,
+            "message": outcome.message or "",
+        })
+    return rows
+
+
+def outcome_table(outcomes: Iterable["IngestOutcome"]) -> str:
+    """A plain-text table of what happened to each file, for the end of an ingest.
+
+    The message (the reason a file was refused, or its warnings) is last and
+    never cut; the other columns are padded to their widest value.
+    """
+    rows = outcome_rows(outcomes)
+    widths = {column: len(column) for column in OUTCOME_COLUMNS}
+    for row in rows:
+        for column in OUTCOME_COLUMNS[:-1]:
+            widths[column] = max(widths[column], len(row[column]))
+    right = {"actions", "updates"}
+
+    def line(values: dict[str, str]) -> str:
+        cells = [
+            values[column].rjust(widths[column]) if column in right else values[column].ljust(widths[column])
+            for column in OUTCOME_COLUMNS[:-1]
+        ]
+        return "  ".join(cells + [values["message"]]).rstrip()
+
+    header = line({column: column for column in OUTCOME_COLUMNS})
+    rule = "  ".join("-" * widths[column] for column in OUTCOME_COLUMNS[:-1]) + "  " + "-" * len("message")
+    return "\n".join([header, rule, *(line(row) for row in rows)])
+
+
+def index_text(manifest: "Manifest") -> str:
+    """"Search index: 1234 passages of 163 actions (flat, 384 dimensions)"; no full stop."""
+    return (f"Search index: {manifest.passage_count} passages of {manifest.action_count} actions "
+            f"({manifest.index_type}, {manifest.dimension} dimensions)")
+
+
+def index_built_text(manifest: "Manifest") -> str:
+    """What a (re)build did: the index, the texts encoded and taken from the cache, and how long it took."""
+    return (f"{index_text(manifest)}; {manifest.encoded} texts encoded, {manifest.cache_hits} from the cache; "
+            f"{manifest.build_seconds:.1f} s.")
+
+
+# -- what is ingested ----------------------------------------------------------
+
+#: Said by `narrative-search documents` when the store is empty.
+NOTHING_INGESTED = "Nothing ingested yet: run `narrative-search ingest` to read the bundled corpus."
+
+
+def documents_text(summaries: Sequence["DocumentSummary"]) -> str:
+    """One line per ingested document (name, council, as-of month, counts), its warnings under it."""
+    if not summaries:
+        return NOTHING_INGESTED
+    lines = [f"{'document':28} {'council':20} {'as of':8} {'actions':>7} {'updates':>7} {'statuses':>8} "
+             f"{'dropped':>7} {'unattributed':>12}"]
+    for s in summaries:
+        lines.append(
+            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.actions:>7} {s.updates:>7} "
+            f"{s.statuses:>8} {s.dropped_chars:>7} {s.unattributed_chars:>12}"
+        )
+        lines.extend(f"    warning: {warning}" for warning in s.warnings)
+    return "\n".join(lines)
