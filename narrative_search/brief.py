@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .export import guard_formula
-from .model import Citation, Locate, Month, cite, slug
-from .store import CorpusStore, MergedAction
+from .model import Citation, Locate, MergedAction, Month, cite, slug
+from .store import CorpusStore
 from .timeline import (
     RATING_RANK,
     RatingPoint,

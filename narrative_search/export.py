@@ -13,8 +13,8 @@ import csv
 import json
 from typing import Any, Optional, TextIO
 
-from .model import Locate, Status, describe_location
-from .store import CorpusStore, MergedAction, MergedUpdate
+from .model import Locate, MergedAction, MergedUpdate, Status, describe_location
+from .store import CorpusStore
 
 #: CSV columns, one row per update (or per action that has none).
 CSV_COLUMNS = (

@@ -23,12 +23,12 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 from .config import DATABASE_NAME
 from .councils import canonical_council, detect_council
 from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
-from .model import Document, DocumentReading
+from .model import Document, DocumentReading, SaveResult
 from .plans import plan_document
 from .readers.common import SourceRows
 from .readers.dispatch import EXTENSION_FORMATS, read_source
 from .readers.text import decode_text
-from .store import CorpusStore, SaveResult, StoreError
+from .store import CorpusStore, StoreError
 
 MANIFEST_NAME = "sources.csv"
 TEXT_SUFFIXES = {".txt", ".tsv", ".text", ""}

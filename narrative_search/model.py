@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional
 
 Month = Optional[str]  # "YYYY-MM" or None
 
@@ -156,6 +156,121 @@ class DocumentReading:
     @property
     def unattributed_chars(self) -> int:
         return sum(len(span.text) for span in self.unattributed)
+
+
+# -- the merged corpus, as the store gives it back ---------------------------
+
+
+@dataclass
+class SaveResult:
+    """What :meth:`~narrative_search.store.CorpusStore.save_reading` did, for progress output."""
+
+    document: str
+    status: str  # "new", "unchanged" or "replaced"
+    actions: int = 0
+    updates: int = 0  # distinct stored updates this document is a source of
+    statuses: int = 0
+    unattributed_chars: int = 0
+    dropped_chars: int = 0
+
+
+@dataclass
+class DocumentSummary:
+    """One row of the library view: a document with what was read from it."""
+
+    name: str
+    council: str
+    title: str
+    as_of: Month
+    sha256: str
+    format: str
+    path: str
+    ingested_at: str
+    actions: int
+    updates: int
+    statuses: int
+    unattributed_chars: int
+    dropped_chars: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DocumentSpan(TextSpan):
+    """A :class:`TextSpan` read back from the store, with its document's name."""
+
+    document: str = ""
+
+
+@dataclass
+class MergedUpdate:
+    """One distinct update of an action, with every place it was printed."""
+
+    text: str
+    stamp: Optional[str] = None
+    start: Month = None
+    end: Month = None
+    kind: str = "update"
+    deleted: list[str] = field(default_factory=list)
+    sources: list[tuple[str, int]] = field(default_factory=list)  # (document, line)
+    id: int = 0
+    # Other wordings of the same update, by source: reports retype and cut
+    # text ("tool-kit"/"tool kit", a cell cut short), and none is lost.
+    variants: list[tuple[str, int, str]] = field(default_factory=list)  # (document, line, text)
+
+    @property
+    def document(self) -> str:
+        """The earliest report that printed it."""
+        return self.sources[0][0] if self.sources else ""
+
+    @property
+    def line(self) -> int:
+        return self.sources[0][1] if self.sources else 0
+
+    @property
+    def is_undated(self) -> bool:
+        return self.start is None
+
+
+@dataclass
+class MergedAction:
+    """An action as every report printed it; text fields from the latest report."""
+
+    id: str
+    council: str
+    ref: Optional[str]
+    action: str = ""
+    focus_area: str = ""
+    priority: str = ""
+    lead: str = ""
+    evidence: str = ""
+    impact: str = ""
+    due_printed: str = ""
+    due: Month = None
+    fields: dict[str, str] = field(default_factory=dict)
+    document: str = ""  # the latest report printing it
+    line: int = 0
+    ref_printed: Optional[str] = None
+    ref_note: str = ""
+    documents: list[str] = field(default_factory=list)  # oldest report first
+    statuses: list[Status] = field(default_factory=list)
+    updates: list[MergedUpdate] = field(default_factory=list)
+    # Every report's own printing of the action, oldest first, so wording that
+    # differs between reports ("Head od SEND" / "Head of SEND") is never lost.
+    reports: list[dict[str, Any]] = field(default_factory=list)
+
+    def earlier_wording(self) -> list[dict[str, Any]]:
+        """Earlier reports' fields where they differ from the latest report's."""
+        latest = self.reports[-1] if self.reports else {}
+        differences = []
+        for report in self.reports[:-1]:
+            changed = {key: value for key, value in report.items() if key not in ("document", "line") and value != latest.get(key)}
+            if changed:
+                differences.append({"document": report["document"], "line": report["line"], **changed})
+        return differences
+
+
+#: The fields of an action each report prints in its own wording (see MergedAction.reports).
+REPORT_FIELDS = ("ref_printed", "priority", "focus_area", "action", "lead", "evidence", "impact", "due_printed", "fields")
 
 
 # -- citing a source ------------------------------------------------------------

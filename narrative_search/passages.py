@@ -32,8 +32,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
 
-from .model import Locate, Month, Status, slug
-from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
+from .merge import comparable_text
+from .model import Locate, MergedAction, MergedUpdate, Month, Status, slug
+from .store import CorpusStore
 
 #: Passage kinds, in the order :func:`build_passages` emits them per action.
 KINDS = ("action", "update", "position_statement", "unattributed")

@@ -69,9 +69,10 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 import numpy as np
 
 from .errors import NarrativeSearchError
-from .model import Locate, Month, Status, cite, slug
+from .merge import comparable_text
+from .model import Locate, MergedAction, MergedUpdate, Month, Status, cite, slug
 from .passages import rating_at, sentence_spans
-from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
+from .store import CorpusStore
 
 if TYPE_CHECKING:
     from .embed import Embedder

@@ -18,11 +18,12 @@ from narrative_search.model import (
     Action,
     Document,
     DocumentReading,
+    MergedAction,
     Status,
     TextSpan,
     Update,
 )
-from narrative_search.store import CorpusStore, MergedAction, StoreError
+from narrative_search.store import CorpusStore, StoreError
 
 COUNCIL = "Staffordshire"
 SHARED = (
