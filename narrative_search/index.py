@@ -42,6 +42,7 @@ import numpy as np
 
 from .errors import NarrativeSearchError
 from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
+from .model import Citation, Month
 from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
 
 PathLike = Union[str, Path]
@@ -235,6 +236,15 @@ def first_passage_of_each_action(passages: Sequence[Passage]) -> list[Passage]:
         if passage.action_id and passage.action_id not in seen:
             seen[passage.action_id] = passage
     return list(seen.values())
+
+
+def _passage(
+    passage_id: str, kind: str, text: str, council: str, document: str, line: int, ref: Optional[str],
+    action_id: Optional[str], start: Month, end: Month, rating: Optional[str], location: Optional[str],
+) -> Passage:
+    """A passage from its row of the passages table (the columns in table order, rowid left out)."""
+    return Passage(id=passage_id, kind=kind, text=text, council=council, source=Citation(document, line, location),
+                   ref=ref, action_id=action_id, start=start, end=end, rating=rating)
 
 
 def _write_passages_db(
@@ -482,7 +492,7 @@ class SearchIndex:
                     chunk,
                 ).fetchall()
             for rowid, *values in records:
-                found[rowid] = Passage(*values)
+                found[rowid] = _passage(*values)
         return found
 
     def rows_of_action(self, action_id: str) -> np.ndarray:

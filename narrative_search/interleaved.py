@@ -108,7 +108,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .cleaning import clean_cell
-from .model import Action, DocumentReading, Row, TextSpan, Update
+from .model import Action, Citation, DocumentReading, Row, TextSpan, Update
 from .stamps import parse_column_month, parse_due, split_updates
 
 RECOVERED_NOTE = "recovered from interleaved columns: the ref was printed inside run-on text of a table row"
@@ -658,8 +658,7 @@ def recover_interleaved(reading: DocumentReading, rows: list[Row]) -> None:
                                 start=piece.start or fragment.month,
                                 end=piece.end or fragment.month,
                                 kind="position_statement",
-                                document=reading.document.name,
-                                line=fragment.line.line,
+                                source=Citation(reading.document.name, fragment.line.line),
                                 column=fragment.header,
                             ),
                         )

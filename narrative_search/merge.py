@@ -58,9 +58,9 @@ def settle_wording(update: MergedUpdate) -> None:
     report printed, and the cut or retyped wording stays traceable.
     """
     printings = update.variants
-    fullest = max(printings, key=lambda p: len(comparable_text(p[2])))[2] if printings else update.text
+    fullest = max(printings, key=lambda p: len(comparable_text(p.text))).text if printings else update.text
     update.text = fullest
-    update.variants = [p for p in printings if normalise_space(p[2]) != normalise_space(fullest)]
+    update.variants = [p for p in printings if normalise_space(p.text) != normalise_space(fullest)]
 
 
 def action_order(action: MergedAction) -> tuple[Any, ...]:

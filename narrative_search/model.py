@@ -18,6 +18,96 @@ from typing import Any, Callable, NamedTuple, Optional
 Month = Optional[str]  # "YYYY-MM" or None
 
 
+# -- citing a source ------------------------------------------------------------
+
+#: Where line ``line`` of document ``document`` is, in words
+#: (:meth:`narrative_search.store.CorpusStore.location` is one).
+Locate = Callable[[str, int], str]
+
+
+def describe_location(line: int, location: Optional[str] = None) -> str:
+    """Where a row is, in words: the location its reader recorded ("page 3"), else "line 12".
+
+    A plain text file records none, and its row numbers are its lines; for
+    other formats the row number alone would mean nothing to a reader.
+    """
+    return location or f"line {line}"
+
+
+def cite(document: str, line: int, location: Optional[str] = None) -> str:
+    """How every output names a source: "plan.pdf page 3", "plan.docx table 2 row 5", "plan.txt line 12"."""
+    return f"{document} {describe_location(line, location)}"
+
+
+class Citation(NamedTuple):
+    """One place a record was printed; a tuple, so JSON writes it as [document, line, location].
+
+    ``line`` is the row number its reader gave it; ``location`` is where that
+    row is in the file, in words ("page 3", "line 12"), or None where it was
+    not looked up (readers and the store leave it to :meth:`located`).
+    """
+
+    document: str
+    line: int
+    location: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        """The citation as every output prints it (see :func:`cite`)."""
+        return cite(self.document, self.line, self.location)
+
+    def located(self, locate: Optional[Locate]) -> Citation:
+        """This citation with its location looked up by ``locate``; as it is without one."""
+        if locate is None:
+            return self
+        return self._replace(location=locate(self.document, self.line))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "line": self.line, "location": self.location}
+
+
+#: The citation of a record not yet placed in a document (the planner fills it in).
+UNCITED = Citation("", 0)
+
+
+class Cited:
+    """A record printed at one place, its :class:`Citation` in ``source``, whose parts read as attributes."""
+
+    source: Citation
+
+    @property
+    def document(self) -> str:
+        return self.source.document
+
+    @property
+    def line(self) -> int:
+        return self.source.line
+
+    @property
+    def location(self) -> Optional[str]:
+        return self.source.location
+
+
+def cited_fields(data: Any) -> Any:
+    """``dataclasses.asdict`` output with every record's ``source`` spelled out in its place.
+
+    Records keep one :class:`Citation`; what they are written to (JSON, the
+    passage index) keeps its ``document``, ``line`` and ``location`` keys.
+    Lists of citations (``sources``) stay lists of [document, line, location].
+    """
+    if isinstance(data, list):
+        return [cited_fields(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    spelled: dict[Any, Any] = {}
+    for key, value in data.items():
+        if key == "source" and isinstance(value, Citation):
+            spelled.update(value.to_dict())
+        else:
+            spelled[key] = cited_fields(value)
+    return spelled
+
+
 @dataclass
 class Cell:
     """One cell of a source row, text exactly as printed (HTML included)."""
@@ -65,19 +155,18 @@ class Document:
 
 
 @dataclass
-class Status:
+class Status(Cited):
     """A rating observed under one dated review column."""
 
     label: str  # column label as printed, e.g. "Dec-19"
     month: Month  # the month the label names
     rag_printed: Optional[str]  # cell as printed; None when empty
     rag: Optional[str]  # normalised: R, A, G, B, pink, grey, or mixed like "G/A"
-    document: str = ""
-    line: int = 0
+    source: Citation = UNCITED
 
 
 @dataclass
-class Update:
+class Update(Cited):
     """One dated (or undated) piece of progress text."""
 
     text: str  # live text: HTML removed, struck-through text left out
@@ -86,8 +175,7 @@ class Update:
     end: Month = None
     kind: str = "update"  # "update" or "position_statement"
     deleted: list[str] = field(default_factory=list)  # struck-through (<del>) text
-    document: str = ""
-    line: int = 0
+    source: Citation = UNCITED
     column: str = ""  # label of the column the text came from
 
     @property
@@ -202,6 +290,14 @@ class DocumentSpan(TextSpan):
 
 
 @dataclass
+class Variant(Cited):
+    """One report's own wording of an update (a retyped or cut-short printing)."""
+
+    source: Citation
+    text: str
+
+
+@dataclass
 class MergedUpdate:
     """One distinct update of an action, with every place it was printed."""
 
@@ -211,20 +307,20 @@ class MergedUpdate:
     end: Month = None
     kind: str = "update"
     deleted: list[str] = field(default_factory=list)
-    sources: list[tuple[str, int]] = field(default_factory=list)  # (document, line)
+    sources: list[Citation] = field(default_factory=list)  # earliest report first
     id: int = 0
     # Other wordings of the same update, by source: reports retype and cut
     # text ("tool-kit"/"tool kit", a cell cut short), and none is lost.
-    variants: list[tuple[str, int, str]] = field(default_factory=list)  # (document, line, text)
+    variants: list[Variant] = field(default_factory=list)
 
     @property
     def document(self) -> str:
         """The earliest report that printed it."""
-        return self.sources[0][0] if self.sources else ""
+        return self.sources[0].document if self.sources else ""
 
     @property
     def line(self) -> int:
-        return self.sources[0][1] if self.sources else 0
+        return self.sources[0].line if self.sources else 0
 
     @property
     def is_undated(self) -> bool:
@@ -271,35 +367,6 @@ class MergedAction:
 
 #: The fields of an action each report prints in its own wording (see MergedAction.reports).
 REPORT_FIELDS = ("ref_printed", "priority", "focus_area", "action", "lead", "evidence", "impact", "due_printed", "fields")
-
-
-# -- citing a source ------------------------------------------------------------
-
-#: Where line ``line`` of document ``document`` is, in words
-#: (:meth:`narrative_search.store.CorpusStore.location` is one).
-Locate = Callable[[str, int], str]
-
-
-def describe_location(line: int, location: Optional[str] = None) -> str:
-    """Where a row is, in words: the location its reader recorded ("page 3"), else "line 12".
-
-    A plain text file records none, and its row numbers are its lines; for
-    other formats the row number alone would mean nothing to a reader.
-    """
-    return location or f"line {line}"
-
-
-def cite(document: str, line: int, location: Optional[str] = None) -> str:
-    """How every output names a source: "plan.pdf page 3", "plan.docx table 2 row 5", "plan.txt line 12"."""
-    return f"{document} {describe_location(line, location)}"
-
-
-class Citation(NamedTuple):
-    """One place a record was printed; a tuple, so JSON writes it as [document, line, location]."""
-
-    document: str
-    line: int
-    location: Optional[str] = None
 
 
 def slug(text: str) -> str:

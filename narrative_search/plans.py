@@ -23,7 +23,7 @@ from typing import Optional
 
 from .cleaning import clean_cell, normalise_rating
 from .interleaved import recover_interleaved
-from .model import Action, Document, DocumentReading, Row, Status, TextSpan, Update, action_id, describe_location
+from .model import Action, Citation, Document, DocumentReading, Row, Status, TextSpan, Update, action_id, describe_location
 from .refs import (
     action_letter,
     compose_ref,
@@ -462,8 +462,7 @@ def build_action(pending: PendingAction, document: Document) -> Action:
                     month=column.month or document.as_of,
                     rag_printed=printed,
                     rag=normalise_rating(printed),
-                    document=document.name,
-                    line=first_line,
+                    source=Citation(document.name, first_line),
                 )
             )
             continue
@@ -480,8 +479,7 @@ def build_action(pending: PendingAction, document: Document) -> Action:
                         start=start,
                         end=end,
                         kind=kind,
-                        document=document.name,
-                        line=_line_at(offsets, piece.offset, first_line),
+                        source=Citation(document.name, _line_at(offsets, piece.offset, first_line)),
                         column=column.label,
                     )
                 )

@@ -34,6 +34,7 @@ from .merge import action_order, is_same_update, settle_wording, update_content_
 from .model import (
     REPORT_FIELDS,
     Action,
+    Citation,
     Document,
     DocumentReading,
     DocumentSpan,
@@ -44,6 +45,7 @@ from .model import (
     Status,
     TextSpan,
     Update,
+    Variant,
     describe_location,
 )
 
@@ -763,8 +765,7 @@ def _status(row: sqlite3.Row) -> Status:
         month=row["month"],
         rag_printed=row["rag_printed"],
         rag=row["rag"],
-        document=row["document"],
-        line=row["line"],
+        source=Citation(row["document"], row["line"]),
     )
 
 
@@ -823,8 +824,9 @@ def _merge_updates(rows: Iterable[sqlite3.Row]) -> dict[str, list[MergedUpdate]]
             )
             owner[row["id"]] = row["action_id"]
             keys[row["id"]] = _update_order(row)
-        update.sources.append((row["document"], row["line"]))
-        update.variants.append((row["document"], row["line"], row["source_text"] or row["text"]))
+        source = Citation(row["document"], row["line"])
+        update.sources.append(source)
+        update.variants.append(Variant(source, row["source_text"] or row["text"]))
     for update in by_id.values():
         settle_wording(update)
     grouped: dict[str, list[MergedUpdate]] = defaultdict(list)
