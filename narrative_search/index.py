@@ -42,7 +42,7 @@ import numpy as np
 
 from .errors import NarrativeSearchError
 from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
-from .model import Citation, Month
+from .model import INDEX_TYPES, Citation, IndexType, Month, PassageKind
 from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
 
 PathLike = Union[str, Path]
@@ -135,7 +135,7 @@ class Manifest:
     action_count: int
     corpus_hash: str
     store_fingerprint: str
-    index_type: str  # "flat" (exact inner product) or "hnsw"
+    index_type: IndexType
     built_at: str
     build_seconds: float = 0.0
     encoded: int = 0  # texts the model had to encode for this build
@@ -205,15 +205,17 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def choose_index_type(passage_count: int, requested: str = "auto") -> str:
-    if requested not in ("auto", "flat", "hnsw"):
-        raise ValueError(f"index type must be auto, flat or hnsw, not {requested!r}")
+def choose_index_type(passage_count: int, requested: str = "auto") -> IndexType:
+    """``requested`` if it names an index type; for "auto", HNSW above :data:`APPROXIMATE_ABOVE` passages."""
+    for index_type in INDEX_TYPES:
+        if requested == index_type:
+            return index_type
     if requested != "auto":
-        return requested
+        raise ValueError(f"index type must be auto, flat or hnsw, not {requested!r}")
     return "hnsw" if passage_count > APPROXIMATE_ABOVE else "flat"
 
 
-def make_vector_index(vectors: np.ndarray, index_type: str):
+def make_vector_index(vectors: np.ndarray, index_type: IndexType):
     """A faiss index over normalised ``vectors`` (inner product = cosine)."""
     import faiss
 
@@ -239,7 +241,7 @@ def first_passage_of_each_action(passages: Sequence[Passage]) -> list[Passage]:
 
 
 def _passage(
-    passage_id: str, kind: str, text: str, council: str, document: str, line: int, ref: Optional[str],
+    passage_id: str, kind: PassageKind, text: str, council: str, document: str, line: int, ref: Optional[str],
     action_id: Optional[str], start: Month, end: Month, rating: Optional[str], location: Optional[str],
 ) -> Passage:
     """A passage from its row of the passages table (the columns in table order, rowid left out)."""

@@ -13,9 +13,40 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple, Optional
+from typing import Any, Callable, Literal, NamedTuple, Optional, get_args
 
 Month = Optional[str]  # "YYYY-MM" or None
+
+# -- closed vocabularies ----------------------------------------------------------
+# Each is a Literal type, for the type checker, and the tuple of its values,
+# for what checks or offers them at run time (the CLI's choices, the app's options).
+
+#: What a dated piece of progress text is: a progress update or a position statement.
+UpdateKind = Literal["update", "position_statement"]
+UPDATE_KINDS: tuple[UpdateKind, ...] = get_args(UpdateKind)
+
+#: What a searchable passage is, in the order passages are built per action:
+#: an action's own description, one of its updates, or text kept outside any action.
+PassageKind = Literal["action", "update", "position_statement", "unattributed"]
+PASSAGE_KINDS: tuple[PassageKind, ...] = get_args(PassageKind)
+
+#: What a column of an action plan holds; "field" for any other column, kept under its label.
+ColumnRole = Literal[
+    "ref", "focus", "priority", "action", "lead", "evidence", "impact", "due", "rating", "update", "position", "field"
+]
+COLUMN_ROLES: tuple[ColumnRole, ...] = get_args(ColumnRole)
+
+#: What saving a document did: stored it for the first time, found it stored as it is, or replaced it.
+SaveStatus = Literal["new", "unchanged", "replaced"]
+SAVE_STATUSES: tuple[SaveStatus, ...] = get_args(SaveStatus)
+
+#: How search ranks: both rankings fused, the vector ranking alone, or the keyword ranking alone.
+SearchMode = Literal["hybrid", "dense", "keyword"]
+SEARCH_MODES: tuple[SearchMode, ...] = get_args(SearchMode)
+
+#: The vector index: exact inner product ("flat") or approximate (HNSW graph).
+IndexType = Literal["flat", "hnsw"]
+INDEX_TYPES: tuple[IndexType, ...] = get_args(IndexType)
 
 
 # -- citing a source ------------------------------------------------------------
@@ -173,7 +204,7 @@ class Update(Cited):
     stamp: Optional[str] = None  # date stamp as printed, None when undated
     start: Month = None
     end: Month = None
-    kind: str = "update"  # "update" or "position_statement"
+    kind: UpdateKind = "update"
     deleted: list[str] = field(default_factory=list)  # struck-through (<del>) text
     source: Citation = UNCITED
     column: str = ""  # label of the column the text came from
@@ -254,7 +285,7 @@ class SaveResult:
     """What :meth:`~narrative_search.store.CorpusStore.save_reading` did, for progress output."""
 
     document: str
-    status: str  # "new", "unchanged" or "replaced"
+    status: SaveStatus
     actions: int = 0
     updates: int = 0  # distinct stored updates this document is a source of
     statuses: int = 0
@@ -305,7 +336,7 @@ class MergedUpdate:
     stamp: Optional[str] = None
     start: Month = None
     end: Month = None
-    kind: str = "update"
+    kind: UpdateKind = "update"
     deleted: list[str] = field(default_factory=list)
     sources: list[Citation] = field(default_factory=list)  # earliest report first
     id: int = 0

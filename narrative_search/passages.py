@@ -33,11 +33,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
 
 from .merge import comparable_text
-from .model import Citation, Cited, Locate, MergedAction, MergedUpdate, Month, Status, slug
+from .model import Citation, Cited, Locate, MergedAction, MergedUpdate, Month, PassageKind, Status, slug
 from .store import CorpusStore
-
-#: Passage kinds, in the order :func:`build_passages` emits them per action.
-KINDS = ("action", "update", "position_statement", "unattributed")
 
 #: Version of the rules that cut passages from the store; the search index
 #: records it and is rebuilt when it changes.
@@ -55,7 +52,7 @@ class Passage(Cited):
     """One searchable piece of text with where it came from and when."""
 
     id: str
-    kind: str  # "update", "position_statement", "action" or "unattributed"
+    kind: PassageKind
     text: str
     council: str
     source: Citation  # location None: not looked up

@@ -42,6 +42,7 @@ from .model import (
     MergedAction,
     MergedUpdate,
     SaveResult,
+    SaveStatus,
     Status,
     TextSpan,
     Update,
@@ -297,6 +298,7 @@ class CorpusStore:
                 stored = self.conn.execute(
                     "SELECT sha256 FROM documents WHERE name = ?", (doc.name,)
                 ).fetchone()
+                status: SaveStatus
                 if stored is not None and not force and doc.sha256 and stored["sha256"] == doc.sha256:
                     status = "unchanged"
                 else:
@@ -495,7 +497,7 @@ class CorpusStore:
 
     # -- documents ----------------------------------------------------------
 
-    def _save_result(self, name: str, status: str) -> SaveResult:
+    def _save_result(self, name: str, status: SaveStatus) -> SaveResult:
         summary = self._summaries("WHERE d.name = ?", (name,))[0]
         return SaveResult(
             document=name,
