@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .export import guard_formula
-from .model import UNCITED, Citation, Cited, Locate, MergedAction, Month, cite, cited_fields, slug
+from .model import UNCITED, Citation, Cited, Locate, MergedAction, Month, UpdateKind, cite, cited_fields, slug
 from .store import CorpusStore
 from .timeline import (
     RATING_RANK,
@@ -144,7 +144,7 @@ class Change(Cited):
     update_id: int
     month: Month
     when: str  # stamp as printed, else the month
-    kind: str
+    kind: UpdateKind
     text: str
     source: Citation  # where the update was first printed, located
     sources: list[Citation]  # every place the update was printed

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
-from .model import UNCITED, Citation, Cited, Month, cite, cited_fields, describe_location
+from .model import UNCITED, Citation, Cited, Month, PassageKind, UpdateKind, cite, cited_fields, describe_location
 from .timeline import Sentence, Timeline, TimelineEntry, month_label
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class SummarySentence(Cited):
     month: Month
     undated: bool
     stamp: Optional[str]
-    kind: str
+    kind: UpdateKind
     source: Citation  # where the update was first printed, located
     start: int
     end: int
@@ -289,7 +289,7 @@ class ThemeSentence(Cited):
     council: str
     action_id: Optional[str]
     ref: Optional[str]
-    kind: str
+    kind: PassageKind
     month: Month
     source: Citation  # located
     similarity: float  # cosine with the query

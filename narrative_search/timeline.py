@@ -78,6 +78,7 @@ from .model import (
     MergedUpdate,
     Month,
     Status,
+    UpdateKind,
     Variant,
     cite,
     cited_fields,
@@ -145,7 +146,7 @@ class TimelineEntry:
     month: Month  # the update's start month; for undated text, its report's as-of month
     end: Month
     undated: bool
-    kind: str  # "update" or "position_statement"
+    kind: UpdateKind
     stamp: Optional[str]  # the date stamp as printed
     text: str
     sources: list[Citation]  # every place it was printed, located; earliest report first
