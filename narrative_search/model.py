@@ -5,8 +5,11 @@ documents --read--> rows of cells --plan--> actions, statuses, updates --store--
 Readers (``narrative_search.readers``) turn any file into :class:`Row` objects
 (one per source line or table row, cells in column order, each with its line).
 Planners (``narrative_search.plans``) turn rows into :class:`Action` records.
-Every record keeps the document name and 1-based line it came from, so any
-field can be traced back to the source.
+Every record keeps the document name and 1-based line it came from, in one
+:class:`Citation`, so any field can be traced back to the source. The store
+gives actions back merged across reports (:class:`MergedAction`; the rules of
+what counts as one update are in ``merge.py``). The closed vocabularies (kinds,
+column roles, save statuses, search modes, index types) are defined here once.
 """
 
 from __future__ import annotations
