@@ -32,8 +32,8 @@ from narrative_search import app_views as views
 from narrative_search import config
 from narrative_search.brief import Brief
 from narrative_search.errors import NarrativeSearchError
+from narrative_search.model import PASSAGE_KINDS, SEARCH_MODES
 from narrative_search.months import month_label
-from narrative_search.passages import KINDS
 from narrative_search.render.csv import brief_csv
 from narrative_search.render.markdown import brief_markdown, md_escape
 from narrative_search.render.text import (
@@ -55,7 +55,6 @@ from narrative_search.workspace import Workspace
 LOG = logging.getLogger("narrative_search.app")
 
 RATINGS = ("R", "A", "G", "B")  # as `narrative-search search --status` offers them
-MODES = ("hybrid", "dense", "keyword")
 ANY_MONTH = ""
 
 # Inputs kept in the session while another page is shown (Streamlit forgets a
@@ -224,14 +223,14 @@ def init_search_state(councils: list[str], months: list[str], documents: list[st
     st.session_state["s_since"] = st.query_params.get("since", ANY_MONTH) if st.query_params.get("since") in months else ANY_MONTH
     st.session_state["s_until"] = st.query_params.get("until", ANY_MONTH) if st.query_params.get("until") in months else ANY_MONTH
     st.session_state["s_ratings"] = [r for r in (v.upper() for v in param_list("rating")) if r in RATINGS]
-    st.session_state["s_kinds"] = [k for k in param_list("kind") if k in KINDS]
+    st.session_state["s_kinds"] = [k for k in param_list("kind") if k in PASSAGE_KINDS]
     st.session_state["s_documents"] = [d for d in param_list("document") if d in documents]
     try:
         st.session_state["s_k"] = max(1, min(50, int(st.query_params.get("k", 10))))
     except ValueError:
         st.session_state["s_k"] = 10
     mode = st.query_params.get("mode", "hybrid")
-    st.session_state["s_mode"] = mode if mode in MODES else "hybrid"
+    st.session_state["s_mode"] = mode if mode in SEARCH_MODES else "hybrid"
 
 
 def page_search(resources: Resources) -> None:
@@ -256,12 +255,12 @@ def page_search(resources: Resources) -> None:
                      help="Only updates dated up to this month.")
         st.multiselect("Rating", RATINGS, key="s_ratings", placeholder="Any rating",
                        help="Only passages with this rating in force (R red, A amber, G green, B blue).")
-        st.multiselect("Kind", list(KINDS), key="s_kinds", placeholder="Any kind",
+        st.multiselect("Kind", list(PASSAGE_KINDS), key="s_kinds", placeholder="Any kind",
                        format_func=lambda k: views.KIND_LABELS.get(k, k))
         with st.expander("More options"):
             st.multiselect("Documents", documents, key="s_documents", placeholder="All documents")
             st.number_input("Results", min_value=1, max_value=50, step=1, key="s_k")
-            st.selectbox("Ranking", MODES, key="s_mode",
+            st.selectbox("Ranking", SEARCH_MODES, key="s_mode",
                          help="hybrid: meaning and words together; dense: meaning only; keyword: words only.")
 
     st.title("Search")

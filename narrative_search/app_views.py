@@ -39,8 +39,8 @@ if TYPE_CHECKING:  # imported for type hints only: the app imports this module e
     import pandas as pd
 
     from .brief import ActionBrief, Brief, Change
+    from .model import DocumentSummary
     from .search import ActionHit, PassageHit
-    from .store import DocumentSummary
     from .summary import SummarySentence, ThemeSentence
     from .timeline import Timeline, TimelineEntry
 

@@ -37,9 +37,9 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from .councils import canonical_council
 from .errors import NarrativeSearchError
-from .model import Citation, Locate, Month, slug
+from .model import UNCITED, Citation, Cited, Locate, MergedAction, Month, UpdateKind, cited_fields, slug
 from .months import add_months, check_month, month_label
-from .store import CorpusStore, MergedAction
+from .store import CorpusStore
 from .timeline import (
     RATING_RANK,
     RatingPoint,
@@ -81,28 +81,24 @@ _FIELD_COMPLETE = re.compile(r"^\s*complete[d]?\s*\.?\s*$", re.IGNORECASE)
 
 
 @dataclass
-class RatingKey:
+class RatingKey(Cited):
     """What one report's key says a colour means."""
 
-    document: str
-    line: int
-    location: Optional[str]  # where the line is in the file ("page 3", "line 12")
+    source: Citation  # located
     text: str  # the key entry as printed, e.g. "Green - Completed"
     rating: str
     complete: bool
 
 
 @dataclass
-class Evidence:
+class Evidence(Cited):
     """Why an action counts as complete."""
 
     how: str  # "rating", "update" or "field"
     text: str  # the rating key entry, update sentence or field value, as printed
     month: Month = None
     label: str = ""  # the review column or stamp, as printed
-    document: str = ""
-    line: int = 0
-    location: Optional[str] = None  # where the line is in the file ("page 3", "line 12")
+    source: Citation = UNCITED  # located
     rating: Optional[str] = None  # for "rating": the rating the key calls complete
 
 
@@ -131,17 +127,15 @@ class RatingMove:
 
 
 @dataclass
-class Change:
+class Change(Cited):
     """One update dated on or after ``since``, and what it added."""
 
     update_id: int
     month: Month
     when: str  # stamp as printed, else the month
-    kind: str
+    kind: UpdateKind
     text: str
-    document: str
-    line: int
-    location: Optional[str]  # where ``line`` is in the file ("page 3", "line 12")
+    source: Citation  # where the update was first printed, located
     sources: list[Citation]  # every place the update was printed
     new_sentences: list[str]
     repeated_sentences: list[str]
@@ -209,7 +203,7 @@ class Brief:
         return [action for action in self.actions if action.changes]
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(dataclasses.replace(self, timelines=[]))  # the timelines have their own to_dict
+        data = cited_fields(asdict(dataclasses.replace(self, timelines=[])))  # the timelines have their own to_dict
         data.pop("timelines")
         for action, record in zip(self.actions, data["actions"]):
             record["rating_change"] = action.rating_change
@@ -327,24 +321,23 @@ def rating_keys(
     """
     found: list[RatingKey] = []
     seen: set[tuple[str, str, str]] = set()
-    texts: list[tuple[str, int, str]] = []
+    texts: list[tuple[Citation, str]] = []
     for action in store.iter_actions(council) if actions is None else actions:
-        texts.extend((status.document, status.line, status.label) for status in action.statuses)
-    for stored in store.documents(council):
-        texts.extend((span.document, span.line, span.text) for span in store.unattributed(stored.name))
-    for document, line, text in texts:
+        texts.extend((status.source, status.label) for status in action.statuses)
+    for document in store.documents(council):
+        texts.extend((Citation(span.document, span.line), span.text) for span in store.unattributed(document.name))
+    for source, text in texts:
         for match in _KEY_ENTRY.finditer(text):
             rating = COLOUR_RATINGS[match.group("colour").lower()]
             meaning = match.group("meaning").strip()
             entry = f"{match.group('colour')} - {meaning}"
             printed = text[match.start():match.end()].strip()
-            key = (document, rating, meaning.lower())
+            key = (source.document, rating, meaning.lower())
             if key in seen:
                 continue
             seen.add(key)
-            found.append(RatingKey(document=document, line=line, text=printed or entry, rating=rating,
-                                   complete=bool(_MEANS_COMPLETE.match(meaning)),
-                                   location=store.location(document, line)))
+            found.append(RatingKey(source=source.located(store.location), text=printed or entry, rating=rating,
+                                   complete=bool(_MEANS_COMPLETE.match(meaning))))
     return found
 
 
@@ -377,22 +370,21 @@ def _completion_evidence(
             own = [k for k in matching if k.document == document] or matching
             key = min(own, key=lambda k: len(k.text)) if own else None
             text = key.text if key is not None else f"{latest.rating} (blue: complete, by the BRAG convention)"
-            evidence.append(Evidence("rating", text, latest.month, latest.display_label, document,
-                                     cell.line if cell else 0, location=cell.location if cell else None,
-                                     rating=latest.rating))
+            evidence.append(Evidence("rating", text, latest.month, latest.display_label,
+                                     cell.source if cell else UNCITED, rating=latest.rating))
     for entry in timeline.entries:
         if entry.reference_only:
             continue
         for sentence in entry.sentences:
             if _SAYS_COMPLETE.search(sentence.text):
-                evidence.append(Evidence("update", sentence.text, entry.month, entry.when, entry.document, entry.line,
-                                         location=entry.location))
+                evidence.append(Evidence("update", sentence.text, entry.month, entry.when,
+                                         entry.sources[0] if entry.sources else UNCITED))
     for report in reports:
         for name in ("lead", "due_printed", "evidence", "impact"):
             value = report.get(name) or ""
             if _FIELD_COMPLETE.match(value):
-                evidence.append(Evidence("field", value.strip(), None, name, report["document"], report["line"],
-                                         location=locate(report["document"], report["line"])))
+                evidence.append(Evidence("field", value.strip(), None, name,
+                                         Citation(report["document"], report["line"]).located(locate)))
     return evidence
 
 
@@ -448,10 +440,8 @@ def _change(entry: TimelineEntry) -> Change:
         when=entry.when,
         kind=entry.kind,
         text=entry.text,
-        document=entry.document,
-        line=entry.line,
-        location=entry.location,
-        sources=[Citation(source.document, source.line, source.location) for source in entry.sources],
+        source=entry.sources[0] if entry.sources else UNCITED,
+        sources=list(entry.sources),
         new_sentences=[sentence.text for sentence in entry.new_sentences],
         repeated_sentences=[sentence.text for sentence in entry.repeated_sentences],
         repeats_from=repeats_from,

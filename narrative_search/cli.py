@@ -14,7 +14,7 @@ from . import config
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl
 from .ingest import IngestOutcome
-from .passages import KINDS
+from .model import PASSAGE_KINDS, SEARCH_MODES
 from .render.csv import brief_csv
 from .render.markdown import brief_markdown
 from .render.text import (
@@ -113,8 +113,8 @@ def index_command(context: click.Context, rebuild: bool) -> None:
 @click.option("--until", default=None, metavar="YYYY-MM", help="Only updates dated up to this month.")
 @click.option("--status", "ratings", multiple=True, type=click.Choice(["R", "A", "G", "B"], case_sensitive=False), help="Only passages with this rating in force (repeatable).")
 @click.option("--document", "documents", multiple=True, help="Only this document (file name, repeatable).")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)), help="Only this kind of passage (repeatable).")
-@click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True)
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(PASSAGE_KINDS), help="Only this kind of passage (repeatable).")
+@click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
 @click.pass_context
 def search_command(context, query, k, councils, since, until, ratings, documents, kinds, mode, as_json) -> None:

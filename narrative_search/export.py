@@ -13,8 +13,8 @@ import csv
 import json
 from typing import Any, Optional, TextIO
 
-from .model import Locate, Status, describe_location
-from .store import CorpusStore, MergedAction, MergedUpdate
+from .model import Locate, MergedAction, MergedUpdate, Status, describe_location
+from .store import CorpusStore
 
 #: CSV columns, one row per update (or per action that has none).
 CSV_COLUMNS = (
@@ -110,9 +110,10 @@ def update_record(update: MergedUpdate, locate: Locate = _by_line) -> dict[str, 
         "location": locate(update.document, update.line),
         "kind": update.kind,
         "deleted": update.deleted,
-        "sources": [[doc, line] for doc, line in update.sources],
-        "variants": [{"document": doc, "line": line, "location": locate(doc, line), "text": text}
-                     for doc, line, text in update.variants],
+        "sources": [[source.document, source.line] for source in update.sources],
+        "variants": [{"document": variant.document, "line": variant.line,
+                      "location": locate(variant.document, variant.line), "text": variant.text}
+                     for variant in update.variants],
     }
 
 
@@ -158,7 +159,7 @@ def csv_rows(action: MergedAction, locate: Locate = _by_line) -> list[dict[str, 
             "document": update.document,
             "line": update.line,
             "location": locate(update.document, update.line),
-            "sources": "; ".join(f"{doc}:{line}" for doc, line in update.sources),
+            "sources": "; ".join(f"{source.document}:{source.line}" for source in update.sources),
         }
         for update in action.updates
     ]

@@ -42,6 +42,7 @@ import numpy as np
 
 from .errors import NarrativeSearchError
 from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
+from .model import INDEX_TYPES, Citation, IndexType, Month, PassageKind
 from .months import month_number
 from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
 
@@ -138,7 +139,7 @@ class Manifest:
     action_count: int
     corpus_hash: str
     store_fingerprint: str
-    index_type: str  # "flat" (exact inner product) or "hnsw"
+    index_type: IndexType
     built_at: str
     build_seconds: float = 0.0
     encoded: int = 0  # texts the model had to encode for this build
@@ -201,15 +202,17 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def choose_index_type(passage_count: int, requested: str = "auto") -> str:
-    if requested not in ("auto", "flat", "hnsw"):
-        raise ValueError(f"index type must be auto, flat or hnsw, not {requested!r}")
+def choose_index_type(passage_count: int, requested: str = "auto") -> IndexType:
+    """``requested`` if it names an index type; for "auto", HNSW above :data:`APPROXIMATE_ABOVE` passages."""
+    for index_type in INDEX_TYPES:
+        if requested == index_type:
+            return index_type
     if requested != "auto":
-        return requested
+        raise ValueError(f"index type must be auto, flat or hnsw, not {requested!r}")
     return "hnsw" if passage_count > APPROXIMATE_ABOVE else "flat"
 
 
-def make_vector_index(vectors: np.ndarray, index_type: str) -> "faiss.Index":
+def make_vector_index(vectors: np.ndarray, index_type: IndexType) -> "faiss.Index":
     """A faiss index over normalised ``vectors`` (inner product = cosine)."""
     import faiss
 
@@ -233,6 +236,15 @@ def first_passage_of_each_action(passages: Sequence[Passage]) -> list[Passage]:
         if passage.action_id and passage.action_id not in seen:
             seen[passage.action_id] = passage
     return list(seen.values())
+
+
+def _passage(
+    passage_id: str, kind: PassageKind, text: str, council: str, document: str, line: int, ref: Optional[str],
+    action_id: Optional[str], start: Month, end: Month, rating: Optional[str], location: Optional[str],
+) -> Passage:
+    """A passage from its row of the passages table (the columns in table order, rowid left out)."""
+    return Passage(id=passage_id, kind=kind, text=text, council=council, source=Citation(document, line, location),
+                   ref=ref, action_id=action_id, start=start, end=end, rating=rating)
 
 
 def _write_passages_db(
@@ -480,7 +492,7 @@ class SearchIndex:
                     chunk,
                 ).fetchall()
             for rowid, *values in records:
-                found[rowid] = Passage(*values)
+                found[rowid] = _passage(*values)
         return found
 
     def rows_of_action(self, action_id: str) -> np.ndarray:

@@ -23,13 +23,13 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 from .config import DATABASE_NAME
 from .councils import canonical_council, detect_council
 from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
-from .model import Document, DocumentReading
+from .model import Document, DocumentReading, SaveResult
 from .plans import plan_document
 from .readers.common import SourceRows
 from .readers.dispatch import read_source
 from .readers.registry import reader_named
 from .readers.text import decode_text
-from .store import CorpusStore, SaveResult, StoreError
+from .store import CorpusStore, StoreError
 
 MANIFEST_NAME = "sources.csv"
 # Files in a corpus folder that describe the corpus rather than belong to it.

@@ -108,7 +108,7 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, Optional
 
 from .cleaning import clean_cell
-from .model import Action, DocumentReading, Row, TextSpan, Update
+from .model import Action, Citation, DocumentReading, Row, TextSpan, Update
 from .stamps import parse_column_month, parse_due, split_updates
 
 RECOVERED_NOTE = "recovered from interleaved columns: the ref was printed inside run-on text of a table row"
@@ -779,8 +779,7 @@ def attribute_fragments(reading: DocumentReading, blocks: list[Block], column: s
                                 start=piece.start or fragment.month,
                                 end=piece.end or fragment.month,
                                 kind="position_statement",
-                                document=reading.document.name,
-                                line=fragment.line.line,
+                                source=Citation(reading.document.name, fragment.line.line),
                                 column=fragment.header,
                             ),
                         )

@@ -32,12 +32,10 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
 
-from .model import Locate, Month, Status, slug
+from .merge import comparable_text
+from .model import Citation, Cited, Locate, MergedAction, MergedUpdate, Month, PassageKind, Status, slug
 from .months import AFTER_EVERY_MONTH
-from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
-
-#: Passage kinds, in the order :func:`build_passages` emits them per action.
-KINDS = ("action", "update", "position_statement", "unattributed")
+from .store import CorpusStore
 
 #: Version of the rules that cut passages from the store; the search index
 #: records it and is rebuilt when it changes.
@@ -51,23 +49,19 @@ CountTokens = Callable[[str], int]
 
 
 @dataclass
-class Passage:
+class Passage(Cited):
     """One searchable piece of text with where it came from and when."""
 
     id: str
-    kind: str  # "update", "position_statement", "action" or "unattributed"
+    kind: PassageKind
     text: str
     council: str
-    document: str
-    line: int
+    source: Citation  # location None: not looked up
     ref: Optional[str] = None
     action_id: Optional[str] = None
     start: Month = None
     end: Month = None
     rating: Optional[str] = None  # R, A, G, B, ... in force for the passage; None if unknown
-    # Where ``line`` is in the document's file ("page 3", "line 12"); last, as
-    # the index reads passages back by position. None: not looked up.
-    location: Optional[str] = None
 
     @property
     def base_id(self) -> str:
@@ -162,22 +156,16 @@ def action_passages(
     gives each passage its location; without it the location is left None.
     """
     seen = {} if seen is None else seen
-
-    def location(document: str, line: int) -> Optional[str]:
-        return locate(document, line) if locate is not None else None
-
     passages = [
         Passage(
             id=_unique(f"{action.id}/action", seen),
             kind="action",
             text=action_text(action),
             council=action.council,
-            document=action.document,
-            line=action.line,
+            source=Citation(action.document, action.line).located(locate),
             ref=action.ref,
             action_id=action.id,
             rating=latest_rating(action.statuses),
-            location=location(action.document, action.line),
         )
     ]
     for update in action.updates:
@@ -190,14 +178,12 @@ def action_passages(
                 kind=update.kind,
                 text=update.text.strip(),
                 council=action.council,
-                document=document,
-                line=update.line,
+                source=Citation(document, update.line).located(locate),
                 ref=action.ref,
                 action_id=action.id,
                 start=update.start,
                 end=update.end,
                 rating=rating_at(action.statuses, update.start),
-                location=location(document, update.line),
             )
         )
     return passages
@@ -234,11 +220,9 @@ def build_passages(
                 kind="unattributed",
                 text=span.text.strip(),
                 council=document.council,
-                document=span.document,
-                line=span.line,
+                source=Citation(span.document, span.line).located(store.location),
                 start=document.as_of,
                 end=document.as_of,
-                location=store.location(span.document, span.line),
             )
         )
     if max_tokens is not None and count_tokens is not None:

@@ -23,7 +23,20 @@ from typing import Optional
 
 from .cleaning import clean_cell, normalise_rating
 from .interleaved import recover_interleaved
-from .model import Action, Document, DocumentReading, Row, Status, TextSpan, Update, action_id, describe_location
+from .model import (
+    Action,
+    Citation,
+    ColumnRole,
+    Document,
+    DocumentReading,
+    Row,
+    Status,
+    TextSpan,
+    Update,
+    UpdateKind,
+    action_id,
+    describe_location,
+)
 from .refs import (
     action_letter,
     compose_ref,
@@ -35,9 +48,9 @@ from .refs import (
 )
 from .stamps import parse_column_month, parse_due, split_updates
 
-# Roles a column can play. Columns with no role keep their text under their
-# header label in Action.fields.
-KEY_ROLES = {"ref", "focus", "action", "lead", "rating", "evidence", "update", "position"}
+# Roles that make a header row an action plan's (see model.ColumnRole for every role).
+# Columns with no role ("field") keep their text under their header label in Action.fields.
+KEY_ROLES: frozenset[ColumnRole] = frozenset({"ref", "focus", "action", "lead", "rating", "evidence", "update", "position"})
 
 # A banner must be long enough that repeating it is not a coincidence
 # ("Completed" appears many times as a legend entry and is content).
@@ -45,7 +58,7 @@ BANNER_MIN_CHARS = 40
 BANNER_MIN_REPEATS = 3
 
 
-def column_role(header: str) -> str:
+def column_role(header: str) -> ColumnRole:
     """The role of a column from its header words; "field" when none fits.
 
     Words are matched with spaces removed, because PDF extraction breaks
@@ -84,7 +97,7 @@ def column_role(header: str) -> str:
 @dataclass
 class Column:
     index: int
-    role: str
+    role: ColumnRole
     label: str  # header text as printed (cleaned), or the dated sub-label
     month: Optional[str] = None  # for dated rating and position-statement columns
 
@@ -95,10 +108,10 @@ class TableLayout:
     header_line: int
     header_text: str
 
-    def has_role(self, role: str) -> bool:
+    def has_role(self, role: ColumnRole) -> bool:
         return any(column.role == role for column in self.columns)
 
-    def cell_text(self, row: Row, role: str) -> str:
+    def cell_text(self, row: Row, role: ColumnRole) -> str:
         """The raw text of the row's cell in the first column of a role ("" if none)."""
         index = next((column.index for column in self.columns if column.role == role), None)
         return next((cell.text for cell in row.cells if cell.column == index), "")
@@ -215,7 +228,7 @@ def find_banners(rows: list[Row]) -> set[str]:
     return {text for text, count in counts.items() if count >= BANNER_MIN_REPEATS}
 
 
-def _roles(layout: TableLayout) -> list[str]:
+def _roles(layout: TableLayout) -> list[ColumnRole]:
     return [column.role for column in layout.columns]
 
 
@@ -462,13 +475,12 @@ def build_action(pending: PendingAction, document: Document) -> Action:
                     month=column.month or document.as_of,
                     rag_printed=printed,
                     rag=normalise_rating(printed),
-                    document=document.name,
-                    line=first_line,
+                    source=Citation(document.name, first_line),
                 )
             )
             continue
         if column.role in ("update", "position"):
-            kind = "position_statement" if column.role == "position" else "update"
+            kind: UpdateKind = "position_statement" if column.role == "position" else "update"
             for piece in split_updates(live) if live else []:
                 start, end = piece.start, piece.end
                 if start is None and column.month:
@@ -480,8 +492,7 @@ def build_action(pending: PendingAction, document: Document) -> Action:
                         start=start,
                         end=end,
                         kind=kind,
-                        document=document.name,
-                        line=_line_at(offsets, piece.offset, first_line),
+                        source=Citation(document.name, _line_at(offsets, piece.offset, first_line)),
                         column=column.label,
                     )
                 )

@@ -32,9 +32,9 @@ from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .index import SearchIndex
 from .keyword import fts_phrase
-from .model import describe_location
+from .model import PASSAGE_KINDS, SEARCH_MODES, SearchMode, describe_location
 from .months import is_month, month_number
-from .passages import KINDS, Passage, sentence_spans
+from .passages import Passage, sentence_spans
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
 #: difference between the first few ranks so neither ranking dominates.
@@ -177,9 +177,9 @@ def check_filters(filters: SearchFilters) -> SearchFilters:
             raise SearchError(f"the {name} month must be written YYYY-MM, not {month!r}")
     if filters.since and filters.until and filters.since > filters.until:
         raise SearchError(f"the since month {filters.since} is after the until month {filters.until}")
-    unknown = [k for k in filters.kinds if k not in KINDS]
+    unknown = [k for k in filters.kinds if k not in PASSAGE_KINDS]
     if unknown:
-        raise SearchError(f"unknown passage kind {unknown[0]!r}: choose from {', '.join(KINDS)}")
+        raise SearchError(f"unknown passage kind {unknown[0]!r}: choose from {', '.join(PASSAGE_KINDS)}")
     return SearchFilters(
         councils=tuple(canonical_council(c) or c for c in filters.councils),
         since=filters.since,
@@ -401,7 +401,7 @@ def search(
     query: str,
     k: int = 10,
     filters: SearchFilters = SearchFilters(),
-    mode: str = "hybrid",
+    mode: SearchMode = "hybrid",
     explain: bool = True,
     query_vector: Optional[np.ndarray] = None,
     keyword_weight: Optional[float] = None,
@@ -412,7 +412,7 @@ def search(
     passage (it encodes those sentences, so benchmarks of the ranking itself
     turn it off). ``query_vector`` skips encoding the query.
     """
-    if mode not in ("hybrid", "dense", "keyword"):
+    if mode not in SEARCH_MODES:
         raise SearchError(f"mode must be hybrid, dense or keyword, not {mode!r}")
     if k < 1:
         raise SearchError(f"the number of results must be at least 1, not {k}")

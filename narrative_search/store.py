@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -32,7 +30,25 @@ from typing import Any, Iterable, Iterator, Mapping, Optional, Sequence, Union
 
 from .config import SCHEMA_VERSION
 from .errors import NarrativeSearchError
-from .model import Action, Document, DocumentReading, Month, Status, TextSpan, Update, describe_location
+from .merge import action_order, is_same_update, settle_wording, update_content_key
+from .model import (
+    REPORT_FIELDS,
+    Action,
+    Citation,
+    Document,
+    DocumentReading,
+    DocumentSpan,
+    DocumentSummary,
+    MergedAction,
+    MergedUpdate,
+    SaveResult,
+    SaveStatus,
+    Status,
+    TextSpan,
+    Update,
+    Variant,
+    describe_location,
+)
 from .months import month_sort_key
 
 PathLike = Union[str, Path]
@@ -161,151 +177,6 @@ class StoreError(NarrativeSearchError, RuntimeError):
     """
 
 
-@dataclass
-class SaveResult:
-    """What :meth:`CorpusStore.save_reading` did, for progress output."""
-
-    document: str
-    status: str  # "new", "unchanged" or "replaced"
-    actions: int = 0
-    updates: int = 0  # distinct stored updates this document is a source of
-    statuses: int = 0
-    unattributed_chars: int = 0
-    dropped_chars: int = 0
-
-
-@dataclass
-class DocumentSummary:
-    """One row of the library view: a document with what was read from it."""
-
-    name: str
-    council: str
-    title: str
-    as_of: Month
-    sha256: str
-    format: str
-    path: str
-    ingested_at: str
-    actions: int
-    updates: int
-    statuses: int
-    unattributed_chars: int
-    dropped_chars: int
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class DocumentSpan(TextSpan):
-    """A :class:`TextSpan` read back from the store, with its document's name."""
-
-    document: str = ""
-
-
-@dataclass
-class MergedUpdate:
-    """One distinct update of an action, with every place it was printed."""
-
-    text: str
-    stamp: Optional[str] = None
-    start: Month = None
-    end: Month = None
-    kind: str = "update"
-    deleted: list[str] = field(default_factory=list)
-    sources: list[tuple[str, int]] = field(default_factory=list)  # (document, line)
-    id: int = 0
-    # Other wordings of the same update, by source: reports retype and cut
-    # text ("tool-kit"/"tool kit", a cell cut short), and none is lost.
-    variants: list[tuple[str, int, str]] = field(default_factory=list)  # (document, line, text)
-
-    @property
-    def document(self) -> str:
-        """The earliest report that printed it."""
-        return self.sources[0][0] if self.sources else ""
-
-    @property
-    def line(self) -> int:
-        return self.sources[0][1] if self.sources else 0
-
-    @property
-    def is_undated(self) -> bool:
-        return self.start is None
-
-
-@dataclass
-class MergedAction:
-    """An action as every report printed it; text fields from the latest report."""
-
-    id: str
-    council: str
-    ref: Optional[str]
-    action: str = ""
-    focus_area: str = ""
-    priority: str = ""
-    lead: str = ""
-    evidence: str = ""
-    impact: str = ""
-    due_printed: str = ""
-    due: Month = None
-    fields: dict[str, str] = field(default_factory=dict)
-    document: str = ""  # the latest report printing it
-    line: int = 0
-    ref_printed: Optional[str] = None
-    ref_note: str = ""
-    documents: list[str] = field(default_factory=list)  # oldest report first
-    statuses: list[Status] = field(default_factory=list)
-    updates: list[MergedUpdate] = field(default_factory=list)
-    # Every report's own printing of the action, oldest first, so wording that
-    # differs between reports ("Head od SEND" / "Head of SEND") is never lost.
-    reports: list[dict[str, Any]] = field(default_factory=list)
-
-    def earlier_wording(self) -> list[dict[str, Any]]:
-        """Earlier reports' fields where they differ from the latest report's."""
-        latest = self.reports[-1] if self.reports else {}
-        differences = []
-        for report in self.reports[:-1]:
-            changed = {key: value for key, value in report.items() if key not in ("document", "line") and value != latest.get(key)}
-            if changed:
-                differences.append({"document": report["document"], "line": report["line"], **changed})
-        return differences
-
-
-REPORT_FIELDS = ("ref_printed", "priority", "focus_area", "action", "lead", "evidence", "impact", "due_printed", "fields")
-
-
-def normalise_space(text: str) -> str:
-    """Collapse runs of whitespace, so re-wrapped copies of a text compare equal."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def comparable_text(text: str) -> str:
-    """Letters and digits only, lower-cased: what two printings of an update share."""
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
-
-
-def update_content_key(update: Update) -> str:
-    """Identity of an update within its action: its months and comparable text.
-
-    The stamp, case, spacing and punctuation are left out on purpose:
-    "Feb 2021:" and "Feb 21:" printed over the same text in two reports,
-    or "tool-kit" retyped as "tool kit", are one update.
-    """
-    basis = "\x1f".join((update.start or "", update.end or "", comparable_text(update.text)))
-    return hashlib.sha256(basis.encode("utf-8")).hexdigest()
-
-
-#: A cut-off copy must keep this many comparable characters to count as the same update.
-MIN_PREFIX_CHARS = 40
-
-
-def is_same_update(stored: str, new: str) -> bool:
-    """True if two texts are printings of one update: equal, or one cut short of the other."""
-    a, b = comparable_text(stored), comparable_text(new)
-    if a == b:
-        return True
-    shorter, longer = sorted((a, b), key=len)
-    return len(shorter) >= MIN_PREFIX_CHARS and longer.startswith(shorter)
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -425,6 +296,7 @@ class CorpusStore:
                 stored = self.conn.execute(
                     "SELECT sha256 FROM documents WHERE name = ?", (doc.name,)
                 ).fetchone()
+                status: SaveStatus
                 if stored is not None and not force and doc.sha256 and stored["sha256"] == doc.sha256:
                     status = "unchanged"
                 else:
@@ -584,6 +456,7 @@ class CorpusStore:
                     key,
                 ),
             ).lastrowid
+            assert update_id is not None  # an INSERT always sets lastrowid
         self.conn.execute(
             """
             INSERT OR IGNORE INTO update_sources (update_id, document, line, "column", text)
@@ -622,7 +495,7 @@ class CorpusStore:
 
     # -- documents ----------------------------------------------------------
 
-    def _save_result(self, name: str, status: str) -> SaveResult:
+    def _save_result(self, name: str, status: SaveStatus) -> SaveResult:
         summary = self._summaries("WHERE d.name = ?", (name,))[0]
         return SaveResult(
             document=name,
@@ -847,7 +720,7 @@ class CorpusStore:
             merged[row["action_id"]].statuses.append(_status(row))
         for action_id, items in _merge_updates(updates).items():
             merged[action_id].updates = items
-        return sorted(merged.values(), key=_action_order)
+        return sorted(merged.values(), key=action_order)
 
 
 class _Transaction:
@@ -892,8 +765,7 @@ def _status(row: sqlite3.Row) -> Status:
         month=row["month"],
         rag_printed=row["rag_printed"],
         rag=row["rag"],
-        document=row["document"],
-        line=row["line"],
+        source=Citation(row["document"], row["line"]),
     )
 
 
@@ -952,26 +824,15 @@ def _merge_updates(rows: Iterable[sqlite3.Row]) -> dict[str, list[MergedUpdate]]
             )
             owner[row["id"]] = row["action_id"]
             keys[row["id"]] = _update_order(row)
-        update.sources.append((row["document"], row["line"]))
-        update.variants.append((row["document"], row["line"], row["source_text"] or row["text"]))
+        source = Citation(row["document"], row["line"])
+        update.sources.append(source)
+        update.variants.append(Variant(source, row["source_text"] or row["text"]))
     for update in by_id.values():
-        _settle_wording(update)
+        settle_wording(update)
     grouped: dict[str, list[MergedUpdate]] = defaultdict(list)
     for update_id in sorted(by_id, key=lambda uid: keys[uid]):
         grouped[owner[update_id]].append(by_id[update_id])
     return grouped
-
-
-def _settle_wording(update: MergedUpdate) -> None:
-    """Show the fullest printing as the update's text; keep the others as variants.
-
-    A report that cut the cell short must not hide the complete text another
-    report printed, and the cut or retyped wording stays traceable.
-    """
-    printings = update.variants
-    fullest = max(printings, key=lambda p: len(comparable_text(p[2])))[2] if printings else update.text
-    update.text = fullest
-    update.variants = [p for p in printings if normalise_space(p[2]) != normalise_space(fullest)]
 
 
 def _update_order(row: sqlite3.Row) -> tuple[Any, ...]:
@@ -985,11 +846,3 @@ def _update_order(row: sqlite3.Row) -> tuple[Any, ...]:
     month = row["start"] if dated else month_sort_key(row["as_of"])
     return (month, not dated, row["as_of"] is None, row["as_of"] or "", row["document"],
             row["line"], row["id"])
-
-
-def _action_order(action: MergedAction) -> tuple[Any, ...]:
-    """Council, then ref in natural order ("3.2" before "3.10"), then id."""
-    ref = action.ref or ""
-    natural = [(0, int(part), "") if part.isdigit() else (1, 0, part.lower())
-               for part in re.findall(r"\d+|[^\d\s.]+", ref)]
-    return (action.council, action.ref is None, natural, action.id)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
-from .model import Citation, Month, describe_location
+from .model import UNCITED, Citation, Cited, Month, PassageKind, UpdateKind, cited_fields, describe_location
 from .months import month_label
 from .timeline import Sentence, Timeline, TimelineEntry
 
@@ -56,7 +56,7 @@ _REMAINING = re.compile(
 
 
 @dataclass
-class SummarySentence:
+class SummarySentence(Cited):
     """One sentence of a summary, traceable to its update."""
 
     role: str  # "now", "change", "stalled" or "remains"
@@ -65,10 +65,8 @@ class SummarySentence:
     month: Month
     undated: bool
     stamp: Optional[str]
-    kind: str
-    document: str
-    line: int
-    location: Optional[str]  # where ``line`` is in the file ("page 3", "line 12")
+    kind: UpdateKind
+    source: Citation  # where the update was first printed, located
     start: int
     end: int
     sources: list[Citation]  # every place that printed the update
@@ -81,7 +79,7 @@ class SummarySentence:
         return f"{label} (undated)" if self.undated and self.month else label
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = cited_fields(asdict(self))
         data["when"] = self.when
         data["location"] = describe_location(self.line, self.location)
         data["sources"] = [
@@ -199,12 +197,10 @@ def _summary(role: str, entry: TimelineEntry, sentence: Sentence) -> SummarySent
         undated=entry.undated,
         stamp=entry.stamp,
         kind=entry.kind,
-        document=entry.document,
-        line=entry.line,
-        location=entry.location,
+        source=entry.sources[0] if entry.sources else UNCITED,
         start=sentence.start,
         end=sentence.end,
-        sources=[Citation(source.document, source.line, source.location) for source in entry.sources],
+        sources=list(entry.sources),
     )
 
 
@@ -276,22 +272,20 @@ THEME_LAMBDA = 0.7
 
 
 @dataclass
-class ThemeSentence:
+class ThemeSentence(Cited):
     """A sentence printed in one of a council's passages that answer the query."""
 
     text: str
     council: str
     action_id: Optional[str]
     ref: Optional[str]
-    kind: str
+    kind: PassageKind
     month: Month
-    document: str
-    line: int
-    location: Optional[str]  # where ``line`` is in the file ("page 3", "line 12")
+    source: Citation  # located
     similarity: float  # cosine with the query
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = cited_fields(asdict(self))
         data["location"] = describe_location(self.line, self.location)
         return data
 
@@ -347,7 +341,7 @@ def summarise_query(
                 seen.add((passage.council, text))
                 by_council.setdefault(passage.council, []).append(
                     ThemeSentence(text, passage.council, passage.action_id, passage.ref, passage.kind,
-                                  passage.start, passage.document, passage.line, passage.location, 0.0)
+                                  passage.start, passage.source, 0.0)
                 )
     councils = []
     for council, candidates in by_council.items():

@@ -69,10 +69,23 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 import numpy as np
 
 from .errors import NarrativeSearchError
-from .model import Locate, Month, Status, slug
+from .merge import comparable_text
+from .model import (
+    Citation,
+    Cited,
+    Locate,
+    MergedAction,
+    MergedUpdate,
+    Month,
+    Status,
+    UpdateKind,
+    Variant,
+    cited_fields,
+    slug,
+)
 from .months import check_month, month_label, month_sort_key, months_between
 from .passages import rating_at, sentence_spans
-from .store import CorpusStore, MergedAction, MergedUpdate, comparable_text
+from .store import CorpusStore
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -97,26 +110,6 @@ _REFERENCE = re.compile(
 
 
 # -- records -------------------------------------------------------------------
-
-
-@dataclass
-class Source:
-    """One place an update was printed."""
-
-    document: str
-    line: int
-    location: Optional[str] = None  # where the line is in the file ("page 3", "line 12")
-    as_of: Month = None  # the report's date
-
-
-@dataclass
-class Variant:
-    """Another report's wording of an update (a retyped or cut-short printing)."""
-
-    document: str
-    line: int
-    location: Optional[str]
-    text: str
 
 
 @dataclass
@@ -150,16 +143,16 @@ class TimelineEntry:
     month: Month  # the update's start month; for undated text, its report's as-of month
     end: Month
     undated: bool
-    kind: str  # "update" or "position_statement"
+    kind: UpdateKind
     stamp: Optional[str]  # the date stamp as printed
     text: str
-    sources: list[Source]
+    sources: list[Citation]  # every place it was printed, located; earliest report first
     rating: Optional[str] = None  # the action's rating in force at ``month``
     reference_only: bool = False
     reference_to: Optional[str] = None  # what it points at, as printed ("above", "6E")
     sentences: list[Sentence] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)  # struck-through text, never live
-    variants: list[Variant] = field(default_factory=list)  # other reports' wordings
+    variants: list[Variant] = field(default_factory=list)  # other reports' wordings, located
 
     @property
     def document(self) -> str:
@@ -192,12 +185,10 @@ class TimelineEntry:
 
 
 @dataclass
-class PrintedRating:
+class PrintedRating(Cited):
     """One report's cell under a review column."""
 
-    document: str
-    line: int
-    location: Optional[str]  # where the line is in the file ("page 3", "line 12"); None: not looked up
+    source: Citation  # location None: not looked up
     label: str
     rag_printed: Optional[str]
     rag: Optional[str]
@@ -242,6 +233,8 @@ class Timeline:
     novelty_method: str  # "embedding" or "exact"
     novelty_threshold: float
     novelty_model: Optional[str] = None
+    # The as-of month of each report the entries cite: undated text is placed there.
+    report_dates: dict[str, Month] = field(default_factory=dict)
 
     @property
     def latest_rating(self) -> Optional[str]:
@@ -271,7 +264,8 @@ class Timeline:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the records plus the derived rating path and flags."""
-        data = asdict(self)
+        data = cited_fields(asdict(self))
+        del data["report_dates"]
         data["latest_rating"] = self.latest_rating
         data["rating_path"] = self.rating_path
         for point, record in zip(self.ratings, data["ratings"]):
@@ -279,6 +273,8 @@ class Timeline:
             record["display_label"] = point.display_label
         for entry, record in zip(self.entries, data["entries"]):
             record["when"] = entry.when
+            record["sources"] = [{**source.to_dict(), "as_of": self.report_dates.get(source.document)}
+                                 for source in entry.sources]
         return data
 
 
@@ -341,9 +337,8 @@ def rating_points(statuses: Sequence[Status], locate: Optional[Locate] = None) -
                 transition=transition(previous, rating),
                 previous=previous,
                 printed=[
-                    PrintedRating(document=cell.document, line=cell.line,
-                                  location=locate(cell.document, cell.line) if locate is not None else None,
-                                  label=cell.label, rag_printed=cell.rag_printed, rag=cell.rag)
+                    PrintedRating(source=cell.source.located(locate), label=cell.label,
+                                  rag_printed=cell.rag_printed, rag=cell.rag)
                     for cell in cells
                 ],
             )
@@ -430,16 +425,17 @@ def timeline_of_action(
         novelty_method=method,
         novelty_threshold=NOVELTY_THRESHOLD,
         novelty_model=embedder.model_id if embedder is not None else None,
+        report_dates={source.document: report_dates.get(source.document)
+                      for entry in entries for source in entry.sources},
     )
 
 
 def _entry(
     action: MergedAction, update: MergedUpdate, report_dates: dict[str, Month], locate: Locate
 ) -> TimelineEntry:
-    sources = [Source(document, line, location=locate(document, line), as_of=report_dates.get(document))
-               for document, line in update.sources]
+    sources = [source.located(locate) for source in update.sources]
     undated = update.start is None
-    month = update.start if not undated else (sources[0].as_of if sources else None)
+    month = update.start if not undated else (report_dates.get(sources[0].document) if sources else None)
     target = reference_target(update.text)
     return TimelineEntry(
         update_id=update.id,
@@ -459,7 +455,7 @@ def _entry(
             for start, end in sentence_spans(update.text)
         ],
         deleted=list(update.deleted),
-        variants=[Variant(document, line, locate(document, line), text) for document, line, text in update.variants],
+        variants=[Variant(variant.source.located(locate), variant.text) for variant in update.variants],
     )
 
 

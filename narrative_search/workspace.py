@@ -18,6 +18,7 @@ from .brief import Brief, build_brief
 from .embed import Embedder
 from .index import EncodeProgress, Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
 from .ingest import IngestOutcome, ingest_paths
+from .model import SearchMode
 from .months import month_from_number
 from .search import SearchFilters, SearchResult, search, similar_actions
 from .store import CorpusStore
@@ -164,7 +165,7 @@ class Workspace:
     # Each call holds the workspace lock: another thread's ingest may rebuild
     # the index (closing the old one) or write to the store meanwhile.
 
-    def search(self, query: str, k: int = 10, filters: Optional[SearchFilters] = None, mode: str = "hybrid", explain: bool = True) -> SearchResult:
+    def search(self, query: str, k: int = 10, filters: Optional[SearchFilters] = None, mode: SearchMode = "hybrid", explain: bool = True) -> SearchResult:
         with self._lock:
             return search(self.index(), self.embedder, query, k=k, filters=filters or SearchFilters(), mode=mode, explain=explain)
 

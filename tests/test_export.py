@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from narrative_search.export import CSV_COLUMNS, export_csv, export_jsonl
-from narrative_search.model import Action, Document, DocumentReading, Status, Update
+from narrative_search.model import Action, Citation, Document, DocumentReading, Status, Update
 from narrative_search.store import CorpusStore
 
 MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -28,12 +28,12 @@ def staffordshire(name: str, as_of: str, line: int, sha: str, extra: str) -> Doc
         priority="Priority 3", lead="Chris Rogers", evidence="Provider data",
         due_printed="Dec 2021", due="2021-12",
         statuses=[Status(label="Dec-19", month="2019-12", rag_printed="Amber", rag="A",
-                         document=name, line=line)],
+                         source=Citation(name, line))],
         updates=[
             Update(text="GR sub group report this as amber.", stamp="Feb 2021",
-                   start="2021-02", end="2021-02", document=name, line=line),
+                   start="2021-02", end="2021-02", source=Citation(name, line)),
             Update(text=extra, stamp="May 2021", start="2021-05", end="2021-06",
-                   document=name, line=line, deleted=["old plan"]),
+                   source=Citation(name, line), deleted=["old plan"]),
         ],
     )
     return DocumentReading(

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from narrative_search.model import Status
+from narrative_search.model import Citation, Status
 from narrative_search.passages import (
     Passage,
     action_text,
@@ -195,10 +195,10 @@ def test_a_word_longer_than_the_window_splits_at_characters():
 
 def test_split_passages_suffixes_ids_and_keeps_metadata():
     passage = Passage(id="torbay/1-1/update/2020-01/abc", kind="update", text=LONG,
-                      council="Torbay", document="003.txt", line=7, ref="1.1",
+                      council="Torbay", source=Citation("003.txt", 7), ref="1.1",
                       action_id="torbay/1-1", start="2020-01", end="2020-02", rating="A")
     short = Passage(id="torbay/1-1/action", kind="action", text="Action: short",
-                    council="Torbay", document="003.txt", line=7)
+                    council="Torbay", source=Citation("003.txt", 7))
     result = split_passages([short, passage], 35, count_words)
     assert result[0] is short
     chunks = result[1:]

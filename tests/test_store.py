@@ -16,13 +16,15 @@ from narrative_search.errors import NarrativeSearchError
 from narrative_search.ingest import ingest_paths
 from narrative_search.model import (
     Action,
+    Citation,
     Document,
     DocumentReading,
+    MergedAction,
     Status,
     TextSpan,
     Update,
 )
-from narrative_search.store import CorpusStore, MergedAction, StoreError
+from narrative_search.store import CorpusStore, StoreError
 
 COUNCIL = "Staffordshire"
 SHARED = (
@@ -33,7 +35,7 @@ SHARED = (
 
 def status(label: str, month: str, rag: str, document: str, line: int) -> Status:
     return Status(label=label, month=month, rag_printed=rag, rag=rag,
-                  document=document, line=line)
+                  source=Citation(document, line))
 
 
 def reading_000(sha: str = "sha-000") -> DocumentReading:
@@ -51,12 +53,12 @@ def reading_000(sha: str = "sha-000") -> DocumentReading:
         ],
         updates=[
             Update(text=SHARED, stamp="Feb 2021", start="2021-02", end="2021-02",
-                   document=name, line=8, column="Progress"),
+                   source=Citation(name, 8), column="Progress"),
             Update(text="Implemented the Whole School SEND/NASEN project.",
                    stamp="Apr 2021", start="2021-04", end="2021-04",
-                   document=name, line=8, column="Progress"),
+                   source=Citation(name, 8), column="Progress"),
             Update(text="Position Statement (GR)", kind="position_statement",
-                   document=name, line=8, column="Position"),
+                   source=Citation(name, 8), column="Position"),
         ],
         fields={"Position": "Position Statement (GR)"},
     )
@@ -77,11 +79,11 @@ def reading_001(sha: str = "sha-001", extra_update: bool = True,
     updates = [
         # the same text as in 000, wrapped differently: one update, two sources
         Update(text=SHARED.replace(" Audits", "\n  Audits"), stamp="Feb 21",
-               start="2021-02", end="2021-02", document=name, line=20, column="Progress"),
+               start="2021-02", end="2021-02", source=Citation(name, 20), column="Progress"),
     ]
     if extra_update:
         updates.append(Update(text="Nov 2021 only in the tracker.", stamp="Nov 2021",
-                              start="2021-11", end="2021-11", document=name, line=20,
+                              start="2021-11", end="2021-11", source=Citation(name, 20),
                               deleted=["struck text"]))
     c33 = Action(
         council=COUNCIL, document=name, line=20, ref_printed="C", ref="3.3 C",
@@ -101,7 +103,7 @@ def reading_001(sha: str = "sha-001", extra_update: bool = True,
             action="Co-produce the Local Offer with parents.",
             statuses=[status("Nov-21", "2021-11", "G", name, 5)],
             updates=[Update(text="Parent carer forum engaged.", stamp="Oct 2021",
-                            start="2021-10", end="2021-10", document=name, line=5)],
+                            start="2021-10", end="2021-10", source=Citation(name, 5))],
         ))
     return DocumentReading(
         document=Document(name=name, council=COUNCIL, title="Priority 3 tracker",
@@ -164,8 +166,8 @@ def test_two_reports_share_one_action_and_one_update(store: CorpusStore) -> None
 
     shared = [u for u in action.updates if u.text.startswith("Feb 2021")]
     assert len(shared) == 1
-    assert shared[0].sources == [("001_7b6795448c6a5649.txt", 20),
-                                 ("000_e72ea107f020d91e.txt", 8)]
+    assert shared[0].sources == [Citation("001_7b6795448c6a5649.txt", 20),
+                                 Citation("000_e72ea107f020d91e.txt", 8)]
     assert store.conn.execute("SELECT count(*) FROM updates").fetchone()[0] == 5
 
 
@@ -226,8 +228,8 @@ def test_changed_document_replaces_its_rows_and_removes_orphans(
 
     action = store.get_action("staffordshire/3-3-c")
     assert [u.text[:8] for u in action.updates] == ["Feb 2021", "Implemen", "Position"]
-    assert action.updates[0].sources == [("001_7b6795448c6a5649.txt", 20),
-                                         ("000_e72ea107f020d91e.txt", 8)]
+    assert action.updates[0].sources == [Citation("001_7b6795448c6a5649.txt", 20),
+                                         Citation("000_e72ea107f020d91e.txt", 8)]
     # 000's rows are untouched
     rows_000_after = {table: [row for row in rows if "000_e72ea107f020d91e.txt" in row]
                       for table, rows in tables.items()}
@@ -244,8 +246,8 @@ def test_replacing_the_only_source_keeps_shared_update_with_other_source(
     store.save_reading(changed)
     action = store.get_action("staffordshire/3-3-c")
     assert [(u.start, u.sources) for u in action.updates] == [
-        ("2021-02", [("001_7b6795448c6a5649.txt", 20)]),
-        ("2021-11", [("001_7b6795448c6a5649.txt", 20)]),
+        ("2021-02", [Citation("001_7b6795448c6a5649.txt", 20)]),
+        ("2021-11", [Citation("001_7b6795448c6a5649.txt", 20)]),
     ]
 
 
@@ -402,7 +404,7 @@ def located(reading: DocumentReading, locations: dict[int, str], name: str) -> D
     for action in reading.actions:
         action.document = name
         for record in (*action.statuses, *action.updates):
-            record.document = name
+            record.source = record.source._replace(document=name)
     reading.locations = locations
     return reading
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from helpers import TELFORD
 
+from narrative_search.model import Citation
 from narrative_search.render.text import action_summary_text
 from narrative_search.summary import ROLES, mmr, summarise_action
 from narrative_search.timeline import build_timeline
@@ -40,8 +41,8 @@ def test_every_summary_sentence_is_found_verbatim_in_its_source_update(corpus_st
             update = stored[sentence.update_id]
             assert sentence.text in update.text
             assert update.text[sentence.start:sentence.end] == sentence.text
-            assert (sentence.document, sentence.line) in update.sources
-            assert [(source.document, source.line) for source in sentence.sources] == update.sources
+            assert Citation(sentence.document, sentence.line) in update.sources
+            assert [Citation(source.document, source.line) for source in sentence.sources] == update.sources
             # The sample corpus is plain text: every source is cited by its line.
             assert all(source.location == f"line {source.line}" for source in sentence.sources)
             assert sentence.stamp == update.stamp

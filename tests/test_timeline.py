@@ -87,7 +87,7 @@ def test_undated_text_sits_at_its_reports_date_after_the_dated_updates(timelines
     assert months(timeline) == ["2019-10", "2020-01", "2021-12"]
     assert [entry.undated for entry in timeline.entries] == [False, False, True]
     undated = timeline.entries[-1]
-    assert undated.stamp is None and undated.sources[0].as_of == "2021-12"
+    assert undated.stamp is None and timeline.report_dates[undated.sources[0].document] == "2021-12"
     assert undated.when == "Dec 2021 (undated)"
 
 
