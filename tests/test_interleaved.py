@@ -30,7 +30,7 @@ from narrative_search.interleaved import (
     keep_unused_lines,
     recover_refs,
 )
-from narrative_search.model import Action, Document, DocumentReading, Row, TextSpan, Update
+from narrative_search.model import Action, Citation, Document, DocumentReading, Row, TextSpan, Update
 from narrative_search.plans import plan_document
 from narrative_search.readers.text import rows_from_text
 
@@ -497,7 +497,7 @@ def test_apply_plan_appends_left_cells(
 def test_apply_plan_adds_records_and_replaces_taken_spans() -> None:
     table = action("1")
     recovered = action("2.1", note=RECOVERED_NOTE)
-    update = Update(text="New words", kind="position_statement", column=JULY, line=6)
+    update = Update(text="New words", kind="position_statement", column=JULY, source=Citation("plan.txt", 6))
     reading = reading_of(
         table,
         unattributed=[TextSpan("kept", 3, "text"), TextSpan("taken apart", 6, "text"), TextSpan("kept too", 9, "text")],
