@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Optional, Sequence
 from .merge import comparable_text
 from .model import Citation, Cited, Locate, MergedAction, MergedUpdate, Month, PassageKind, Status, slug
 from .months import AFTER_EVERY_MONTH
-from .store import CorpusStore
+from .protocols import CorpusReader
 
 #: Version of the rules that cut passages from the store; the search index
 #: records it and is rebuilt when it changes.
@@ -190,7 +190,7 @@ def action_passages(
 
 
 def build_passages(
-    store: CorpusStore,
+    store: CorpusReader,
     max_tokens: Optional[int] = None,
     count_tokens: Optional[CountTokens] = None,
     council: Optional[str] = None,

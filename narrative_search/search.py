@@ -35,6 +35,7 @@ from .keyword import fts_phrase
 from .model import PASSAGE_KINDS, SEARCH_MODES, SearchMode, describe_location
 from .months import is_month, month_number
 from .passages import Passage, sentence_spans
+from .protocols import TextEncoder
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
 #: difference between the first few ranks so neither ranking dominates.
@@ -397,7 +398,7 @@ def group_by_action(scored: dict[int, float], index: SearchIndex, k: int) -> lis
 
 def search(
     index: SearchIndex,
-    embedder,
+    embedder: TextEncoder,
     query: str,
     k: int = 10,
     filters: SearchFilters = SearchFilters(),
@@ -504,7 +505,7 @@ def marked_spans(marked: str) -> list[tuple[int, int]]:
 def explain_hits(
     hits: Sequence[ActionHit],
     index: SearchIndex,
-    embedder,
+    embedder: Optional[TextEncoder],
     parsed: ParsedQuery,
     query_vector: Optional[np.ndarray] = None,
 ) -> None:
