@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -192,7 +192,8 @@ def check_filters(filters: SearchFilters) -> SearchFilters:
     )
 
 
-def _in(names: Sequence[Optional[str]], codes: np.ndarray, wanted: Iterable[str], match=None) -> np.ndarray:
+def _in(names: Sequence[Optional[str]], codes: np.ndarray, wanted: Iterable[str],
+        match: Optional[Callable[[str, set[str]], bool]] = None) -> np.ndarray:
     """Mask of positions whose name is wanted (``match(name, wanted)`` decides if given)."""
     wanted = set(wanted)
     chosen = [i for i, name in enumerate(names) if name is not None and (match(name, wanted) if match else name in wanted)]
