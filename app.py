@@ -24,9 +24,11 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from pathlib import Path
+from typing import Any, Callable, Optional, TypeVar
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from narrative_search import app_views as views
 from narrative_search import config
@@ -34,6 +36,7 @@ from narrative_search.brief import Brief
 from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import PASSAGE_KINDS, SEARCH_MODES
 from narrative_search.months import month_label
+from narrative_search.protocols import EncodeProgress
 from narrative_search.render.csv import brief_csv
 from narrative_search.render.markdown import brief_markdown, md_escape
 from narrative_search.render.text import (
@@ -48,8 +51,8 @@ from narrative_search.render.text import (
     no_results,
     outcome_messages,
 )
-from narrative_search.search import SearchFilters
-from narrative_search.summary import summarise_action
+from narrative_search.search import SearchFilters, SearchResult
+from narrative_search.summary import QuerySummary, summarise_action
 from narrative_search.workspace import Workspace
 
 LOG = logging.getLogger("narrative_search.app")
@@ -64,6 +67,8 @@ KEPT_KEYS = (
     "a_id", "a_as_of", "c_q", "c_councils", "b_council", "b_since", "b_as_of", "l_council",
 )
 
+Remembered = TypeVar("Remembered")
+
 
 # -- the workspace, once per server process ------------------------------------
 
@@ -77,7 +82,7 @@ class Resources:
     ready: bool = False  # corpus present, index current, model loaded
     results: OrderedDict = field(default_factory=OrderedDict)  # recent searches, by query, filters and index
 
-    def remembered(self, key: tuple, compute: Callable[[], Any], keep: int = 64) -> Any:
+    def remembered(self, key: tuple, compute: Callable[[], Remembered], keep: int = 64) -> Remembered:
         """``compute()``, or its value from an earlier call with the same key (the key names the index built)."""
         with self.lock:
             if key in self.results:
@@ -114,7 +119,7 @@ def ready_resources() -> Resources:
     return resources
 
 
-def encoding_progress(bar, prefix: str = ""):
+def encoding_progress(bar: DeltaGenerator, prefix: str = "") -> EncodeProgress:
     """A progress(encoded, to_encode) callback that moves ``bar`` while the index encodes new text."""
 
     def progress(done: int, total: int) -> None:
@@ -131,7 +136,7 @@ def ingest_bundled(workspace: Workspace) -> None:
         return
     bar = st.progress(0.0, text="First start: reading the bundled sample corpus…")
 
-    def progress(done: int, total: int, path) -> None:
+    def progress(done: int, total: int, path: Path) -> None:
         if total and done < total:
             bar.progress(done / total, text=f"First start: reading {path.name} ({done + 1} of {total})…")
         else:
@@ -281,7 +286,7 @@ def page_search(resources: Resources) -> None:
                                    + ", ".join(councils) + ". Type a query and press Enter."))
         return
 
-    def run_search():
+    def run_search() -> tuple[SearchResult, Optional[QuerySummary], float]:
         started = time.perf_counter()
         found = workspace.search(query, k=int(state["s_k"]), filters=filters, mode=state["s_mode"])
         summarised = workspace.summarise_result(found) if found.hits else None
@@ -414,7 +419,7 @@ def page_compare(resources: Resources) -> None:
         return
     columns = st.columns(len(chosen))
     for column, council in zip(columns, chosen):
-        def run_summary(council=council):
+        def run_summary(council: str = council) -> tuple[SearchResult, QuerySummary]:
             # As `narrative-search summary QUERY --council C`, one council at a time.
             found = workspace.search(query, k=10, filters=SearchFilters(councils=(council,)), explain=False)
             return found, workspace.summarise_result(found)
@@ -575,7 +580,7 @@ def ingest_uploads(resources: Resources, files: list, council: Optional[str]) ->
         return messages
     bar = st.progress(0.0, text="Reading the documents…")
 
-    def progress(done: int, total: int, path) -> None:
+    def progress(done: int, total: int, path: Path) -> None:
         if total and done < total:
             bar.progress(done / total, text=f"Reading {path.name} ({done + 1} of {total})…")
         else:

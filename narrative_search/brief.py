@@ -33,13 +33,13 @@ import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .model import UNCITED, Citation, Cited, Locate, MergedAction, Month, UpdateKind, cited_fields, slug
 from .months import add_months, check_month, month_label
-from .store import CorpusStore
+from .protocols import CorpusReader, TextEncoder
 from .timeline import (
     RATING_RANK,
     RatingPoint,
@@ -47,9 +47,6 @@ from .timeline import (
     TimelineEntry,
     timeline_of_action,
 )
-
-if TYPE_CHECKING:
-    from .embed import Embedder
 
 #: Without ``since``, an action counts as not updated when it has no dated update in this many months to ``as_of``.
 STALE_AFTER_MONTHS = 6
@@ -220,7 +217,7 @@ class Brief:
 # -- building ------------------------------------------------------------------
 
 
-def resolve_council(store: CorpusStore, council: str) -> str:
+def resolve_council(store: CorpusReader, council: str) -> str:
     """The stored council name for ``council`` (any case, alias or slug), or a NarrativeSearchError."""
     stored = store.councils()
     if council in stored:
@@ -235,11 +232,11 @@ def resolve_council(store: CorpusStore, council: str) -> str:
 
 
 def build_brief(
-    store: CorpusStore,
+    store: CorpusReader,
     council: str,
     since: Optional[str] = None,
     as_of: Optional[str] = None,
-    embedder: Optional["Embedder"] = None,
+    embedder: Optional[TextEncoder] = None,
 ) -> Brief:
     """The revisit brief of one council.
 
@@ -313,7 +310,7 @@ def _until(timeline: Timeline, as_of: Month) -> Timeline:
 
 
 def rating_keys(
-    store: CorpusStore, council: str, actions: Optional[Iterable[MergedAction]] = None
+    store: CorpusReader, council: str, actions: Optional[Iterable[MergedAction]] = None
 ) -> list[RatingKey]:
     """Every colour key the council's reports print, from status labels and kept table headers.
 

@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional
+from typing import Optional, TextIO
 
 import click
 
@@ -14,7 +14,7 @@ from . import config
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl
 from .ingest import IngestOutcome
-from .model import PASSAGE_KINDS, SEARCH_MODES
+from .model import PASSAGE_KINDS, SEARCH_MODES, PassageKind, SearchMode
 from .render.csv import brief_csv
 from .render.markdown import brief_markdown
 from .render.text import (
@@ -117,7 +117,19 @@ def index_command(context: click.Context, rebuild: bool) -> None:
 @click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
 @click.pass_context
-def search_command(context, query, k, councils, since, until, ratings, documents, kinds, mode, as_json) -> None:
+def search_command(
+    context: click.Context,
+    query: str,
+    k: int,
+    councils: tuple[str, ...],
+    since: Optional[str],
+    until: Optional[str],
+    ratings: tuple[str, ...],
+    documents: tuple[str, ...],
+    kinds: tuple[PassageKind, ...],
+    mode: SearchMode,
+    as_json: bool,
+) -> None:
     """Search every council's plans, in your words or theirs ("quoted phrases" must appear)."""
     filters = SearchFilters(
         councils=councils, since=since, until=until, ratings=tuple(r.upper() for r in ratings),
@@ -134,7 +146,7 @@ def search_command(context, query, k, councils, since, until, ratings, documents
 @click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Actions to show.")
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
 @click.pass_context
-def similar_command(context, action_id, k, as_json) -> None:
+def similar_command(context: click.Context, action_id: str, k: int, as_json: bool) -> None:
     """The closest actions of other councils to ACTION_ID, with the passages that make them close."""
     with open_workspace(context) as workspace:
         result = workspace.similar(action_id, k=k)
@@ -147,7 +159,7 @@ def similar_command(context, action_id, k, as_json) -> None:
 @click.option("--as-of", default=None, metavar="YYYY-MM", help="Count staleness to this month (default: the latest report).")
 @click.option("--json", "as_json", is_flag=True, help="The timeline as one JSON object.")
 @click.pass_context
-def timeline_command(context, action_id, as_of, as_json) -> None:
+def timeline_command(context: click.Context, action_id: str, as_of: Optional[str], as_json: bool) -> None:
     """An action's updates in date order, its ratings and what each update said that was new."""
     with open_workspace(context) as workspace:
         timeline = workspace.timeline(action_id, as_of=as_of)
@@ -167,7 +179,7 @@ def timeline_command(context, action_id, as_of, as_json) -> None:
 @click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Hits to draw sentences from.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def summary_command(context, query, councils, k, as_json) -> None:
+def summary_command(context: click.Context, query: str, councils: tuple[str, ...], k: int, as_json: bool) -> None:
     """How each area approaches a theme: a few representative sentences per council, with sources."""
     with open_workspace(context) as workspace:
         summary = workspace.summarise(query, councils=councils, k=k)
@@ -185,7 +197,9 @@ def summary_command(context, query, councils, k, as_json) -> None:
 @click.option("--format", "output_format", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: stdout).")
 @click.pass_context
-def brief_command(context, council, since, as_of, output_format, output) -> None:
+def brief_command(
+    context: click.Context, council: str, since: Optional[str], as_of: Optional[str], output_format: str, output: Optional[Path]
+) -> None:
     """A revisit brief for COUNCIL: ratings by review date, what got worse, stalled, completed, changed."""
     with open_workspace(context) as workspace:
         brief = workspace.brief(council, since=since, as_of=as_of)
@@ -247,7 +261,7 @@ def documents(context: click.Context, as_json: bool) -> None:
     click.echo(documents_text(summaries))
 
 
-def _export(store: CorpusStore, output_format: str, stream, council: Optional[str]) -> int:
+def _export(store: CorpusStore, output_format: str, stream: TextIO, council: Optional[str]) -> int:
     if output_format == "csv":
         return export_csv(store, stream, council=council)
     return export_jsonl(store, stream, council=council)

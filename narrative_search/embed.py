@@ -19,12 +19,13 @@ import sqlite3
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
 from .config import EMBEDDING_BATCH_SIZE, EMBEDDING_MODEL_ENV
 from .errors import NarrativeSearchError
+from .protocols import EncodeProgress
 
 PathLike = Union[str, Path]
 
@@ -253,7 +254,7 @@ class Embedder:
         return _normalised(np.asarray(vectors, dtype=np.float32))
 
     def encode(
-        self, texts: Sequence[str], show_progress: bool = False, progress: Optional[Callable[[int, int], None]] = None
+        self, texts: Sequence[str], show_progress: bool = False, progress: Optional[EncodeProgress] = None
     ) -> np.ndarray:
         """An (n, dimension) float32 array of L2-normalised vectors, one row per text.
 

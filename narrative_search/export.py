@@ -1,6 +1,6 @@
 """Exports of the merged corpus: JSON Lines for programs, CSV for spreadsheets.
 
-Both read through :class:`~narrative_search.store.CorpusStore`, so an export
+Both read through the store's reading side (:class:`~narrative_search.protocols.CorpusReader`), so an export
 shows exactly what search and the app show: one action per id, each update
 once, with every report that printed it. Beside every ``line`` is its
 ``location``: where that line is in the file ("page 3", "table 2 row 5",
@@ -14,7 +14,7 @@ import json
 from typing import Any, Optional, TextIO
 
 from .model import Locate, MergedAction, MergedUpdate, Status, describe_location
-from .store import CorpusStore
+from .protocols import CorpusReader
 
 #: CSV columns, one row per update (or per action that has none).
 CSV_COLUMNS = (
@@ -117,7 +117,7 @@ def update_record(update: MergedUpdate, locate: Locate = _by_line) -> dict[str, 
     }
 
 
-def export_jsonl(store: CorpusStore, out: TextIO, council: Optional[str] = None) -> int:
+def export_jsonl(store: CorpusReader, out: TextIO, council: Optional[str] = None) -> int:
     """Write one JSON object per action; returns the number of actions written.
 
     Non-ASCII text is written as is (``out`` should be opened as UTF-8), so
@@ -173,7 +173,7 @@ def guard_formula(value: Any) -> Any:
 
 
 def export_csv(
-    store: CorpusStore,
+    store: CorpusReader,
     out: TextIO,
     council: Optional[str] = None,
     *,

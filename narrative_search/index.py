@@ -36,7 +36,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -45,14 +45,12 @@ from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
 from .model import INDEX_TYPES, Citation, IndexType, Month, PassageKind
 from .months import month_number
 from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
+from .protocols import CorpusReader, EncodeProgress, Fingerprinted, IndexingEncoder
 
 if TYPE_CHECKING:  # faiss is imported where it is used: loading it is slow
     import faiss
 
 PathLike = Union[str, Path]
-
-#: progress(encoded, to_encode), called while a build encodes new text.
-EncodeProgress = Callable[[int, int], None]
 
 #: Version of the files below; a different one is rebuilt, never read.
 #: 2: words.npz (keyword postings) added.
@@ -282,7 +280,7 @@ def _write_passages_db(
 def build_index(
     home: PathLike,
     passages: Sequence[Passage],
-    embedder,
+    embedder: IndexingEncoder,
     store_fingerprint: str,
     index_type: str = "auto",
     show_progress: bool = False,
@@ -615,8 +613,8 @@ def open_index(home: PathLike) -> SearchIndex:
 
 def ensure_index(
     home: PathLike,
-    store,
-    embedder,
+    store: CorpusReader,
+    embedder: IndexingEncoder,
     index_type: str = "auto",
     show_progress: bool = False,
     progress: Optional[EncodeProgress] = None,
@@ -646,8 +644,8 @@ def ensure_index(
 
 def rebuild_index(
     home: PathLike,
-    store,
-    embedder,
+    store: CorpusReader,
+    embedder: IndexingEncoder,
     index_type: str = "auto",
     show_progress: bool = False,
     progress: Optional[EncodeProgress] = None,
@@ -660,7 +658,7 @@ def rebuild_index(
     )
 
 
-def index_is_current(home: PathLike, store, model_id: str) -> bool:
+def index_is_current(home: PathLike, store: Fingerprinted, model_id: str) -> bool:
     """Whether the index in use was built from this store's content with this model.
 
     Reads only the manifest: no model, no vectors.
@@ -676,7 +674,7 @@ def index_is_current(home: PathLike, store, model_id: str) -> bool:
     )
 
 
-def corpus_fingerprint(store) -> str:
+def corpus_fingerprint(store: Fingerprinted) -> str:
     """The store's fingerprint combined with the version of the passage rules.
 
     A change to how passages are cut from the store changes it too, so an

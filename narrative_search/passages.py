@@ -30,12 +30,15 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from .merge import comparable_text
 from .model import Citation, Cited, Locate, MergedAction, MergedUpdate, Month, PassageKind, Status, slug
 from .months import AFTER_EVERY_MONTH
-from .store import CorpusStore
+from .protocols import CorpusReader
+
+if TYPE_CHECKING:  # spaCy is imported where it is used: loading it is slow
+    from spacy.language import Language
 
 #: Version of the rules that cut passages from the store; the search index
 #: records it and is rebuilt when it changes.
@@ -190,7 +193,7 @@ def action_passages(
 
 
 def build_passages(
-    store: CorpusStore,
+    store: CorpusReader,
     max_tokens: Optional[int] = None,
     count_tokens: Optional[CountTokens] = None,
     council: Optional[str] = None,
@@ -234,7 +237,7 @@ def build_passages(
 
 
 @functools.lru_cache(maxsize=1)
-def sentencizer():
+def sentencizer() -> Language:
     """A rule-based spaCy pipeline that only splits sentences (made once)."""
     import spacy
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -35,6 +35,7 @@ from .keyword import fts_phrase
 from .model import PASSAGE_KINDS, SEARCH_MODES, SearchMode, describe_location
 from .months import is_month, month_number
 from .passages import Passage, sentence_spans
+from .protocols import TextEncoder
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
 #: difference between the first few ranks so neither ranking dominates.
@@ -191,7 +192,8 @@ def check_filters(filters: SearchFilters) -> SearchFilters:
     )
 
 
-def _in(names: Sequence[Optional[str]], codes: np.ndarray, wanted: Iterable[str], match=None) -> np.ndarray:
+def _in(names: Sequence[Optional[str]], codes: np.ndarray, wanted: Iterable[str],
+        match: Optional[Callable[[str, set[str]], bool]] = None) -> np.ndarray:
     """Mask of positions whose name is wanted (``match(name, wanted)`` decides if given)."""
     wanted = set(wanted)
     chosen = [i for i, name in enumerate(names) if name is not None and (match(name, wanted) if match else name in wanted)]
@@ -397,7 +399,7 @@ def group_by_action(scored: dict[int, float], index: SearchIndex, k: int) -> lis
 
 def search(
     index: SearchIndex,
-    embedder,
+    embedder: TextEncoder,
     query: str,
     k: int = 10,
     filters: SearchFilters = SearchFilters(),
@@ -504,7 +506,7 @@ def marked_spans(marked: str) -> list[tuple[int, int]]:
 def explain_hits(
     hits: Sequence[ActionHit],
     index: SearchIndex,
-    embedder,
+    embedder: Optional[TextEncoder],
     parsed: ParsedQuery,
     query_vector: Optional[np.ndarray] = None,
 ) -> None:

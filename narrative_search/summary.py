@@ -33,10 +33,10 @@ import numpy as np
 
 from .model import UNCITED, Citation, Cited, Month, PassageKind, UpdateKind, cited_fields, describe_location
 from .months import month_label
+from .protocols import TextEncoder
 from .timeline import Sentence, Timeline, TimelineEntry
 
 if TYPE_CHECKING:
-    from .embed import Embedder
     from .search import SearchResult
 
 #: Roles in the order a summary lists them.
@@ -309,7 +309,7 @@ class QuerySummary:
 
 def summarise_query(
     result: "SearchResult",
-    embedder: "Embedder",
+    embedder: TextEncoder,
     query_vector: Optional[np.ndarray] = None,
     per_council: int = 3,
     lambda_: float = THEME_LAMBDA,

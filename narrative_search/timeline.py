@@ -64,7 +64,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -85,10 +85,7 @@ from .model import (
 )
 from .months import check_month, month_label, month_sort_key, months_between
 from .passages import rating_at, sentence_spans
-from .store import CorpusStore
-
-if TYPE_CHECKING:
-    from .embed import Embedder
+from .protocols import CorpusReader, TextEncoder
 
 #: Cosine similarity at or above which a sentence repeats an earlier one (see the module docstring).
 NOVELTY_THRESHOLD = 0.80
@@ -364,9 +361,9 @@ def reference_target(text: str) -> Optional[str]:
 
 
 def build_timeline(
-    store: CorpusStore,
+    store: CorpusReader,
     action_id: str,
-    embedder: Optional["Embedder"] = None,
+    embedder: Optional[TextEncoder] = None,
     as_of: Optional[str] = None,
 ) -> Timeline:
     """The timeline of one action; a NarrativeSearchError names close ids if it is unknown.
@@ -388,9 +385,9 @@ def build_timeline(
 
 
 def timeline_of_action(
-    store: CorpusStore,
+    store: CorpusReader,
     action: MergedAction,
-    embedder: Optional["Embedder"] = None,
+    embedder: Optional[TextEncoder] = None,
     as_of: Optional[str] = None,
     report_dates: Optional[dict[str, Month]] = None,
 ) -> Timeline:
@@ -459,7 +456,7 @@ def _entry(
     )
 
 
-def _label_novelty(entries: list[TimelineEntry], embedder: Optional["Embedder"]) -> str:
+def _label_novelty(entries: list[TimelineEntry], embedder: Optional[TextEncoder]) -> str:
     """Label each content sentence new or repeat against the earlier entries' sentences."""
     content = [(index, sentence) for index, entry in enumerate(entries) if not entry.reference_only
                for sentence in entry.sentences]
@@ -506,7 +503,7 @@ def _last_update_month(entries: Iterable[TimelineEntry], as_of: Month) -> Month:
     return max(months, default=None)
 
 
-def _unknown_action_message(store: CorpusStore, action_id: str) -> str:
+def _unknown_action_message(store: CorpusReader, action_id: str) -> str:
     ids = [action.id for action in store.iter_actions()]
     close = difflib.get_close_matches(action_id.lower(), ids, n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else "; ids look like staffordshire/3-2-d"

@@ -16,10 +16,11 @@ import numpy as np
 from . import config
 from .brief import Brief, build_brief
 from .embed import Embedder
-from .index import EncodeProgress, Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
+from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
 from .ingest import IngestOutcome, ingest_paths
 from .model import SearchMode
 from .months import month_from_number
+from .protocols import EncodeProgress
 from .search import SearchFilters, SearchResult, search, similar_actions
 from .store import CorpusStore
 from .summary import QuerySummary, summarise_query
