@@ -30,9 +30,8 @@ import streamlit as st
 
 from narrative_search import app_views as views
 from narrative_search import config
-from narrative_search.brief import Brief
 from narrative_search.errors import NarrativeSearchError
-from narrative_search.model import PASSAGE_KINDS, SEARCH_MODES
+from narrative_search.model import PASSAGE_KINDS, SEARCH_MODES, Brief, SearchFilters
 from narrative_search.months import month_label
 from narrative_search.render.csv import brief_csv
 from narrative_search.render.markdown import brief_markdown, md_escape
@@ -48,7 +47,6 @@ from narrative_search.render.text import (
     no_results,
     outcome_messages,
 )
-from narrative_search.search import SearchFilters
 from narrative_search.summary import summarise_action
 from narrative_search.workspace import Workspace
 
