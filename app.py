@@ -32,9 +32,8 @@ from streamlit.delta_generator import DeltaGenerator
 
 from narrative_search import app_views as views
 from narrative_search import config
-from narrative_search.brief import Brief
 from narrative_search.errors import NarrativeSearchError
-from narrative_search.model import PASSAGE_KINDS, SEARCH_MODES
+from narrative_search.model import PASSAGE_KINDS, SEARCH_MODES, Brief, QuerySummary, SearchFilters, SearchResult
 from narrative_search.months import month_label
 from narrative_search.protocols import EncodeProgress
 from narrative_search.render.csv import brief_csv
@@ -51,8 +50,7 @@ from narrative_search.render.text import (
     no_results,
     outcome_messages,
 )
-from narrative_search.search import SearchFilters, SearchResult
-from narrative_search.summary import QuerySummary, summarise_action
+from narrative_search.summary import summarise_action
 from narrative_search.workspace import Workspace
 
 LOG = logging.getLogger("narrative_search.app")

@@ -96,11 +96,10 @@ from narrative_search.index import (  # noqa: E402
     make_vector_index,
     open_index,
 )
+from narrative_search.model import Passage, SearchFilters  # noqa: E402
 from narrative_search.months import month_from_number  # noqa: E402
-from narrative_search.passages import Passage  # noqa: E402
 from narrative_search.search import (  # noqa: E402
     MIN_CANDIDATES,
-    SearchFilters,
     check_filters,
     filter_mask,
     parse_query,

@@ -38,11 +38,18 @@ if TYPE_CHECKING:  # imported for type hints only: the app imports this module e
     import altair as alt
     import pandas as pd
 
-    from .brief import ActionBrief, Brief, Change
-    from .model import DocumentSummary
-    from .search import ActionHit, PassageHit
-    from .summary import SummarySentence, ThemeSentence
-    from .timeline import Timeline, TimelineEntry
+    from .model import (
+        ActionBrief,
+        ActionHit,
+        Brief,
+        Change,
+        DocumentSummary,
+        PassageHit,
+        SummarySentence,
+        ThemeSentence,
+        Timeline,
+        TimelineEntry,
+    )
 
 
 # -- settings ------------------------------------------------------------------
@@ -178,7 +185,7 @@ def _clip(spans: Iterable[Sequence[int]], length: int) -> list[tuple[int, int]]:
 def highlight_html(text: str, term_spans: Iterable[Sequence[int]] = (), sentence_span: Optional[Sequence[int]] = None) -> str:
     """``text`` escaped, the matched words in ``<mark>`` and the best sentence in a tinted ``<span>``.
 
-    Spans are character offsets into ``text`` (as :class:`~narrative_search.search.PassageHit`
+    Spans are character offsets into ``text`` (as :class:`~narrative_search.model.PassageHit`
     gives them); spans outside the text are clipped, overlapping ones merged.
     """
     text = text or ""

@@ -3,7 +3,7 @@
 store --build_brief--> Brief; :mod:`narrative_search.render` turns it into a page a
 person reads (Markdown) or a sheet they open (CSV), ``to_dict`` into JSON.
 
-For one council, from every action's :class:`~narrative_search.timeline.Timeline`:
+For one council, from every action's :class:`~narrative_search.model.Timeline`:
 
 * counts of actions by rating at each review date;
 * actions that got worse (a rating lower on R < A < G < B than the one before);
@@ -32,21 +32,30 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Optional
 
 from .councils import canonical_council
 from .errors import NarrativeSearchError
-from .model import UNCITED, Citation, Cited, Locate, MergedAction, Month, UpdateKind, cited_fields, slug
-from .months import add_months, check_month, month_label
-from .protocols import CorpusReader, TextEncoder
-from .timeline import (
-    RATING_RANK,
+from .model import (
+    UNCITED,
+    ActionBrief,
+    Brief,
+    Change,
+    Citation,
+    Evidence,
+    Locate,
+    MergedAction,
+    RatingKey,
+    RatingMove,
     RatingPoint,
+    ReviewCount,
     Timeline,
     TimelineEntry,
-    timeline_of_action,
+    slug,
 )
+from .months import Month, add_months, check_month, month_label
+from .protocols import CorpusReader, TextEncoder
+from .timeline import RATING_RANK, timeline_of_action
 
 #: Without ``since``, an action counts as not updated when it has no dated update in this many months to ``as_of``.
 STALE_AFTER_MONTHS = 6
@@ -75,143 +84,6 @@ _SAYS_COMPLETE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _FIELD_COMPLETE = re.compile(r"^\s*complete[d]?\s*\.?\s*$", re.IGNORECASE)
-
-
-@dataclass
-class RatingKey(Cited):
-    """What one report's key says a colour means."""
-
-    source: Citation  # located
-    text: str  # the key entry as printed, e.g. "Green - Completed"
-    rating: str
-    complete: bool
-
-
-@dataclass
-class Evidence(Cited):
-    """Why an action counts as complete."""
-
-    how: str  # "rating", "update" or "field"
-    text: str  # the rating key entry, update sentence or field value, as printed
-    month: Month = None
-    label: str = ""  # the review column or stamp, as printed
-    source: Citation = UNCITED  # located
-    rating: Optional[str] = None  # for "rating": the rating the key calls complete
-
-
-@dataclass
-class ReviewCount:
-    """How many actions had each rating at one review date."""
-
-    month: str
-    labels: list[str]  # the column labels printed for this month
-    counts: dict[str, int]  # rating -> actions; "none" for cells left empty
-    actions: int
-
-
-@dataclass
-class RatingMove:
-    """A rating transition of one action."""
-
-    month: str
-    label: str
-    previous: Optional[str]
-    rating: Optional[str]
-    transition: str
-
-    def describe(self) -> str:
-        return f"{self.transition} at {self.label}: {self.previous} → {self.rating}"
-
-
-@dataclass
-class Change(Cited):
-    """One update dated on or after ``since``, and what it added."""
-
-    update_id: int
-    month: Month
-    when: str  # stamp as printed, else the month
-    kind: UpdateKind
-    text: str
-    source: Citation  # where the update was first printed, located
-    sources: list[Citation]  # every place the update was printed
-    new_sentences: list[str]
-    repeated_sentences: list[str]
-    repeats_from: list[str]  # when the repeated sentences were first said, as printed
-    reference_to: Optional[str] = None  # a reference-only update: what it points at
-
-
-@dataclass
-class ActionBrief:
-    """One action's line in the brief."""
-
-    action_id: str
-    ref: Optional[str]
-    action: str
-    latest_rating: Optional[str]
-    rating_path: str
-    ratings: list[RatingMove]
-    worse: list[RatingMove]
-    last_update_month: Month
-    months_stale: Optional[int]
-    not_updated: bool  # no dated update on or after the brief's not-updated month
-    complete: bool
-    evidence: list[Evidence]
-    changes: list[Change]  # updates dated on or after ``since``
-    rating_moves_since: list[RatingMove]
-
-    @property
-    def rating_change(self) -> str:
-        """The last move of the rating, e.g. "better at Apr-21: R → A"; empty if it never moved."""
-        moves = [move for move in self.ratings if move.transition in ("better", "worse", "changed")]
-        return moves[-1].describe() if moves else ""
-
-
-@dataclass
-class Brief:
-    """A council's revisit brief."""
-
-    council: str
-    as_of: Month
-    since: Month
-    not_updated_since: Month
-    documents: list[dict[str, Any]]
-    rating_keys: list[RatingKey]
-    complete_ratings: list[str]  # the ratings counted as complete
-    review_dates: list[ReviewCount]
-    actions: list[ActionBrief]
-    novelty_method: str
-    timelines: list[Timeline] = field(default_factory=list, repr=False)
-
-    @property
-    def worse(self) -> list[ActionBrief]:
-        return [action for action in self.actions if action.worse]
-
-    @property
-    def not_updated(self) -> list[ActionBrief]:
-        return [action for action in self.actions if action.not_updated]
-
-    @property
-    def complete(self) -> list[ActionBrief]:
-        return [action for action in self.actions if action.complete]
-
-    @property
-    def changed(self) -> list[ActionBrief]:
-        """Actions with updates dated on or after ``since`` (none without ``since``)."""
-        return [action for action in self.actions if action.changes]
-
-    def to_dict(self) -> dict[str, Any]:
-        data = cited_fields(asdict(dataclasses.replace(self, timelines=[])))  # the timelines have their own to_dict
-        data.pop("timelines")
-        for action, record in zip(self.actions, data["actions"]):
-            record["rating_change"] = action.rating_change
-        data["summary"] = {
-            "actions": len(self.actions),
-            "worse": [action.action_id for action in self.worse],
-            "not_updated": [action.action_id for action in self.not_updated],
-            "complete": [action.action_id for action in self.complete],
-            "changed": [action.action_id for action in self.changed],
-        }
-        return data
 
 
 # -- building ------------------------------------------------------------------

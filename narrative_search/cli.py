@@ -13,8 +13,7 @@ import click
 from . import config
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl
-from .ingest import IngestOutcome
-from .model import PASSAGE_KINDS, SEARCH_MODES, PassageKind, SearchMode
+from .model import PASSAGE_KINDS, SEARCH_MODES, IngestOutcome, PassageKind, SearchFilters, SearchMode, SearchResult
 from .render.csv import brief_csv
 from .render.markdown import brief_markdown
 from .render.text import (
@@ -29,7 +28,6 @@ from .render.text import (
     search_result_text,
     timeline_text,
 )
-from .search import SearchFilters, SearchResult
 from .store import CorpusStore
 from .summary import summarise_action
 from .workspace import Workspace

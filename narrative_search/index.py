@@ -42,9 +42,9 @@ import numpy as np
 
 from .errors import NarrativeSearchError
 from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
-from .model import INDEX_TYPES, Citation, IndexType, Month, PassageKind
-from .months import month_number
-from .passages import PASSAGE_FORMAT_VERSION, Passage, build_passages
+from .model import INDEX_TYPES, Citation, IndexType, Passage, PassageKind
+from .months import Month, month_number
+from .passages import PASSAGE_FORMAT_VERSION, build_passages
 from .protocols import CorpusReader, EncodeProgress, Fingerprinted, IndexingEncoder
 
 if TYPE_CHECKING:  # faiss is imported where it is used: loading it is slow

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 from .config import DATABASE_NAME
 from .councils import canonical_council, detect_council
 from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
-from .model import Document, DocumentReading, SaveResult
+from .model import Document, DocumentReading, IngestOutcome, SaveResult
 from .plans import plan_document
 from .readers.common import SourceRows
 from .readers.dispatch import read_source
@@ -221,36 +221,6 @@ def _no_actions(path: Path, format: str) -> DocumentError:
 
 
 # --- folders -------------------------------------------------------------------
-
-
-@dataclass
-class IngestOutcome:
-    """What happened to one file: saved (with counts) or refused (with why).
-
-    ``error`` is the whole message ("path: reason", as DocumentError prints
-    it); ``reason`` is the reason alone, for a table with a file column.
-    """
-
-    path: Path
-    result: Optional[SaveResult] = None
-    error: Optional[str] = None
-    warnings: tuple[str, ...] = ()
-    format: str = ""
-    council: str = ""
-    reason: str = ""
-
-    @property
-    def status(self) -> str:
-        """new, replaced, unchanged, or error."""
-        if self.error or self.result is None:
-            return "error"
-        return self.result.status
-
-    @property
-    def message(self) -> str:
-        if self.error:
-            return self.reason or self.error
-        return "; ".join(self.warnings)
 
 
 def ingest_paths(

@@ -1,58 +1,50 @@
-"""The records every step of the pipeline passes along.
+"""Every data shape of the package: the records the pipeline passes along and the results it hands out.
 
 documents --read--> rows of cells --plan--> actions, statuses, updates --store--> SQLite
+    --passages, index--> search results;  --timeline--> timelines --> summaries, briefs
 
-Readers (``narrative_search.readers``) turn any file into :class:`Row` objects
-(one per source line or table row, cells in column order, each with its line).
-Planners (``narrative_search.plans``) turn rows into :class:`Action` records.
-Every record keeps the document name and 1-based line it came from, in one
-:class:`Citation`, so any field can be traced back to the source. The store
-gives actions back merged across reports (:class:`MergedAction`; the rules of
-what counts as one update are in ``merge.py``). The closed vocabularies (kinds,
-column roles, save statuses, search modes, index types) are defined here once.
+The steps that build these records live in their own modules (``plans.py``
+plans actions, ``search.py`` builds a :class:`SearchResult`, ``timeline.py`` a
+:class:`Timeline`, ...); this module imports none of them, only ``months.py``.
+Its sections, in pipeline order:
+
+* citing a source: every record keeps the document name and 1-based line it
+  came from, in one :class:`Citation`, so any field can be traced back to the
+  source;
+* reading: readers (``narrative_search.readers``) turn any file into
+  :class:`Row` objects (one per source line or table row, cells in column
+  order, each with its line);
+* planning: planners (``narrative_search.plans``) turn rows into
+  :class:`Action` records with their :class:`Status` and :class:`Update`
+  records, one :class:`DocumentReading` per document;
+* storing and merging: the store says what a save did (:class:`SaveResult`)
+  and gives actions back merged across reports (:class:`MergedAction`; the
+  rules of what counts as one update are in ``merge.py``);
+* passages and search: the :class:`Passage` texts the index holds, and a
+  search's :class:`SearchResult`;
+* timelines: one action's history across reports (:class:`Timeline`);
+* summaries: sentences picked verbatim (:class:`SummarySentence`,
+  :class:`QuerySummary`);
+* briefs: a council's revisit brief (:class:`Brief`);
+* ingest outcomes: what became of each file (:class:`IngestOutcome`).
+
+The closed vocabularies (kinds, column roles, save statuses, search modes,
+index types) are defined once, beside the records that use them: each is a
+``Literal`` type, for the type checker, and the tuple of its values, for what
+checks or offers them at run time (the CLI's choices, the app's options).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Literal, NamedTuple, Optional, get_args
 
-Month = Optional[str]  # "YYYY-MM" or None
+from .months import Month, month_label
 
-# -- closed vocabularies ----------------------------------------------------------
-# Each is a Literal type, for the type checker, and the tuple of its values,
-# for what checks or offers them at run time (the CLI's choices, the app's options).
-
-#: What a dated piece of progress text is: a progress update or a position statement.
-UpdateKind = Literal["update", "position_statement"]
-UPDATE_KINDS: tuple[UpdateKind, ...] = get_args(UpdateKind)
-
-#: What a searchable passage is, in the order passages are built per action:
-#: an action's own description, one of its updates, or text kept outside any action.
-PassageKind = Literal["action", "update", "position_statement", "unattributed"]
-PASSAGE_KINDS: tuple[PassageKind, ...] = get_args(PassageKind)
-
-#: What a column of an action plan holds; "field" for any other column, kept under its label.
-ColumnRole = Literal[
-    "ref", "focus", "priority", "action", "lead", "evidence", "impact", "due", "rating", "update", "position", "field"
-]
-COLUMN_ROLES: tuple[ColumnRole, ...] = get_args(ColumnRole)
-
-#: What saving a document did: stored it for the first time, found it stored as it is, or replaced it.
-SaveStatus = Literal["new", "unchanged", "replaced"]
-SAVE_STATUSES: tuple[SaveStatus, ...] = get_args(SaveStatus)
-
-#: How search ranks: both rankings fused, the vector ranking alone, or the keyword ranking alone.
-SearchMode = Literal["hybrid", "dense", "keyword"]
-SEARCH_MODES: tuple[SearchMode, ...] = get_args(SearchMode)
-
-#: The vector index: exact inner product ("flat") or approximate (HNSW graph).
-IndexType = Literal["flat", "hnsw"]
-INDEX_TYPES: tuple[IndexType, ...] = get_args(IndexType)
-
-
-# -- citing a source ------------------------------------------------------------
+# -- citing a source -----------------------------------------------------------
 
 #: Where line ``line`` of document ``document`` is, in words
 #: (:meth:`narrative_search.store.CorpusStore.location` is one).
@@ -142,6 +134,9 @@ def cited_fields(data: Any) -> Any:
     return spelled
 
 
+# -- reading: files into rows --------------------------------------------------
+
+
 @dataclass
 class Cell:
     """One cell of a source row, text exactly as printed (HTML included)."""
@@ -186,6 +181,19 @@ class Document:
     sha256: str = ""
     format: str = "text"
     path: str = ""
+
+
+# -- planning: rows into actions -----------------------------------------------
+
+#: What a column of an action plan holds; "field" for any other column, kept under its label.
+ColumnRole = Literal[
+    "ref", "focus", "priority", "action", "lead", "evidence", "impact", "due", "rating", "update", "position", "field"
+]
+COLUMN_ROLES: tuple[ColumnRole, ...] = get_args(ColumnRole)
+
+#: What a dated piece of progress text is: a progress update or a position statement.
+UpdateKind = Literal["update", "position_statement"]
+UPDATE_KINDS: tuple[UpdateKind, ...] = get_args(UpdateKind)
 
 
 @dataclass
@@ -245,6 +253,21 @@ class Action:
             self.id = action_id(self.council, self.ref, self.document, self.line)
 
 
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def action_id(council: str, ref: Optional[str], document: str, line: int) -> str:
+    """Stable id: council and ref, so two reports of one plan share the id.
+
+    An action printed without a ref is keyed by its document and line instead.
+    """
+    if ref:
+        return f"{slug(council)}/{slug(ref)}"
+    stem = document.rsplit(".", 1)[0]
+    return f"{slug(council)}/{slug(stem)}-line-{line}"
+
+
 @dataclass
 class TextSpan:
     """Text of a document kept outside any action, or dropped with a reason."""
@@ -280,7 +303,11 @@ class DocumentReading:
         return sum(len(span.text) for span in self.unattributed)
 
 
-# -- the merged corpus, as the store gives it back ---------------------------
+# -- storing and merging: the corpus as the store gives it back ----------------
+
+#: What saving a document did: stored it for the first time, found it stored as it is, or replaced it.
+SaveStatus = Literal["new", "unchanged", "replaced"]
+SAVE_STATUSES: tuple[SaveStatus, ...] = get_args(SaveStatus)
 
 
 @dataclass
@@ -403,16 +430,608 @@ class MergedAction:
 REPORT_FIELDS = ("ref_printed", "priority", "focus_area", "action", "lead", "evidence", "impact", "due_printed", "fields")
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+# -- passages and search -------------------------------------------------------
+
+#: What a searchable passage is, in the order passages are built per action:
+#: an action's own description, one of its updates, or text kept outside any action.
+PassageKind = Literal["action", "update", "position_statement", "unattributed"]
+PASSAGE_KINDS: tuple[PassageKind, ...] = get_args(PassageKind)
+
+#: Separator between a passage id and its chunk number.
+CHUNK_SEPARATOR = "#"
 
 
-def action_id(council: str, ref: Optional[str], document: str, line: int) -> str:
-    """Stable id: council and ref, so two reports of one plan share the id.
+@dataclass
+class Passage(Cited):
+    """One searchable piece of text with where it came from and when."""
 
-    An action printed without a ref is keyed by its document and line instead.
+    id: str
+    kind: PassageKind
+    text: str
+    council: str
+    source: Citation  # location None: not looked up
+    ref: Optional[str] = None
+    action_id: Optional[str] = None
+    start: Month = None
+    end: Month = None
+    rating: Optional[str] = None  # R, A, G, B, ... in force for the passage; None if unknown
+
+    @property
+    def base_id(self) -> str:
+        """The id of the whole passage a chunk was cut from (the id itself if not a chunk)."""
+        return self.id.split(CHUNK_SEPARATOR, 1)[0]
+
+    @property
+    def chunk(self) -> int:
+        """1-based chunk number, or 0 for a passage that was not split."""
+        _, sep, number = self.id.partition(CHUNK_SEPARATOR)
+        return int(number) if sep else 0
+
+
+#: The vector index: exact inner product ("flat") or approximate (HNSW graph).
+IndexType = Literal["flat", "hnsw"]
+INDEX_TYPES: tuple[IndexType, ...] = get_args(IndexType)
+
+
+class IndexedAction(NamedTuple):
+    """An action the search index holds, as a picker lists it."""
+
+    action_id: str
+    council: str
+    ref: Optional[str]
+
+
+#: How search ranks: both rankings fused, the vector ranking alone, or the keyword ranking alone.
+SearchMode = Literal["hybrid", "dense", "keyword"]
+SEARCH_MODES: tuple[SearchMode, ...] = get_args(SearchMode)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What a search keeps: councils (or all but some), a month range, ratings, documents, passage kinds.
+
+    :func:`narrative_search.search.check_filters` checks them and puts them in canonical form.
     """
-    if ref:
-        return f"{slug(council)}/{slug(ref)}"
-    stem = document.rsplit(".", 1)[0]
-    return f"{slug(council)}/{slug(stem)}-line-{line}"
+
+    councils: tuple[str, ...] = ()
+    since: Optional[str] = None  # "YYYY-MM", inclusive
+    until: Optional[str] = None  # "YYYY-MM", inclusive
+    ratings: tuple[str, ...] = ()  # R, A, G, B...
+    documents: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    exclude_councils: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        parts = []
+        if self.councils:
+            parts.append("council " + " or ".join(self.councils))
+        if self.exclude_councils:
+            parts.append("not council " + " or ".join(self.exclude_councils))
+        if self.since or self.until:
+            parts.append(f"dated {self.since or '…'} to {self.until or '…'}")
+        if self.ratings:
+            parts.append("rated " + " or ".join(self.ratings))
+        if self.documents:
+            parts.append("in " + " or ".join(self.documents))
+        if self.kinds:
+            parts.append("of kind " + " or ".join(self.kinds))
+        return ", ".join(parts) or "no filters"
+
+    @property
+    def active(self) -> bool:
+        return self.describe() != "no filters"
+
+
+@dataclass
+class PassageHit:
+    """One passage a search found: its fused score, its rank in each ranking, and what in it matched."""
+
+    row: int
+    passage: Passage
+    score: float  # fused score
+    dense_rank: Optional[int] = None  # 1-based; None if not among the vector candidates
+    keyword_rank: Optional[int] = None
+    similarity: Optional[float] = None  # cosine with the query
+    term_spans: list[tuple[int, int]] = field(default_factory=list)  # matched words, offsets into the text
+    sentence_span: Optional[tuple[int, int]] = None  # the sentence that matches best
+
+    @property
+    def matched_terms(self) -> list[str]:
+        return sorted({self.passage.text[s:e].lower() for s, e in self.term_spans})
+
+
+@dataclass
+class ActionHit:
+    """One action (or one unattributed span of a document) with its best passages."""
+
+    key: str
+    score: float
+    passages: list[PassageHit]
+    because: Optional[PassageHit] = None  # for similar actions: the source action's closest passage
+
+    @property
+    def best(self) -> PassageHit:
+        return self.passages[0]
+
+    @property
+    def action_id(self) -> Optional[str]:
+        return self.best.passage.action_id
+
+    @property
+    def council(self) -> str:
+        return self.best.passage.council
+
+    @property
+    def ref(self) -> Optional[str]:
+        return self.best.passage.ref
+
+    @property
+    def kind(self) -> str:
+        return self.best.passage.kind
+
+    @property
+    def date(self) -> Optional[str]:
+        return self.best.passage.start
+
+    @property
+    def text(self) -> str:
+        return self.best.passage.text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The agreed keys first, then where the text is from and why it matched."""
+        best = self.best.passage
+        data: dict[str, Any] = {
+            "action_id": self.action_id,
+            "council": self.council,
+            "ref": self.ref,
+            "kind": self.kind,
+            "date": self.date,
+            "text": self.text,
+            "score": round(float(self.score), 6),
+            "document": best.document,
+            "line": best.line,
+            "location": describe_location(best.line, best.location),
+            "rating": best.rating,
+            "matched_terms": self.best.matched_terms,
+        }
+        if self.best.sentence_span is not None:
+            start, end = self.best.sentence_span
+            data["matched_sentence"] = best.text[start:end]
+        if self.because is not None:
+            data["because"] = {
+                "action_id": self.because.passage.action_id,
+                "kind": self.because.passage.kind,
+                "date": self.because.passage.start,
+                "text": self.because.passage.text,
+                "similarity": round(float(self.because.score), 6),
+            }
+        return data
+
+
+@dataclass
+class SearchResult:
+    """A search's answer: the actions found, best first, and the filters it ran with."""
+
+    query: str
+    hits: list[ActionHit]
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    message: Optional[str] = None  # why there are no hits, when there are none
+    candidates: int = 0  # passages the two rankings proposed
+
+
+# -- timelines -----------------------------------------------------------------
+
+
+@dataclass
+class RepeatOf:
+    """The earlier sentence a sentence repeats."""
+
+    update_id: int
+    month: Month
+    stamp: Optional[str]
+    text: str
+    similarity: float
+
+
+@dataclass
+class Sentence:
+    """One sentence of an update: ``text`` is ``update.text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+    label: str  # "new", "repeat" or "reference"
+    similarity: Optional[float] = None  # to the most similar earlier sentence; None if none to compare
+    repeats: Optional[RepeatOf] = None  # for a repeat: the earlier sentence
+
+
+@dataclass
+class TimelineEntry:
+    """One update of the action, placed in time."""
+
+    update_id: int
+    month: Month  # the update's start month; for undated text, its report's as-of month
+    end: Month
+    undated: bool
+    kind: UpdateKind
+    stamp: Optional[str]  # the date stamp as printed
+    text: str
+    sources: list[Citation]  # every place it was printed, located; earliest report first
+    rating: Optional[str] = None  # the action's rating in force at ``month``
+    reference_only: bool = False
+    reference_to: Optional[str] = None  # what it points at, as printed ("above", "6E")
+    sentences: list[Sentence] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)  # struck-through text, never live
+    variants: list[Variant] = field(default_factory=list)  # other reports' wordings, located
+
+    @property
+    def document(self) -> str:
+        return self.sources[0].document if self.sources else ""
+
+    @property
+    def line(self) -> int:
+        return self.sources[0].line if self.sources else 0
+
+    @property
+    def location(self) -> Optional[str]:
+        return self.sources[0].location if self.sources else None
+
+    @property
+    def when(self) -> str:
+        """The date as a reader should see it: the stamp as printed, else the month."""
+        if self.stamp:
+            return self.stamp
+        if self.month is None:
+            return "undated"
+        return f"{month_label(self.month)} (undated)" if self.undated else month_label(self.month)
+
+    @property
+    def new_sentences(self) -> list[Sentence]:
+        return [sentence for sentence in self.sentences if sentence.label == "new"]
+
+    @property
+    def repeated_sentences(self) -> list[Sentence]:
+        return [sentence for sentence in self.sentences if sentence.label == "repeat"]
+
+
+@dataclass
+class PrintedRating(Cited):
+    """One report's cell under a review column."""
+
+    source: Citation  # location None: not looked up
+    label: str
+    rag_printed: Optional[str]
+    rag: Optional[str]
+
+
+@dataclass
+class RatingPoint:
+    """The action's rating at one review date, and how it moved from the last rated one."""
+
+    month: str
+    label: str  # the column label as printed, e.g. "Jan-20"
+    rating: Optional[str]  # None where every report left the cell empty
+    transition: str  # "first", "better", "worse", "unchanged", "changed" or "unrated"
+    previous: Optional[str] = None  # the last rating before this one
+    printed: list[PrintedRating] = field(default_factory=list)
+
+    @property
+    def conflict(self) -> bool:
+        """True if two reports printed different ratings for this review date."""
+        return len({cell.rag for cell in self.printed if cell.rag}) > 1
+
+    @property
+    def display_label(self) -> str:
+        """The printed label when it is a short date label, else the month."""
+        return self.label if 0 < len(self.label) <= 12 else month_label(self.month)
+
+
+@dataclass
+class Timeline:
+    """One action's history across every report that printed it."""
+
+    action_id: str
+    council: str
+    ref: Optional[str]
+    action: str
+    documents: list[str]
+    entries: list[TimelineEntry]
+    ratings: list[RatingPoint]
+    as_of: Month
+    last_update_month: Month  # latest month of a dated update, up to ``as_of``
+    months_since_last_update: Optional[int]
+    novelty_method: str  # "embedding" or "exact"
+    novelty_threshold: float
+    novelty_model: Optional[str] = None
+    # The as-of month of each report the entries cite: undated text is placed there.
+    report_dates: dict[str, Month] = field(default_factory=dict)
+
+    @property
+    def latest_rating(self) -> Optional[str]:
+        rated = [point.rating for point in self.ratings if point.rating]
+        return rated[-1] if rated else None
+
+    @property
+    def rating_path(self) -> str:
+        """The ratings in order, with where they got worse, e.g. "A, R, G, G (worse at Jan-20)"."""
+        rated = [point for point in self.ratings if point.rating]
+        if not rated:
+            return ""
+        path = ", ".join(point.rating for point in rated)  # type: ignore[misc]
+        worse = [point.display_label for point in rated if point.transition == "worse"]
+        return f"{path} (worse at {', '.join(worse)})" if worse else path
+
+    @property
+    def transitions(self) -> list[RatingPoint]:
+        """Review dates where the rating moved (better, worse or changed)."""
+        return [point for point in self.ratings if point.transition in ("better", "worse", "changed")]
+
+    def entry(self, update_id: int) -> Optional[TimelineEntry]:
+        for entry in self.entries:
+            if entry.update_id == update_id:
+                return entry
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the records plus the derived rating path and flags."""
+        data = cited_fields(asdict(self))
+        del data["report_dates"]
+        data["latest_rating"] = self.latest_rating
+        data["rating_path"] = self.rating_path
+        for point, record in zip(self.ratings, data["ratings"]):
+            record["conflict"] = point.conflict
+            record["display_label"] = point.display_label
+        for entry, record in zip(self.entries, data["entries"]):
+            record["when"] = entry.when
+            record["sources"] = [{**source.to_dict(), "as_of": self.report_dates.get(source.document)}
+                                 for source in entry.sources]
+        return data
+
+
+# -- summaries -----------------------------------------------------------------
+
+
+@dataclass
+class SummarySentence(Cited):
+    """One sentence of a summary, traceable to its update."""
+
+    role: str  # "now", "change", "stalled" or "remains"
+    text: str  # verbatim: update text[start:end]
+    update_id: int
+    month: Month
+    undated: bool
+    stamp: Optional[str]
+    kind: UpdateKind
+    source: Citation  # where the update was first printed, located
+    start: int
+    end: int
+    sources: list[Citation]  # every place that printed the update
+
+    @property
+    def when(self) -> str:
+        if self.stamp:
+            return self.stamp
+        label = month_label(self.month) if self.month else "undated"
+        return f"{label} (undated)" if self.undated and self.month else label
+
+    def to_dict(self) -> dict[str, Any]:
+        data = cited_fields(asdict(self))
+        data["when"] = self.when
+        data["location"] = describe_location(self.line, self.location)
+        data["sources"] = [
+            {"document": source.document, "line": source.line,
+             "location": describe_location(source.line, source.location)}
+            for source in self.sources
+        ]
+        return data
+
+
+@dataclass
+class ThemeSentence(Cited):
+    """A sentence printed in one of a council's passages that answer the query."""
+
+    text: str
+    council: str
+    action_id: Optional[str]
+    ref: Optional[str]
+    kind: PassageKind
+    month: Month
+    source: Citation  # located
+    similarity: float  # cosine with the query
+
+    def to_dict(self) -> dict[str, Any]:
+        data = cited_fields(asdict(self))
+        data["location"] = describe_location(self.line, self.location)
+        return data
+
+
+@dataclass
+class QuerySummary:
+    """For a search, each council's most representative sentences (:func:`narrative_search.summary.summarise_query`)."""
+
+    query: str
+    councils: list[tuple[str, list[ThemeSentence]]]  # in the order of each council's best hit
+    message: Optional[str] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "councils": [
+                {"council": council, "sentences": [s.to_dict() for s in sentences]}
+                for council, sentences in self.councils
+            ],
+            "message": self.message,
+        }
+
+
+# -- briefs --------------------------------------------------------------------
+
+
+@dataclass
+class RatingKey(Cited):
+    """What one report's key says a colour means."""
+
+    source: Citation  # located
+    text: str  # the key entry as printed, e.g. "Green - Completed"
+    rating: str
+    complete: bool
+
+
+@dataclass
+class Evidence(Cited):
+    """Why an action counts as complete."""
+
+    how: str  # "rating", "update" or "field"
+    text: str  # the rating key entry, update sentence or field value, as printed
+    month: Month = None
+    label: str = ""  # the review column or stamp, as printed
+    source: Citation = UNCITED  # located
+    rating: Optional[str] = None  # for "rating": the rating the key calls complete
+
+
+@dataclass
+class ReviewCount:
+    """How many actions had each rating at one review date."""
+
+    month: str
+    labels: list[str]  # the column labels printed for this month
+    counts: dict[str, int]  # rating -> actions; "none" for cells left empty
+    actions: int
+
+
+@dataclass
+class RatingMove:
+    """A rating transition of one action."""
+
+    month: str
+    label: str
+    previous: Optional[str]
+    rating: Optional[str]
+    transition: str
+
+    def describe(self) -> str:
+        return f"{self.transition} at {self.label}: {self.previous} → {self.rating}"
+
+
+@dataclass
+class Change(Cited):
+    """One update dated on or after ``since``, and what it added."""
+
+    update_id: int
+    month: Month
+    when: str  # stamp as printed, else the month
+    kind: UpdateKind
+    text: str
+    source: Citation  # where the update was first printed, located
+    sources: list[Citation]  # every place the update was printed
+    new_sentences: list[str]
+    repeated_sentences: list[str]
+    repeats_from: list[str]  # when the repeated sentences were first said, as printed
+    reference_to: Optional[str] = None  # a reference-only update: what it points at
+
+
+@dataclass
+class ActionBrief:
+    """One action's line in the brief."""
+
+    action_id: str
+    ref: Optional[str]
+    action: str
+    latest_rating: Optional[str]
+    rating_path: str
+    ratings: list[RatingMove]
+    worse: list[RatingMove]
+    last_update_month: Month
+    months_stale: Optional[int]
+    not_updated: bool  # no dated update on or after the brief's not-updated month
+    complete: bool
+    evidence: list[Evidence]
+    changes: list[Change]  # updates dated on or after ``since``
+    rating_moves_since: list[RatingMove]
+
+    @property
+    def rating_change(self) -> str:
+        """The last move of the rating, e.g. "better at Apr-21: R → A"; empty if it never moved."""
+        moves = [move for move in self.ratings if move.transition in ("better", "worse", "changed")]
+        return moves[-1].describe() if moves else ""
+
+
+@dataclass
+class Brief:
+    """A council's revisit brief."""
+
+    council: str
+    as_of: Month
+    since: Month
+    not_updated_since: Month
+    documents: list[dict[str, Any]]
+    rating_keys: list[RatingKey]
+    complete_ratings: list[str]  # the ratings counted as complete
+    review_dates: list[ReviewCount]
+    actions: list[ActionBrief]
+    novelty_method: str
+    timelines: list[Timeline] = field(default_factory=list, repr=False)
+
+    @property
+    def worse(self) -> list[ActionBrief]:
+        return [action for action in self.actions if action.worse]
+
+    @property
+    def not_updated(self) -> list[ActionBrief]:
+        return [action for action in self.actions if action.not_updated]
+
+    @property
+    def complete(self) -> list[ActionBrief]:
+        return [action for action in self.actions if action.complete]
+
+    @property
+    def changed(self) -> list[ActionBrief]:
+        """Actions with updates dated on or after ``since`` (none without ``since``)."""
+        return [action for action in self.actions if action.changes]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = cited_fields(asdict(dataclasses.replace(self, timelines=[])))  # the timelines have their own to_dict
+        data.pop("timelines")
+        for action, record in zip(self.actions, data["actions"]):
+            record["rating_change"] = action.rating_change
+        data["summary"] = {
+            "actions": len(self.actions),
+            "worse": [action.action_id for action in self.worse],
+            "not_updated": [action.action_id for action in self.not_updated],
+            "complete": [action.action_id for action in self.complete],
+            "changed": [action.action_id for action in self.changed],
+        }
+        return data
+
+
+# -- ingest outcomes -----------------------------------------------------------
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one file: saved (with counts) or refused (with why).
+
+    ``error`` is the whole message ("path: reason", as DocumentError prints
+    it); ``reason`` is the reason alone, for a table with a file column.
+    """
+
+    path: Path
+    result: Optional[SaveResult] = None
+    error: Optional[str] = None
+    warnings: tuple[str, ...] = ()
+    format: str = ""
+    council: str = ""
+    reason: str = ""
+
+    @property
+    def status(self) -> str:
+        """new, replaced, unchanged, or error."""
+        if self.error or self.result is None:
+            return "error"
+        return self.result.status
+
+    @property
+    def message(self) -> str:
+        if self.error:
+            return self.reason or self.error
+        return "; ".join(self.warnings)

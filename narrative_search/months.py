@@ -1,8 +1,8 @@
 """Months: the one place that knows how a "YYYY-MM" month is checked, counted and shown.
 
-A month is the string "YYYY-MM" (:data:`narrative_search.model.Month`, None
-for no month). Such strings sort in time order, so callers compare them with
-``<`` and ``max``; what needs more than comparing lives here:
+A month is the string "YYYY-MM" (:data:`Month`, None for no month). Such
+strings sort in time order, so callers compare them with ``<`` and ``max``;
+what needs more than comparing lives here:
 
 - validation: :func:`is_month`, :func:`check_month`;
 - arithmetic: :func:`month_of`, :func:`month_number` and
@@ -22,7 +22,8 @@ import re
 from typing import Optional
 
 from .errors import NarrativeSearchError
-from .model import Month
+
+Month = Optional[str]  # "YYYY-MM" or None
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

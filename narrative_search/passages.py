@@ -29,12 +29,11 @@ import dataclasses
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from .merge import comparable_text
-from .model import Citation, Cited, Locate, MergedAction, MergedUpdate, Month, PassageKind, Status, slug
-from .months import AFTER_EVERY_MONTH
+from .model import CHUNK_SEPARATOR, Citation, Locate, MergedAction, MergedUpdate, Passage, Status, slug
+from .months import AFTER_EVERY_MONTH, Month
 from .protocols import CorpusReader
 
 if TYPE_CHECKING:  # spaCy is imported where it is used: loading it is slow
@@ -45,37 +44,8 @@ if TYPE_CHECKING:  # spaCy is imported where it is used: loading it is slow
 #: 2: passages carry their location in the file ("page 3").
 PASSAGE_FORMAT_VERSION = 2
 
-#: Separator between a passage id and its chunk number.
-CHUNK_SEPARATOR = "#"
 
 CountTokens = Callable[[str], int]
-
-
-@dataclass
-class Passage(Cited):
-    """One searchable piece of text with where it came from and when."""
-
-    id: str
-    kind: PassageKind
-    text: str
-    council: str
-    source: Citation  # location None: not looked up
-    ref: Optional[str] = None
-    action_id: Optional[str] = None
-    start: Month = None
-    end: Month = None
-    rating: Optional[str] = None  # R, A, G, B, ... in force for the passage; None if unknown
-
-    @property
-    def base_id(self) -> str:
-        """The id of the whole passage a chunk was cut from (the id itself if not a chunk)."""
-        return self.id.split(CHUNK_SEPARATOR, 1)[0]
-
-    @property
-    def chunk(self) -> int:
-        """1-based chunk number, or 0 for a passage that was not split."""
-        _, sep, number = self.id.partition(CHUNK_SEPARATOR)
-        return int(number) if sep else 0
 
 
 # -- ratings -------------------------------------------------------------------

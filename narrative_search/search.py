@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Optional, Sequence
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -32,9 +32,9 @@ from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .index import SearchIndex
 from .keyword import fts_phrase
-from .model import PASSAGE_KINDS, SEARCH_MODES, SearchMode, describe_location
+from .model import PASSAGE_KINDS, SEARCH_MODES, ActionHit, PassageHit, SearchFilters, SearchMode, SearchResult
 from .months import is_month, month_number
-from .passages import Passage, sentence_spans
+from .passages import sentence_spans
 from .protocols import TextEncoder
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
@@ -140,37 +140,6 @@ def parse_query(query: str) -> ParsedQuery:
 # -- filters -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SearchFilters:
-    councils: tuple[str, ...] = ()
-    since: Optional[str] = None  # "YYYY-MM", inclusive
-    until: Optional[str] = None  # "YYYY-MM", inclusive
-    ratings: tuple[str, ...] = ()  # R, A, G, B...
-    documents: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    exclude_councils: tuple[str, ...] = ()
-
-    def describe(self) -> str:
-        parts = []
-        if self.councils:
-            parts.append("council " + " or ".join(self.councils))
-        if self.exclude_councils:
-            parts.append("not council " + " or ".join(self.exclude_councils))
-        if self.since or self.until:
-            parts.append(f"dated {self.since or '…'} to {self.until or '…'}")
-        if self.ratings:
-            parts.append("rated " + " or ".join(self.ratings))
-        if self.documents:
-            parts.append("in " + " or ".join(self.documents))
-        if self.kinds:
-            parts.append("of kind " + " or ".join(self.kinds))
-        return ", ".join(parts) or "no filters"
-
-    @property
-    def active(self) -> bool:
-        return self.describe() != "no filters"
-
-
 def check_filters(filters: SearchFilters) -> SearchFilters:
     """The filters with councils and ratings in canonical form; SearchError naming a malformed one."""
     for name, month in (("since", filters.since), ("until", filters.until)):
@@ -249,102 +218,6 @@ def _known_values_hint(index: SearchIndex, label: str) -> str:
     if label.startswith("document"):
         return " Documents in the index: " + ", ".join(sorted(n for n in index.document_names if n)) + "."
     return ""
-
-
-# -- results -------------------------------------------------------------------
-
-
-@dataclass
-class PassageHit:
-    row: int
-    passage: Passage
-    score: float  # fused score
-    dense_rank: Optional[int] = None  # 1-based; None if not among the vector candidates
-    keyword_rank: Optional[int] = None
-    similarity: Optional[float] = None  # cosine with the query
-    term_spans: list[tuple[int, int]] = field(default_factory=list)  # matched words, offsets into the text
-    sentence_span: Optional[tuple[int, int]] = None  # the sentence that matches best
-
-    @property
-    def matched_terms(self) -> list[str]:
-        return sorted({self.passage.text[s:e].lower() for s, e in self.term_spans})
-
-
-@dataclass
-class ActionHit:
-    """One action (or one unattributed span of a document) with its best passages."""
-
-    key: str
-    score: float
-    passages: list[PassageHit]
-    because: Optional[PassageHit] = None  # for similar actions: the source action's closest passage
-
-    @property
-    def best(self) -> PassageHit:
-        return self.passages[0]
-
-    @property
-    def action_id(self) -> Optional[str]:
-        return self.best.passage.action_id
-
-    @property
-    def council(self) -> str:
-        return self.best.passage.council
-
-    @property
-    def ref(self) -> Optional[str]:
-        return self.best.passage.ref
-
-    @property
-    def kind(self) -> str:
-        return self.best.passage.kind
-
-    @property
-    def date(self) -> Optional[str]:
-        return self.best.passage.start
-
-    @property
-    def text(self) -> str:
-        return self.best.passage.text
-
-    def to_dict(self) -> dict[str, Any]:
-        """The agreed keys first, then where the text is from and why it matched."""
-        best = self.best.passage
-        data: dict[str, Any] = {
-            "action_id": self.action_id,
-            "council": self.council,
-            "ref": self.ref,
-            "kind": self.kind,
-            "date": self.date,
-            "text": self.text,
-            "score": round(float(self.score), 6),
-            "document": best.document,
-            "line": best.line,
-            "location": describe_location(best.line, best.location),
-            "rating": best.rating,
-            "matched_terms": self.best.matched_terms,
-        }
-        if self.best.sentence_span is not None:
-            start, end = self.best.sentence_span
-            data["matched_sentence"] = best.text[start:end]
-        if self.because is not None:
-            data["because"] = {
-                "action_id": self.because.passage.action_id,
-                "kind": self.because.passage.kind,
-                "date": self.because.passage.start,
-                "text": self.because.passage.text,
-                "similarity": round(float(self.because.score), 6),
-            }
-        return data
-
-
-@dataclass
-class SearchResult:
-    query: str
-    hits: list[ActionHit]
-    filters: SearchFilters = field(default_factory=SearchFilters)
-    message: Optional[str] = None  # why there are no hits, when there are none
-    candidates: int = 0  # passages the two rankings proposed
 
 
 # -- ranking -------------------------------------------------------------------

@@ -7,7 +7,7 @@ every update keeps its own date. Dates that are part of a sentence ("in
 place by Sept 2021 - 1/3 of ...", "(Jan 2020)") are text, not stamps; the
 rules are those of tests/gold/README.md.
 
-A month is written "YYYY-MM" (:data:`narrative_search.model.Month`);
+A month is written "YYYY-MM" (:data:`narrative_search.months.Month`);
 checking, counting and showing months is :mod:`narrative_search.months`.
 """
 
@@ -18,8 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from narrative_search.model import Month
-from narrative_search.months import month_of
+from narrative_search.months import Month, month_of
 
 # Month names as printers write them: full, three letters, and "Sept".
 # The optional endings are greedy, so "September" is read whole; what may

@@ -26,18 +26,21 @@ passages for a query without picking the same thing twice.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Optional, Sequence
+from typing import Optional, Sequence
 
 import numpy as np
 
-from .model import UNCITED, Citation, Cited, Month, PassageKind, UpdateKind, cited_fields, describe_location
-from .months import month_label
+from .model import (
+    UNCITED,
+    QuerySummary,
+    SearchResult,
+    Sentence,
+    SummarySentence,
+    ThemeSentence,
+    Timeline,
+    TimelineEntry,
+)
 from .protocols import TextEncoder
-from .timeline import Sentence, Timeline, TimelineEntry
-
-if TYPE_CHECKING:
-    from .search import SearchResult
 
 #: Roles in the order a summary lists them.
 ROLES = ("now", "change", "stalled", "remains")
@@ -53,41 +56,6 @@ _REMAINING = re.compile(
     rolled\s+out|reviewed|established|finalised|considered|agreed))\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-
-
-@dataclass
-class SummarySentence(Cited):
-    """One sentence of a summary, traceable to its update."""
-
-    role: str  # "now", "change", "stalled" or "remains"
-    text: str  # verbatim: update text[start:end]
-    update_id: int
-    month: Month
-    undated: bool
-    stamp: Optional[str]
-    kind: UpdateKind
-    source: Citation  # where the update was first printed, located
-    start: int
-    end: int
-    sources: list[Citation]  # every place that printed the update
-
-    @property
-    def when(self) -> str:
-        if self.stamp:
-            return self.stamp
-        label = month_label(self.month) if self.month else "undated"
-        return f"{label} (undated)" if self.undated and self.month else label
-
-    def to_dict(self) -> dict[str, Any]:
-        data = cited_fields(asdict(self))
-        data["when"] = self.when
-        data["location"] = describe_location(self.line, self.location)
-        data["sources"] = [
-            {"document": source.document, "line": source.line,
-             "location": describe_location(source.line, source.location)}
-            for source in self.sources
-        ]
-        return data
 
 
 def summarise_action(timeline: Timeline) -> list[SummarySentence]:
@@ -269,42 +237,6 @@ _FIELD_LABEL = re.compile(r"^(?:Action|Focus area|Evidence|Impact): ")
 
 #: Relevance against variety when picking a council's representative sentences.
 THEME_LAMBDA = 0.7
-
-
-@dataclass
-class ThemeSentence(Cited):
-    """A sentence printed in one of a council's passages that answer the query."""
-
-    text: str
-    council: str
-    action_id: Optional[str]
-    ref: Optional[str]
-    kind: PassageKind
-    month: Month
-    source: Citation  # located
-    similarity: float  # cosine with the query
-
-    def to_dict(self) -> dict[str, Any]:
-        data = cited_fields(asdict(self))
-        data["location"] = describe_location(self.line, self.location)
-        return data
-
-
-@dataclass
-class QuerySummary:
-    query: str
-    councils: list[tuple[str, list[ThemeSentence]]]  # in the order of each council's best hit
-    message: Optional[str] = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "query": self.query,
-            "councils": [
-                {"council": council, "sentences": [s.to_dict() for s in sentences]}
-                for council, sentences in self.councils
-            ],
-            "message": self.message,
-        }
 
 
 def summarise_query(

@@ -63,27 +63,27 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
 from .errors import NarrativeSearchError
 from .merge import comparable_text
 from .model import (
-    Citation,
-    Cited,
     Locate,
     MergedAction,
     MergedUpdate,
-    Month,
+    PrintedRating,
+    RatingPoint,
+    RepeatOf,
+    Sentence,
     Status,
-    UpdateKind,
+    Timeline,
+    TimelineEntry,
     Variant,
-    cited_fields,
     slug,
 )
-from .months import check_month, month_label, month_sort_key, months_between
+from .months import Month, check_month, month_sort_key, months_between
 from .passages import rating_at, sentence_spans
 from .protocols import CorpusReader, TextEncoder
 
@@ -104,175 +104,6 @@ _REFERENCE = re.compile(
     \s*\.?\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-
-
-# -- records -------------------------------------------------------------------
-
-
-@dataclass
-class RepeatOf:
-    """The earlier sentence a sentence repeats."""
-
-    update_id: int
-    month: Month
-    stamp: Optional[str]
-    text: str
-    similarity: float
-
-
-@dataclass
-class Sentence:
-    """One sentence of an update: ``text`` is ``update.text[start:end]``."""
-
-    text: str
-    start: int
-    end: int
-    label: str  # "new", "repeat" or "reference"
-    similarity: Optional[float] = None  # to the most similar earlier sentence; None if none to compare
-    repeats: Optional[RepeatOf] = None  # for a repeat: the earlier sentence
-
-
-@dataclass
-class TimelineEntry:
-    """One update of the action, placed in time."""
-
-    update_id: int
-    month: Month  # the update's start month; for undated text, its report's as-of month
-    end: Month
-    undated: bool
-    kind: UpdateKind
-    stamp: Optional[str]  # the date stamp as printed
-    text: str
-    sources: list[Citation]  # every place it was printed, located; earliest report first
-    rating: Optional[str] = None  # the action's rating in force at ``month``
-    reference_only: bool = False
-    reference_to: Optional[str] = None  # what it points at, as printed ("above", "6E")
-    sentences: list[Sentence] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)  # struck-through text, never live
-    variants: list[Variant] = field(default_factory=list)  # other reports' wordings, located
-
-    @property
-    def document(self) -> str:
-        return self.sources[0].document if self.sources else ""
-
-    @property
-    def line(self) -> int:
-        return self.sources[0].line if self.sources else 0
-
-    @property
-    def location(self) -> Optional[str]:
-        return self.sources[0].location if self.sources else None
-
-    @property
-    def when(self) -> str:
-        """The date as a reader should see it: the stamp as printed, else the month."""
-        if self.stamp:
-            return self.stamp
-        if self.month is None:
-            return "undated"
-        return f"{month_label(self.month)} (undated)" if self.undated else month_label(self.month)
-
-    @property
-    def new_sentences(self) -> list[Sentence]:
-        return [sentence for sentence in self.sentences if sentence.label == "new"]
-
-    @property
-    def repeated_sentences(self) -> list[Sentence]:
-        return [sentence for sentence in self.sentences if sentence.label == "repeat"]
-
-
-@dataclass
-class PrintedRating(Cited):
-    """One report's cell under a review column."""
-
-    source: Citation  # location None: not looked up
-    label: str
-    rag_printed: Optional[str]
-    rag: Optional[str]
-
-
-@dataclass
-class RatingPoint:
-    """The action's rating at one review date, and how it moved from the last rated one."""
-
-    month: str
-    label: str  # the column label as printed, e.g. "Jan-20"
-    rating: Optional[str]  # None where every report left the cell empty
-    transition: str  # "first", "better", "worse", "unchanged", "changed" or "unrated"
-    previous: Optional[str] = None  # the last rating before this one
-    printed: list[PrintedRating] = field(default_factory=list)
-
-    @property
-    def conflict(self) -> bool:
-        """True if two reports printed different ratings for this review date."""
-        return len({cell.rag for cell in self.printed if cell.rag}) > 1
-
-    @property
-    def display_label(self) -> str:
-        """The printed label when it is a short date label, else the month."""
-        return self.label if 0 < len(self.label) <= 12 else month_label(self.month)
-
-
-@dataclass
-class Timeline:
-    """One action's history across every report that printed it."""
-
-    action_id: str
-    council: str
-    ref: Optional[str]
-    action: str
-    documents: list[str]
-    entries: list[TimelineEntry]
-    ratings: list[RatingPoint]
-    as_of: Month
-    last_update_month: Month  # latest month of a dated update, up to ``as_of``
-    months_since_last_update: Optional[int]
-    novelty_method: str  # "embedding" or "exact"
-    novelty_threshold: float
-    novelty_model: Optional[str] = None
-    # The as-of month of each report the entries cite: undated text is placed there.
-    report_dates: dict[str, Month] = field(default_factory=dict)
-
-    @property
-    def latest_rating(self) -> Optional[str]:
-        rated = [point.rating for point in self.ratings if point.rating]
-        return rated[-1] if rated else None
-
-    @property
-    def rating_path(self) -> str:
-        """The ratings in order, with where they got worse, e.g. "A, R, G, G (worse at Jan-20)"."""
-        rated = [point for point in self.ratings if point.rating]
-        if not rated:
-            return ""
-        path = ", ".join(point.rating for point in rated)  # type: ignore[misc]
-        worse = [point.display_label for point in rated if point.transition == "worse"]
-        return f"{path} (worse at {', '.join(worse)})" if worse else path
-
-    @property
-    def transitions(self) -> list[RatingPoint]:
-        """Review dates where the rating moved (better, worse or changed)."""
-        return [point for point in self.ratings if point.transition in ("better", "worse", "changed")]
-
-    def entry(self, update_id: int) -> Optional[TimelineEntry]:
-        for entry in self.entries:
-            if entry.update_id == update_id:
-                return entry
-        return None
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: the records plus the derived rating path and flags."""
-        data = cited_fields(asdict(self))
-        del data["report_dates"]
-        data["latest_rating"] = self.latest_rating
-        data["rating_path"] = self.rating_path
-        for point, record in zip(self.ratings, data["ratings"]):
-            record["conflict"] = point.conflict
-            record["display_label"] = point.display_label
-        for entry, record in zip(self.entries, data["entries"]):
-            record["when"] = entry.when
-            record["sources"] = [{**source.to_dict(), "as_of": self.report_dates.get(source.document)}
-                                 for source in entry.sources]
-        return data
 
 
 # -- ratings -------------------------------------------------------------------

@@ -9,33 +9,22 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, NamedTuple, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
 from . import config
-from .brief import Brief, build_brief
+from .brief import build_brief
 from .embed import Embedder
 from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
-from .ingest import IngestOutcome, ingest_paths
-from .model import SearchMode
+from .ingest import ingest_paths
+from .model import Brief, DocumentSummary, IndexedAction, IngestOutcome, QuerySummary, SearchFilters, SearchMode, SearchResult, Timeline
 from .months import month_from_number
 from .protocols import EncodeProgress
-from .search import SearchFilters, SearchResult, search, similar_actions
+from .search import search, similar_actions
 from .store import CorpusStore
-from .summary import QuerySummary, summarise_query
-from .timeline import Timeline, build_timeline
-
-if TYPE_CHECKING:
-    from .store import DocumentSummary
-
-
-class IndexedAction(NamedTuple):
-    """An action the search index holds, as a picker lists it."""
-
-    action_id: str
-    council: str
-    ref: Optional[str]
+from .summary import summarise_query
+from .timeline import build_timeline
 
 
 class Workspace:

@@ -26,9 +26,9 @@ from narrative_search import app_views as views
 from narrative_search.brief import build_brief
 from narrative_search.cli import main
 from narrative_search.export import export_jsonl
+from narrative_search.model import SearchFilters
 from narrative_search.render.markdown import brief_markdown
 from narrative_search.render.text import action_summary_text, timeline_text
-from narrative_search.search import SearchFilters
 from narrative_search.summary import summarise_action
 from narrative_search.workspace import Workspace
 

@@ -7,9 +7,8 @@ from collections import Counter
 
 import pytest
 
-from narrative_search.model import Citation, Status
+from narrative_search.model import Citation, Passage, Status
 from narrative_search.passages import (
-    Passage,
     action_text,
     build_passages,
     rating_at,

@@ -8,7 +8,7 @@ import pytest
 
 from narrative_search import cli
 from narrative_search.index import Manifest
-from narrative_search.ingest import IngestOutcome
+from narrative_search.model import IngestOutcome, SaveResult
 from narrative_search.render.markdown import md_escape, md_plain
 from narrative_search.render.text import (
     INDEX_UP_TO_DATE,
@@ -22,7 +22,6 @@ from narrative_search.render.text import (
     outcome_messages,
     outcome_table,
 )
-from narrative_search.store import SaveResult
 
 SAVED = IngestOutcome(
     path=Path("in/plan.txt"), result=SaveResult("plan.txt", "new", actions=3, updates=5, statuses=4,

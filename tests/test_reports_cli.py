@@ -9,7 +9,7 @@ import json
 from click.testing import CliRunner
 
 from narrative_search.cli import main
-from narrative_search.search import SearchFilters
+from narrative_search.model import SearchFilters
 
 
 def run_cli(workspace, *args: str):

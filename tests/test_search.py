@@ -24,7 +24,8 @@ from narrative_search.index import (
     open_index,
     rebuild_index,
 )
-from narrative_search.search import SearchError, SearchFilters, parse_query, search, similar_actions
+from narrative_search.model import SearchFilters
+from narrative_search.search import SearchError, parse_query, search, similar_actions
 from narrative_search.store import CorpusStore
 from narrative_search.workspace import Workspace
 

@@ -10,7 +10,7 @@ from ..export import guard_formula
 from .text import evidence_text, one_line
 
 if TYPE_CHECKING:
-    from ..brief import Brief
+    from ..model import Brief
 
 #: Columns of the brief's CSV, in order.
 BRIEF_CSV_COLUMNS = (

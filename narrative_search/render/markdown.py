@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..brief import rating_order
-from ..timeline import month_label
+from ..months import month_label
 from .text import (
     BRIEF_EMPTY,
     brief_action_name,
@@ -21,7 +21,7 @@ from .text import (
 )
 
 if TYPE_CHECKING:
-    from ..brief import ActionBrief, Brief
+    from ..model import ActionBrief, Brief
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~$:])")
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")

@@ -11,16 +11,24 @@ import textwrap
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 from ..model import cite
-from ..timeline import month_label
+from ..months import month_label
 
 if TYPE_CHECKING:
-    from ..brief import ActionBrief, Brief, Change, Evidence
     from ..index import Manifest
-    from ..ingest import IngestOutcome
-    from ..search import ActionHit, SearchResult
-    from ..store import DocumentSummary, SaveResult
-    from ..summary import QuerySummary, SummarySentence
-    from ..timeline import Timeline
+    from ..model import (
+        ActionBrief,
+        ActionHit,
+        Brief,
+        Change,
+        DocumentSummary,
+        Evidence,
+        IngestOutcome,
+        QuerySummary,
+        SaveResult,
+        SearchResult,
+        SummarySentence,
+        Timeline,
+    )
 
 #: Said where a search or a list of similar actions finds nothing and the library gives no reason.
 NO_RESULTS = "No results."
