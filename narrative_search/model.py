@@ -114,6 +114,24 @@ class Cited:
         return self.source.location
 
 
+class CitedFirst:
+    """A record printed at several places (``sources``, earliest report first), cited by the first."""
+
+    sources: list[Citation]
+
+    @property
+    def document(self) -> str:
+        return self.sources[0].document if self.sources else ""
+
+    @property
+    def line(self) -> int:
+        return self.sources[0].line if self.sources else 0
+
+    @property
+    def location(self) -> Optional[str]:
+        return self.sources[0].location if self.sources else None
+
+
 def cited_fields(data: Any) -> Any:
     """``dataclasses.asdict`` output with every record's ``source`` spelled out in its place.
 
@@ -359,7 +377,7 @@ class Variant(Cited):
 
 
 @dataclass
-class MergedUpdate:
+class MergedUpdate(CitedFirst):
     """One distinct update of an action, with every place it was printed."""
 
     text: str
@@ -373,15 +391,6 @@ class MergedUpdate:
     # Other wordings of the same update, by source: reports retype and cut
     # text ("tool-kit"/"tool kit", a cell cut short), and none is lost.
     variants: list[Variant] = field(default_factory=list)
-
-    @property
-    def document(self) -> str:
-        """The earliest report that printed it."""
-        return self.sources[0].document if self.sources else ""
-
-    @property
-    def line(self) -> int:
-        return self.sources[0].line if self.sources else 0
 
     @property
     def is_undated(self) -> bool:
@@ -646,7 +655,7 @@ class Sentence:
 
 
 @dataclass
-class TimelineEntry:
+class TimelineEntry(CitedFirst):
     """One update of the action, placed in time."""
 
     update_id: int
@@ -663,18 +672,6 @@ class TimelineEntry:
     sentences: list[Sentence] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)  # struck-through text, never live
     variants: list[Variant] = field(default_factory=list)  # other reports' wordings, located
-
-    @property
-    def document(self) -> str:
-        return self.sources[0].document if self.sources else ""
-
-    @property
-    def line(self) -> int:
-        return self.sources[0].line if self.sources else 0
-
-    @property
-    def location(self) -> Optional[str]:
-        return self.sources[0].location if self.sources else None
 
     @property
     def when(self) -> str:
