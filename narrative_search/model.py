@@ -175,6 +175,10 @@ class Row:
     # "sheet 'Plan' row 12", "table 2 row 5"); None for plain text, whose
     # ``line`` is already the line of the file.
     location: Optional[str] = None
+    # Structure the source itself marks (HTML h1-h6 and li, Word heading and
+    # list styles), for the prose reader; None/False where the format has none.
+    heading_level: Optional[int] = None
+    list_item: bool = False
 
     @property
     def texts(self) -> list[str]:
