@@ -325,6 +325,20 @@ class DocumentReading:
         return sum(len(span.text) for span in self.unattributed)
 
 
+# A date as prose prints it ("Autumn Term 2020", "end of last year"), read by
+# stamps.parse_date_phrase / find_date_phrases for the prose reader.
+@dataclass(frozen=True)
+class DatePhrase:
+    """A date phrase as printed, with the months it covers (start == end for one month)."""
+
+    printed: str  # the date words only: "3rd February 2021", "Q1 2022/23", "spring term"
+    start: str  # "YYYY-MM", first month covered
+    end: str  # "YYYY-MM", last month covered
+    offset: int = 0  # where ``printed`` starts in the text it was found in
+    day: Optional[int] = None  # the day of the month, where one is printed
+    relative: bool = False  # resolved against the page's month ("spring term", "end of last year")
+
+
 # -- storing and merging: the corpus as the store gives it back ----------------
 
 #: What saving a document did: stored it for the first time, found it stored as it is, or replaced it.

@@ -1,11 +1,34 @@
-"""Month-year dates: in column headers, due dates, and progress stamps.
+"""Dates as printed: month-years in column headers, due dates, progress
+stamps in table cells, and date phrases in prose.
 
 Progress cells are written as a running log: each update starts with the
-month it was written ("Feb 2021: ...", "Oct/Nov 2019: ...", "May 21: ...",
-"November 2021- ..."). :func:`split_updates` cuts a cell at those stamps so
-every update keeps its own date. Dates that are part of a sentence ("in
-place by Sept 2021 - 1/3 of ...", "(Jan 2020)") are text, not stamps; the
-rules are those of tests/gold/README.md.
+date it was written ("Feb 2021: ...", "Oct/Nov 2019: ...", "May 21: ...",
+"November 2021- ...", "26/07/2019: ...", "Update May 2021: ...").
+:func:`split_updates` cuts a cell at those stamps so every update keeps its
+own date. What makes a date a stamp (tests/gold/README.md has the rules the
+sample corpus fixed):
+
+- a colon after it, anywhere ("... developments Oct 2019: L&G group");
+- at the start of the cell, a line or a sentence: a dash or a capitalised
+  word after it ("July 2019 - The", "January 2020 \u2013 Underway.",
+  "Feb 2021 Group report");
+- after an "Update" label ("Update May 2021", "Update - May 2021"), which
+  is part of the stamp: a dash, a colon or any word after it;
+- inside a sentence with no full stop before it: a dash spaced on both
+  sides and a capitalised word ("... Graduated response 28th January 2020
+  - Underway."), unless the word before ties the date to the sentence
+  ("by", "in", "from", ...: "in place by Sept 2021 - 1/3 of ...").
+
+Dates that are part of a sentence ("the panel met on 3 March 2020 and
+agreed", "(Jan 2020)", "taking place in Nov 2021.") are text, not stamps.
+
+Numeric dates are UK day-first, always: "06/01/2020" is 6 January 2020,
+never 1 June, and "dd/mm/yy" is 20yy. A numeric date that is no real day
+("31/09/2020") names no month: it is never a stamp, and as a due date it
+gives None (the caller keeps the printed text).
+
+Prose dates (:func:`parse_date_phrase`, :func:`find_date_phrases`) are
+described where they are defined, below.
 
 A month is written "YYYY-MM" (:data:`narrative_search.months.Month`);
 checking, counting and showing months is :mod:`narrative_search.months`.
@@ -169,7 +192,12 @@ class StampedPiece:
     offset: int  # where the stamp (or the undated text) starts in the input
 
 
-# What may follow a month-year for it to be a stamp.
+# A day/month/year stamp: "26/07/2019:", "06/01/20 -". Tighter than
+# _NUMERIC_DATE (no spaces inside, so "1 / 3 / 20" in a sentence is not a
+# stamp) and never part of a longer run of numbers and slashes.
+_NUMERIC_STAMP = re.compile(r"(?<![\d/])(?P<day>\d{1,2})/{1,2}(?P<month>\d{1,2})/{1,2}(?P<year>\d{4}|\d{2})(?![\d/])")
+
+# What may follow a date for it to be a stamp.
 # Anywhere: a colon ("... developments Oct 2019: L&G group ...").
 _COLON_AFTER = re.compile(r"\s*:\s*")
 # At the start of a sentence: a dash, spaced or not ("July 2019 - The",
@@ -177,9 +205,40 @@ _COLON_AFTER = re.compile(r"\s*:\s*")
 _DASH_AFTER = re.compile(rf"[^\S\n]*[{_DASH_CLASS}]\s*")
 # ... or straight into a capitalised word ("Feb 2021 Group report ...").
 _CAPITAL_AFTER = re.compile(r"\s+(?=[A-Z])")
+# After an "Update" label, any word ("Update - June 2021 more ...").
+_ANY_SPACE_AFTER = re.compile(r"\s+")
+# Inside a sentence: a dash spaced on both sides, then a capitalised word
+# ("... Graduated response 28th January 2020 - Underway."), a new update
+# written on without a full stop.
+_SPACED_DASH_CAPITAL_AFTER = re.compile(rf"[^\S\n]+[{_DASH_CLASS}][^\S\n]+(?=[A-Z])")
+
+# A label printed before the date of an update: "Update May 2021:",
+# "Update - May 2021", "Updated: 06/01/2020". It belongs to the stamp.
+_UPDATE_LABEL = re.compile(rf"(?<!\w)(?:Updated?|UPDATED?)(?:{_SP}*[:{_DASH_CLASS}])?{_SP}*\Z")
+
+# Words that make a date inside a sentence part of that sentence: "by Sept
+# 2021 - 1/3 of ...", "launched in January 2022 - Schools ...".
+_SENTENCE_WORDS = frozenset(
+    """
+    about after and around as at before beginning between by circa dated due during
+    early end from in into late mid of on or over since start than the through till
+    to until w/c week within
+    """.split()
+)
+_WORD_BEFORE = re.compile(r"(?P<word>[\w/]+)[^\S\n]*\Z")
 
 # List bullets that may stand before a stamp at the start of a line.
 _BULLETS = "~•*" + _DASH
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """A date that starts an update: where it is and what it names."""
+
+    start: int  # where the stamp (its "Update" label, if any) starts
+    end: int  # where the date ends
+    months: tuple[str, str]
+    separator: re.Match[str]  # what joins the stamp to its text
 
 
 def _starts_sentence(text: str, position: int) -> bool:
@@ -198,27 +257,59 @@ def _starts_sentence(text: str, position: int) -> bool:
     return spaced and trimmed[-1] in ".!?"
 
 
-def _separator_after(match: re.Match[str], text: str) -> Optional[re.Match[str]]:
-    """The separator that makes this month-year a stamp, or None when the
-    date is part of a sentence ("in place by Sept 2021 - 1/3 of ...")."""
-    if not match.group("month")[0].isupper():
-        return None  # "may 21" is a verb and a number, not a stamp
-    colon = _COLON_AFTER.match(text, match.end())
+def _in_sentence(text: str, position: int) -> bool:
+    """Whether the word before position ties a date to its sentence ("by", "in")."""
+    word = _WORD_BEFORE.search(text, max(0, position - 20), position)
+    return word is not None and word.group("word").lower() in _SENTENCE_WORDS
+
+
+def _separator_after(text: str, start: int, end: int, labelled: bool) -> Optional[re.Match[str]]:
+    """The separator that makes the date text[start:end] a stamp, or None
+    when the date is part of a sentence ("in place by Sept 2021 - 1/3 of ...").
+
+    A colon makes a stamp anywhere. At the start of a sentence a dash or a
+    capitalised word does too; after an "Update" label, any word. Inside a sentence
+    a spaced dash and a capitalised word do, unless a word such as "by" or
+    "in" ties the date to the sentence before it.
+    """
+    colon = _COLON_AFTER.match(text, end)
     if colon:
         return colon
-    if not _starts_sentence(text, match.start()):
+    if labelled:
+        return _DASH_AFTER.match(text, end) or _ANY_SPACE_AFTER.match(text, end)
+    if _starts_sentence(text, start):
+        return _DASH_AFTER.match(text, end) or _CAPITAL_AFTER.match(text, end)
+    if _in_sentence(text, start):
         return None
-    return _DASH_AFTER.match(text, match.end()) or _CAPITAL_AFTER.match(text, match.end())
+    return _SPACED_DASH_CAPITAL_AFTER.match(text, end)
 
 
-def _stamps(text: str) -> list[tuple[re.Match[str], re.Match[str]]]:
-    """(month-year match, separator match) of each stamp, in order."""
-    found = []
-    for match in MONTH_YEAR.finditer(text):
-        separator = _separator_after(match, text)
+def _dates_in(text: str) -> list[tuple[int, int, tuple[str, str]]]:
+    """(start, end, (first month, last month)) of every date that may be a
+    stamp: month-years with a capitalised month ("may 21" is a verb and a
+    number) and real day/month/year dates (UK order, see the module doc)."""
+    found = [
+        (match.start(), match.end(), _months_of(match))
+        for match in MONTH_YEAR.finditer(text)
+        if match.group("month")[0].isupper()
+    ]
+    for match in _NUMERIC_STAMP.finditer(text):
+        month = _numeric_month(match)
+        if month is not None:
+            found.append((match.start(), match.end(), (month, month)))
+    return sorted(found)
+
+
+def _stamps(text: str) -> list[_Stamp]:
+    """Every stamp of a cell, in order."""
+    stamps = []
+    for start, end, months in _dates_in(text):
+        label = _UPDATE_LABEL.search(text, max(0, start - 20), start)
+        stamp_start = label.start() if label else start
+        separator = _separator_after(text, stamp_start, end, labelled=label is not None)
         if separator is not None:
-            found.append((match, separator))
-    return found
+            stamps.append(_Stamp(stamp_start, end, months, separator))
+    return stamps
 
 
 def split_updates(text: str) -> list[StampedPiece]:
@@ -232,21 +323,20 @@ def split_updates(text: str) -> list[StampedPiece]:
     """
     stamps = _stamps(text)
     pieces: list[StampedPiece] = []
-    first_stamp = stamps[0][0].start() if stamps else len(text)
+    first_stamp = stamps[0].start if stamps else len(text)
     leading = text[:first_stamp]
     if leading.strip():
         offset = len(leading) - len(leading.lstrip())
         pieces.append(StampedPiece(None, None, None, leading.strip(), offset))
-    for index, (match, separator) in enumerate(stamps):
-        following = stamps[index + 1][0].start() if index + 1 < len(stamps) else len(text)
-        start, end = _months_of(match)
+    for index, stamp in enumerate(stamps):
+        following = stamps[index + 1].start if index + 1 < len(stamps) else len(text)
         pieces.append(
             StampedPiece(
-                stamp=match.group(0),
-                start=start,
-                end=end,
-                text=text[separator.end() : following].strip(),
-                offset=match.start(),
+                stamp=text[stamp.start : stamp.end],
+                start=stamp.months[0],
+                end=stamp.months[1],
+                text=text[stamp.separator.end() : following].strip(),
+                offset=stamp.start,
             )
         )
     return pieces

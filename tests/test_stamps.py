@@ -223,6 +223,95 @@ def test_split_updates_stamps(text: str, expected) -> None:
     assert stamps_of(text) == expected
 
 
+# Made up (issue 12): stamp styles of hand-made layout variants. Numeric
+# dates are UK day-first; an "Update" label belongs to its stamp.
+NEW_STYLE_STAMPS = [
+    # numeric dates
+    ("26/07/2019: Panel met", [("26/07/2019", "2019-07", "2019-07")]),
+    (
+        "26/07/2019: Panel met. 06/01/2020: Review done",
+        [("26/07/2019", "2019-07", "2019-07"), ("06/01/2020", "2020-01", "2020-01")],
+    ),
+    ("06/01/2020 - Review done", [("06/01/2020", "2020-01", "2020-01")]),  # 6 Jan, never 1 June
+    ("13/01/2020 Review done", [("13/01/2020", "2020-01", "2020-01")]),
+    ("6/1/20: two-digit year", [("6/1/20", "2020-01", "2020-01")]),
+    ("Survey closed\n26/07/2019 - Results out", [(None, None, None), ("26/07/2019", "2019-07", "2019-07")]),
+    ("noted at the meeting 26/07/2019: agreed", [(None, None, None), ("26/07/2019", "2019-07", "2019-07")]),
+    # full dates and month-years written on without a full stop
+    (
+        "to be published on the site Graduated response 28th January 2020 - Underway.",
+        [(None, None, None), ("28th January 2020", "2020-01", "2020-01")],
+    ),
+    (
+        "Survey sent to families 3 March 2020 \u2013 Responses in",
+        [(None, None, None), ("3 March 2020", "2020-03", "2020-03")],
+    ),
+    (
+        "Leaflet drafted January 2020 \u2013 Underway. Feb 2020 \u2013 Printed",
+        [(None, None, None), ("January 2020", "2020-01", "2020-01"), ("Feb 2020", "2020-02", "2020-02")],
+    ),
+    # en dash after a stamp at the start of a sentence
+    (
+        "Plan agreed. January 2020 \u2013 Underway.",
+        [(None, None, None), ("January 2020", "2020-01", "2020-01")],
+    ),
+    ("January 2020\u2013Underway.", [("January 2020", "2020-01", "2020-01")]),
+    # an "Update" label before the date
+    ("Update May 2021: Leads named", [("Update May 2021", "2021-05", "2021-05")]),
+    ("Update - May 2021 Leads named", [("Update - May 2021", "2021-05", "2021-05")]),
+    ("Update \u2013 May 2021: Leads named", [("Update \u2013 May 2021", "2021-05", "2021-05")]),
+    ("Update: 06/01/2020 - Review", [("Update: 06/01/2020", "2020-01", "2020-01")]),
+    ("Update June 2021 more schools joined", [("Update June 2021", "2021-06", "2021-06")]),
+    (
+        "Launch held. Update May 2021: Leads named. Update - June 2021 - Pilot ended",
+        [
+            (None, None, None),
+            ("Update May 2021", "2021-05", "2021-05"),
+            ("Update - June 2021", "2021-06", "2021-06"),
+        ],
+    ),
+]
+
+# Made up: dates inside a sentence, that must not split.
+NOT_STAMPS = [
+    "the panel met on 3 March 2020 and agreed",
+    "The panel met on 3 March 2020 - Minutes to follow",  # "on": the date is the sentence's
+    "launched in January 2022 - Schools were told",
+    "in place by 28th January 2020 - Leads to confirm",
+    "due by 26/07/2019 - Leads to confirm",
+    "deadline moved from June 2021 - Board agreed",
+    "Review set for 31/09/2020: no such day",  # not a real date: never a stamp
+    "Review held 26/07/2019 and agreed",
+    "Review held 26/07/2019 - agreed by all",  # lower case after the dash
+    "one in 1/3/2020/21 rows",  # a run of numbers and slashes
+    "1/3 of SCC reception classes",
+    "scored 12/20 at audit",
+    "Review held 3 March 2020-Minutes",  # dash not spaced inside a sentence
+    "the May 2021 update was late",
+    "Updates are listed below for May 2021 - see above",
+]
+
+
+@pytest.mark.parametrize("text, expected", NEW_STYLE_STAMPS)
+def test_split_updates_new_style_stamps(text: str, expected) -> None:
+    assert stamps_of(text) == expected
+    assert_accounts_for_everything(text, split_updates(text))
+
+
+@pytest.mark.parametrize("text", NOT_STAMPS)
+def test_split_updates_leaves_sentence_dates(text: str) -> None:
+    assert stamps_of(text) == [(None, None, None)]
+
+
+def test_split_updates_text_after_new_style_stamps() -> None:
+    text = "Drafted Graduated response 28th January 2020 - Underway. Update May 2021: Done"
+    assert [(piece.stamp, piece.text) for piece in split_updates(text)] == [
+        (None, "Drafted Graduated response"),
+        ("28th January 2020", "Underway."),
+        ("Update May 2021", "Done"),
+    ]
+
+
 def test_split_updates_texts_and_offsets() -> None:
     text = "Lead text. Oct 2019: First update. Nov 2019 - Second\nDecember 2021- Third"
     pieces = split_updates(text)
