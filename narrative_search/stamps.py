@@ -41,7 +41,8 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from narrative_search.months import Month, month_of
+from narrative_search.model import DatePhrase
+from narrative_search.months import Month, add_months, is_month, month_of
 
 # Month names as printers write them: full, three letters, and "Sept".
 # The optional endings are greedy, so "September" is read whole; what may
@@ -340,3 +341,259 @@ def split_updates(text: str) -> list[StampedPiece]:
             )
         )
     return pieces
+
+
+# --- date phrases in prose ---------------------------------------------------
+#
+# Prose dates its progress in words: "Position as of June 2022", "Autumn Term
+# 2020", "end of last year", "Q1 2022/23". Each phrase is read as a range of
+# months (start == end for one month); the printed words are kept as they are.
+#
+# - A day, month and year ("3rd February 2021", "Tuesday 31st January 2023",
+#   "15/06/2023": UK day first, as for stamps), a month-year ("February 2020",
+#   "Feb 2020", "Oct/Nov 2019"), or a span ("January to March 2021"). Prose
+#   needs a four-digit year: "May 21" in a sentence is a day in May.
+# - School terms: autumn Sep-Dec, spring Jan-Apr, summer Apr-Jul (it starts
+#   after Easter, which falls in March or April, so spring and summer both
+#   reach April). "Autumn Term 2020/21" names the academic year: autumn 2020,
+#   spring and summer 2021. A bare "spring term" is the term of the academic
+#   year (September to August) holding the page's month.
+# - Seasons with a year: spring Mar-May, summer Jun-Aug, autumn Sep-Nov.
+#   Winter spans two years and is left unread.
+# - UK financial years, April to March: "2022/23" (also "2022-23") is Apr 2022
+#   to Mar 2023, "Q1 2022/23" Apr-Jun 2022 ... "Q4 2022/23" Jan-Mar 2023.
+#   After "academic year" the same "2021/22" is September to August. A
+#   quarter without its financial year ("Q1 2022") is not read.
+# - Relative to the page's month: "last year" / "this year" / "next year"
+#   (January to December), "end of last year" (December), "beginning of this
+#   year" (January), "last month" / "this month" / "next month", and a day
+#   and month without a year ("26 February", in the page's year). Without a
+#   page month these give nothing.
+
+_WEEKDAY_BEFORE = re.compile(rf"(?<!\w)(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?{_SP}+\Z")
+_YEAR4 = r"(?:19|20)\d\d"
+_SPAN_WORD = rf"(?:to|until|till|{_SP}*[{_DASH_CLASS}])"
+
+_MONTH_SPAN = re.compile(
+    rf"""
+    \b(?P<month>{_MONTH_NAME})\.?(?:,?{_SP}+(?P<year>{_YEAR4}))?   # "January" or "Nov 2019"
+    {_SP}+{_SPAN_WORD}{_SP}+
+    (?P<month2>{_MONTH_NAME})\.?,?{_SP}+(?P<year2>{_YEAR4})(?![\d/])(?!\w)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_DAY_MONTH = re.compile(
+    rf"(?<!\w)(?P<day>\d{{1,2}})(?:st|nd|rd|th)?{_SP}+(?P<month>{_MONTH_NAME})\b(?!\.?,?{_SP}*\d)",
+    re.VERBOSE | re.IGNORECASE,  # verbose for _MONTH_NAME
+)
+_TERM = re.compile(
+    rf"""
+    (?<!\w)(?P<term>autumn|spring|summer)(?:{_SP}+|-)term
+    (?:{_SP}+(?P<year>{_YEAR4})(?:[/{_DASH_CLASS}](?P<year2>\d\d(?:\d\d)?))?)?(?![\d/])(?!\w)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+_SEASON = re.compile(rf"(?<!\w)(?P<season>spring|summer|autumn),?{_SP}+(?P<year>{_YEAR4})(?![\d/])(?!\w)", re.IGNORECASE)
+_FINANCIAL_YEAR = rf"(?P<year>{_YEAR4})[/{_DASH_CLASS}](?P<year2>\d\d(?:\d\d)?)(?![\d/])(?!\w)"
+_QUARTER = re.compile(
+    rf"(?<!\w)(?:Q|Quarter{_SP}*)(?P<quarter>[1-4]),?{_SP}+(?:of{_SP}+)?(?:FY{_SP}*)?{_FINANCIAL_YEAR}",
+    re.IGNORECASE,
+)
+# A month before the years ("Sept 2021/22") makes the span unclear: not read.
+_YEAR_SPAN = re.compile(
+    rf"(?<![\w/])(?P<academic>academic{_SP}+year{_SP}+)?(?P<month>{_MONTH_NAME}\.?{_SP}+)?{_FINANCIAL_YEAR}",
+    re.VERBOSE | re.IGNORECASE,
+)
+_RELATIVE = re.compile(
+    rf"""
+    (?<!\w)(?:(?P<part>end|beginning|start){_SP}+of{_SP}+(?:the{_SP}+)?)?
+    (?P<which>last|this|next){_SP}+(?P<unit>year|month)(?!\w)
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+# First and last month of each term and season, and the year it falls in
+# counted from the autumn that starts its academic year (0) or the next (1).
+_TERMS = {"autumn": (9, 12, 0), "spring": (1, 4, 1), "summer": (4, 7, 1)}
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11)}
+_QUARTER_START = {1: 4, 2: 7, 3: 10, 4: 1}  # first month of each financial quarter
+
+# What a phrase reads as: (first month, last month, day or None, relative).
+_Reading = tuple[str, str, Optional[int], bool]
+
+
+def _real_day(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _page_year_and_month(page_month: Month) -> Optional[tuple[int, int]]:
+    if not page_month or not is_month(page_month):
+        return None
+    return int(page_month[:4]), int(page_month[5:7])
+
+
+def _second_year(first: int, printed: str) -> Optional[int]:
+    """The year after ``first`` as printed ("23" or "2023"), or None when
+    the two are not consecutive ("2019/21" is no financial year)."""
+    second = int(printed) if len(printed) == 4 else first // 100 * 100 + int(printed)
+    return second if second == first + 1 else None
+
+
+def _read_month_year(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    if not match.group("month")[0].isupper() or len(match.group("year")) != 4:
+        return None  # "may 2020" is a verb; "May 21" in prose is a day
+    start, end = _months_of(match)
+    day = match.group("day")
+    if day is None:
+        return start, end, None, False
+    if match.group("month2") or not _real_day(int(start[:4]), int(start[5:]), int(day)):
+        return None
+    return start, end, int(day), False
+
+
+def _read_month_span(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    if not (match.group("month")[0].isupper() and match.group("month2")[0].isupper()):
+        return None
+    last_year = int(match.group("year2"))
+    first, last = _number_of_month_name(match.group("month")), _number_of_month_name(match.group("month2"))
+    first_year = int(match.group("year")) if match.group("year") else last_year - (first > last)
+    if (first_year, first) > (last_year, last):
+        return None
+    return month_of(first_year, first), month_of(last_year, last), None, False
+
+
+def _read_numeric(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    month = _numeric_month(match)
+    return (month, month, int(match.group("day")), False) if month else None
+
+
+def _read_day_month(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    page = _page_year_and_month(page_month)
+    if page is None or not match.group("month")[0].isupper():
+        return None
+    number, day = _number_of_month_name(match.group("month")), int(match.group("day"))
+    if not _real_day(page[0], number, day):
+        return None
+    month = month_of(page[0], number)
+    return month, month, day, True
+
+
+def _read_term(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    first, last, offset = _TERMS[match.group("term").lower()]
+    relative = match.group("year") is None
+    if relative:
+        page = _page_year_and_month(page_month)
+        if page is None:
+            return None
+        autumn = page[0] if page[1] >= 9 else page[0] - 1  # the academic year holding the page
+        year = autumn + offset
+    elif match.group("year2"):
+        autumn = int(match.group("year"))
+        if _second_year(autumn, match.group("year2")) is None:
+            return None
+        year = autumn + offset
+    else:
+        year = int(match.group("year"))
+    return month_of(year, first), month_of(year, last), None, relative
+
+
+def _read_season(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    first, last = _SEASONS[match.group("season").lower()]
+    year = int(match.group("year"))
+    return month_of(year, first), month_of(year, last), None, False
+
+
+def _read_quarter(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    year = int(match.group("year"))
+    if _second_year(year, match.group("year2")) is None:
+        return None
+    first = _QUARTER_START[int(match.group("quarter"))]
+    start = month_of(year + (first < 4), first)
+    return start, add_months(start, 2), None, False
+
+
+def _read_year_span(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    year = int(match.group("year"))
+    if match.group("month") or _second_year(year, match.group("year2")) is None:
+        return None
+    first = 9 if match.group("academic") else 4
+    start = month_of(year, first)
+    return start, add_months(start, 11), None, False
+
+
+def _read_relative(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    page = _page_year_and_month(page_month)
+    if page is None:
+        return None
+    step = {"last": -1, "this": 0, "next": 1}[match.group("which").lower()]
+    part = (match.group("part") or "").lower()
+    if match.group("unit").lower() == "month":
+        month = add_months(month_of(*page), step)
+        return month, month, None, True
+    year = page[0] + step
+    first = 12 if part == "end" else 1
+    last = 1 if part in ("beginning", "start") else 12
+    return month_of(year, first), month_of(year, last), None, True
+
+
+# Each pattern with its reader. Where two phrases overlap, the one that
+# starts first wins, and of two starting together the longer.
+_PHRASE_READERS = [
+    (MONTH_YEAR, _read_month_year),
+    (_MONTH_SPAN, _read_month_span),
+    (_NUMERIC_STAMP, _read_numeric),
+    (_DAY_MONTH, _read_day_month),
+    (_TERM, _read_term),
+    (_SEASON, _read_season),
+    (_QUARTER, _read_quarter),
+    (_YEAR_SPAN, _read_year_span),
+    (_RELATIVE, _read_relative),
+]
+
+
+def _phrase(text: str, match: re.Match[str], reading: _Reading) -> DatePhrase:
+    """The phrase of a match, with a weekday printed before its day ("Tuesday 31st")."""
+    start, end, day, relative = reading
+    offset = match.start()
+    if day is not None:
+        weekday = _WEEKDAY_BEFORE.search(text, max(0, offset - 12), offset)
+        offset = weekday.start() if weekday else offset
+    return DatePhrase(text[offset : match.end()], start, end, offset, day, relative)
+
+
+def find_date_phrases(text: str, page_month: Month = None) -> list[DatePhrase]:
+    """Every date phrase in ``text``, in order, with where each starts.
+
+    ``page_month`` ("YYYY-MM": the page's or meeting's date) resolves the
+    phrases that need one ("spring term", "end of last year", "26
+    February"); without it they are left out. See the notes above for what
+    each phrase is read as.
+    """
+    found = []
+    for pattern, read in _PHRASE_READERS:
+        for match in pattern.finditer(text):
+            reading = read(match, page_month)
+            if reading is not None:
+                found.append(_phrase(text, match, reading))
+    found.sort(key=lambda phrase: (phrase.offset, -len(phrase.printed)))
+    phrases: list[DatePhrase] = []
+    for phrase in found:
+        if not phrases or phrase.offset >= phrases[-1].offset + len(phrases[-1].printed):
+            phrases.append(phrase)
+    return phrases
+
+
+def parse_date_phrase(text: str, page_month: Month = None) -> Optional[DatePhrase]:
+    """The first date phrase in ``text`` (a heading, a lead line), or None.
+
+    "Position as of June 2022" gives "June 2022" (2022-06 to 2022-06);
+    "Autumn Term 2020" gives 2020-09 to 2020-12; "end of last year" with
+    page month 2021-03 gives 2020-12, marked relative. See
+    :func:`find_date_phrases`.
+    """
+    phrases = find_date_phrases(text, page_month)
+    return phrases[0] if phrases else None

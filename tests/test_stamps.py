@@ -16,8 +16,11 @@ from helpers import collapse, source_line
 from helpers import gold_params as gold_rows
 
 from narrative_search.cleaning import clean_cell
+from narrative_search.model import DatePhrase
 from narrative_search.stamps import (
     StampedPiece,
+    find_date_phrases,
+    parse_date_phrase,
     parse_column_month,
     parse_due,
     parse_month,
@@ -426,3 +429,119 @@ def test_column_months_of_gold_statuses(row) -> None:
     for status in row["status"]:
         month = parse_column_month(status["column"])
         assert month is not None and parse_month(status["column"]) == (month, month)
+
+
+# --- date phrases in prose (made up) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, page_month, expected",
+    [
+        # (printed, start, end, day, relative)
+        ("Position as of June 2022", None, ("June 2022", "2022-06", "2022-06", None, False)),
+        ("Position in November 2019", None, ("November 2019", "2019-11", "2019-11", None, False)),
+        ("February 2020", None, ("February 2020", "2020-02", "2020-02", None, False)),
+        ("Feb 2020", None, ("Feb 2020", "2020-02", "2020-02", None, False)),
+        ("Oct/Nov 2019 update", None, ("Oct/Nov 2019", "2019-10", "2019-11", None, False)),
+        ("January to March 2021", None, ("January to March 2021", "2021-01", "2021-03", None, False)),
+        ("Dec 2019 to Jan 2020", None, ("Dec 2019 to Jan 2020", "2019-12", "2020-01", None, False)),
+        ("November to January 2021", None, ("November to January 2021", "2020-11", "2021-01", None, False)),
+        # days: the month is what counts, the day is kept
+        ("3rd February 2021", None, ("3rd February 2021", "2021-02", "2021-02", 3, False)),
+        ("15 June 2023: Panel report", None, ("15 June 2023", "2023-06", "2023-06", 15, False)),
+        (
+            "Yesterday, Tuesday 31st January 2023, the board met",
+            None,
+            ("Tuesday 31st January 2023", "2023-01", "2023-01", 31, False),
+        ),
+        ("Published 12 November 2019", None, ("12 November 2019", "2019-11", "2019-11", 12, False)),
+        ("Page last reviewed: 20/04/2023", None, ("20/04/2023", "2023-04", "2023-04", 20, False)),
+        ("06/01/2020", None, ("06/01/2020", "2020-01", "2020-01", 6, False)),  # UK: 6 January
+        ("26 February", "2020-02", ("26 February", "2020-02", "2020-02", 26, True)),
+        ("26th February", None, None),  # no year and no page month
+        ("30 February", "2020-02", None),
+        ("31 June 2021", None, None),
+        # school terms
+        ("Autumn Term 2020", None, ("Autumn Term 2020", "2020-09", "2020-12", None, False)),
+        ("spring term 2021", None, ("spring term 2021", "2021-01", "2021-04", None, False)),
+        ("summer term 2021", None, ("summer term 2021", "2021-04", "2021-07", None, False)),
+        ("Summer Term 2020/21", None, ("Summer Term 2020/21", "2021-04", "2021-07", None, False)),
+        ("Autumn term 2020/21", None, ("Autumn term 2020/21", "2020-09", "2020-12", None, False)),
+        ("in the spring term we will", "2021-06", ("spring term", "2021-01", "2021-04", None, True)),
+        ("in the spring term we will", "2020-10", ("spring term", "2021-01", "2021-04", None, True)),
+        ("autumn term", "2021-03", ("autumn term", "2020-09", "2020-12", None, True)),
+        ("autumn term", "2021-09", ("autumn term", "2021-09", "2021-12", None, True)),
+        ("spring term", None, None),
+        # seasons with a year
+        ("in spring 2021", None, ("spring 2021", "2021-03", "2021-05", None, False)),
+        ("Autumn 2019", None, ("Autumn 2019", "2019-09", "2019-11", None, False)),
+        ("Winter 2020", None, None),
+        # UK financial and academic years
+        ("Q1 2022/23", None, ("Q1 2022/23", "2022-04", "2022-06", None, False)),
+        ("Q2 2022/23", None, ("Q2 2022/23", "2022-07", "2022-09", None, False)),
+        ("Q3 2022-23", None, ("Q3 2022-23", "2022-10", "2022-12", None, False)),
+        ("Q4 2022/23", None, ("Q4 2022/23", "2023-01", "2023-03", None, False)),
+        ("Quarter 4 of 2022/2023", None, ("Quarter 4 of 2022/2023", "2023-01", "2023-03", None, False)),
+        ("2022/23", None, ("2022/23", "2022-04", "2023-03", None, False)),
+        ("budget for 2019-20", None, ("2019-20", "2019-04", "2020-03", None, False)),
+        ("academic year 2021/22", None, ("academic year 2021/22", "2021-09", "2022-08", None, False)),
+        ("2019/21", None, None),  # not consecutive years
+        ("Sept 2021/22", None, None),  # a month before the years: unclear
+        ("Q1 2022", None, None),  # a quarter without its financial year
+        # relative to the page's month
+        ("by the end of last year", "2021-03", ("end of last year", "2020-12", "2020-12", None, True)),
+        ("end of last year", None, None),
+        ("beginning of this year", "2021-03", ("beginning of this year", "2021-01", "2021-01", None, True)),
+        ("by the end of the year", "2021-03", None),  # "the year" is not read
+        ("last year", "2021-03", ("last year", "2020-01", "2020-12", None, True)),
+        ("next month", "2021-12", ("next month", "2022-01", "2022-01", None, True)),
+        ("last month", "2021-01", ("last month", "2020-12", "2020-12", None, True)),
+        # not dates
+        ("", None, None),
+        ("We have made progress", None, None),
+        ("may 2020", None, None),  # a verb and a number
+        ("May 21", None, None),  # in prose, a day in May
+        ("the 2020 panel", None, None),
+        ("Dismay 2019", None, None),
+    ],
+)
+def test_parse_date_phrase(text: str, page_month: Optional[str], expected) -> None:
+    phrase = parse_date_phrase(text, page_month)
+    if expected is None:
+        assert phrase is None
+        return
+    assert phrase is not None
+    assert (phrase.printed, phrase.start, phrase.end, phrase.day, phrase.relative) == expected
+    assert text[phrase.offset : phrase.offset + len(phrase.printed)] == phrase.printed
+
+
+def test_find_date_phrases_in_order_with_offsets() -> None:
+    text = (
+        "Minutes of 3rd February 2021. Progress as of August 2022 on Q1 2022/23 targets; "
+        "the rest by the end of last year and in the spring term."
+    )
+    expected = [
+        ("3rd February 2021", "2021-02", "2021-02", 3, False),
+        ("August 2022", "2022-08", "2022-08", None, False),
+        ("Q1 2022/23", "2022-04", "2022-06", None, False),
+        ("end of last year", "2020-12", "2020-12", None, True),
+        ("spring term", "2021-01", "2021-04", None, True),
+    ]
+    assert find_date_phrases(text, "2021-02") == [
+        DatePhrase(printed, start, end, text.index(printed), day, relative)
+        for printed, start, end, day, relative in expected
+    ]
+
+
+def test_find_date_phrases_leaves_out_what_needs_a_page_month() -> None:
+    assert [p.printed for p in find_date_phrases("Since the end of last year and 2022/23")] == ["2022/23"]
+
+
+def test_find_date_phrases_keeps_overlaps_apart() -> None:
+    """A term's year is not read again as a year, a span's months not again alone."""
+    text = "Autumn Term 2020/21, then January to March 2021, Q2 2021/22."
+    assert [p.printed for p in find_date_phrases(text)] == [
+        "Autumn Term 2020/21",
+        "January to March 2021",
+        "Q2 2021/22",
+    ]
