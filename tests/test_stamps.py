@@ -20,8 +20,8 @@ from narrative_search.model import DatePhrase
 from narrative_search.stamps import (
     StampedPiece,
     find_date_phrases,
-    parse_date_phrase,
     parse_column_month,
+    parse_date_phrase,
     parse_due,
     parse_month,
     split_updates,
