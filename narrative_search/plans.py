@@ -194,12 +194,16 @@ class ColumnContent:
     filled: int = 0
     ratings: int = 0
     dated_narratives: int = 0
+    long_texts: int = 0  # dated or not
 
     def add(self, text: str) -> None:
         self.filled += 1
         if looks_like_rating(text):
             self.ratings += 1
-        elif looks_like_dated_narrative(text):
+            return
+        if len(text) >= NARRATIVE_MIN_CHARS:
+            self.long_texts += 1
+        if looks_like_dated_narrative(text):
             self.dated_narratives += 1
 
     def is_dated_narrative(self, least: int) -> bool:
@@ -209,6 +213,10 @@ class ColumnContent:
             and self.dated_narratives * 3 >= self.filled
             and self.dated_narratives > self.ratings
         )
+
+    def is_long_text(self) -> bool:
+        """Two or more cells, and half the filled ones, are long text, and not one is a rating."""
+        return self.long_texts >= 2 and self.long_texts * 2 >= self.filled and self.ratings == 0
 
     def is_ratings(self) -> bool:
         """Two or more filled cells, every one a rating."""
@@ -250,6 +258,9 @@ def role_from_content(column: Column, content: ColumnContent) -> Optional[tuple[
         return None
     if column.role == "rating" and content.is_dated_narrative(least=1):
         return "update", "its cells are long dated text"
+    if column.role == "rating" and content.is_long_text():
+        # Undated, but commentary all the same: as a rating it would be one printed status.
+        return "update", "its cells are long text, not ratings"
     if column.role == "update" and content.is_ratings():
         return "rating", "its cells are short rating words"
     # A column whose header names no role needs more than one dated cell.

@@ -122,6 +122,22 @@ CASES = [
         notes=["column 'Status' read as progress updates: its cells are long dated text"],
     ),
     TableCase(
+        name="progress column of long undated commentary",
+        header=["Ref", "Action", "Lead", "Progress"],
+        rows=[
+            [["8.1"], ["Offer every family a named contact"], ["Head of SEND"],
+             ["Named contacts are now given in every new assessment letter."]],
+            [["8.2"], ["Publish a guide to mediation"], ["Local Offer Lead"],
+             ["The guide is written and waits for sign-off by the partnership board."]],
+        ],
+        updates={
+            "8.1": [(None, "Named contacts are now given")],
+            "8.2": [(None, "The guide is written")],
+        },
+        ratings={"8.1": [], "8.2": []},
+        notes=["column 'Progress' read as progress updates: its cells are long text, not ratings"],
+    ),
+    TableCase(
         name="progress column of rating words stays a rating",
         header=["Ref", "Action", "Lead", "Progress"],
         rows=[
@@ -304,8 +320,8 @@ def test_looks_like_dated_narrative(text: str, expected: bool) -> None:
     assert looks_like_dated_narrative(text) is expected
 
 
-def content(filled: int, ratings: int = 0, dated: int = 0) -> ColumnContent:
-    return ColumnContent(filled=filled, ratings=ratings, dated_narratives=dated)
+def content(filled: int, ratings: int = 0, dated: int = 0, long: int = 0) -> ColumnContent:
+    return ColumnContent(filled=filled, ratings=ratings, dated_narratives=dated, long_texts=max(long, dated))
 
 
 @pytest.mark.parametrize(
@@ -316,6 +332,10 @@ def content(filled: int, ratings: int = 0, dated: int = 0) -> ColumnContent:
         (Column(0, "rating", "Progress"), content(9, ratings=8), None),
         (Column(0, "rating", "Progress"), content(4, ratings=2, dated=2), None),  # a mix: the header stands
         (Column(0, "rating", "Dec-19", month="2019-12"), content(2, dated=2), None),  # dated columns are ratings
+        # header says rating; long undated text in two cells or more, and no ratings, is commentary
+        (Column(0, "rating", "Progress"), content(2, long=2), "update"),
+        (Column(0, "rating", "Progress"), content(1, long=1), None),
+        (Column(0, "rating", "Progress"), content(3, ratings=1, long=2), None),
         # header says update; only rating words, in two cells or more, make it a rating
         (Column(0, "update", "Update"), content(3, ratings=3), "rating"),
         (Column(0, "update", "Update"), content(1, ratings=1), None),
