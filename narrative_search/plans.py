@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .cleaning import clean_cell, normalise_rating
+from .cleaning import clean_cell, is_rating, normalise_rating
 from .interleaved import recover_interleaved
 from .model import (
     Action,
@@ -145,6 +145,147 @@ def header_layout(row: Row) -> Optional[TableLayout]:
     return TableLayout(columns=columns, header_line=row.line, header_text=row.text)
 
 
+# -- column roles from content --------------------------------------------------
+# Header words are not enough: councils head a narrative column "Progress"
+# or "Progress to date" as often as a rating column, and a "Status" column
+# may hold the updates. So the cells have the last word where they clearly
+# contradict the header: long dated text is progress updates, short rating
+# words are ratings.
+
+# Short progress words printed in rating columns beside colours.
+RATING_STATUS_WORDS = frozenset(
+    {
+        "complete", "completed", "done", "achieved", "closed", "open",
+        "on track", "off track", "at risk", "delayed", "behind",
+        "in progress", "ongoing", "underway", "started", "not started", "not yet started",
+        "n/a", "na", "tbc",
+    }
+)
+# A rating cell is a word or two; anything longer is text.
+RATING_MAX_CHARS = 30
+# A dated cell this long is an update, not a date or a rating with a month.
+NARRATIVE_MIN_CHARS = 40
+# How many rows under a header are looked at: enough to judge, not the whole document.
+CONTENT_SAMPLE_ROWS = 200
+
+_RATING_PARTS = re.compile(r"\s*[/,;\u2013-]\s*")
+
+
+def looks_like_rating(text: str) -> bool:
+    """A short cell of rating colours or progress words ("Amber", "G/A", "On track", "Complete")."""
+    text = text.strip().rstrip(".")
+    if not text or len(text) > RATING_MAX_CHARS:
+        return False
+    if is_rating(text):
+        return True
+    parts = [part.strip().lower() for part in _RATING_PARTS.split(text) if part.strip()]
+    return bool(parts) and all(is_rating(part) or part in RATING_STATUS_WORDS for part in parts)
+
+
+def looks_like_dated_narrative(text: str) -> bool:
+    """A long cell that holds at least one dated update ("Oct 2019: The panel ...")."""
+    return len(text) >= NARRATIVE_MIN_CHARS and any(piece.stamp for piece in split_updates(text))
+
+
+@dataclass
+class ColumnContent:
+    """What the filled cells of one column hold, counted."""
+
+    filled: int = 0
+    ratings: int = 0
+    dated_narratives: int = 0
+    long_texts: int = 0  # dated or not
+
+    def add(self, text: str) -> None:
+        self.filled += 1
+        if looks_like_rating(text):
+            self.ratings += 1
+            return
+        if len(text) >= NARRATIVE_MIN_CHARS:
+            self.long_texts += 1
+        if looks_like_dated_narrative(text):
+            self.dated_narratives += 1
+
+    def is_dated_narrative(self, least: int) -> bool:
+        """At least `least` cells (and a third of the filled ones) are long dated text, outnumbering ratings."""
+        return (
+            self.dated_narratives >= least
+            and self.dated_narratives * 3 >= self.filled
+            and self.dated_narratives > self.ratings
+        )
+
+    def is_long_text(self) -> bool:
+        """Two or more cells, and half the filled ones, are long text, and not one is a rating."""
+        return self.long_texts >= 2 and self.long_texts * 2 >= self.filled and self.ratings == 0
+
+    def is_ratings(self) -> bool:
+        """Two or more filled cells, every one a rating."""
+        return self.filled >= 2 and self.ratings == self.filled
+
+
+def table_contents(rows: list[Row]) -> dict[str, dict[int, ColumnContent]]:
+    """Per header text, what each column's cells hold under it.
+
+    Tables printed under the same header (one table broken over pages, or the
+    same template repeated) are counted together, so every copy of the header
+    gets the same roles. Single-cell rows are paragraphs, not table rows.
+    """
+    contents: dict[str, dict[int, ColumnContent]] = {}
+    current: Optional[dict[int, ColumnContent]] = None
+    sampled = 0
+    for row in rows:
+        if header_layout(row) is not None:
+            current = contents.setdefault(row.text, {})
+            sampled = 0
+            continue
+        if current is None or sampled >= CONTENT_SAMPLE_ROWS or len(row.cells) < 2:
+            continue
+        sampled += 1
+        for cell in row.cells:
+            text = clean_cell(cell.text).live.strip()
+            if text:
+                current.setdefault(cell.column, ColumnContent()).add(text)
+    return contents
+
+
+def role_from_content(column: Column, content: ColumnContent) -> Optional[tuple[ColumnRole, str]]:
+    """The role a column's cells give it where they contradict its header, and why; None when they agree.
+
+    Only undated columns are judged: a rating column headed by a month
+    ("Dec-19") and a position statement are what their header says.
+    """
+    if column.month is not None:
+        return None
+    if column.role == "rating" and content.is_dated_narrative(least=1):
+        return "update", "its cells are long dated text"
+    if column.role == "rating" and content.is_long_text():
+        # Undated, but commentary all the same: as a rating it would be one printed status.
+        return "update", "its cells are long text, not ratings"
+    if column.role == "update" and content.is_ratings():
+        return "rating", "its cells are short rating words"
+    # A column whose header names no role needs more than one dated cell.
+    unnamed = column.role == "field" and bool(column.label) and column_role(column.label) == "field"
+    if unnamed and content.ratings == 0 and content.is_dated_narrative(least=2):
+        return "update", "its cells are long dated text"
+    return None
+
+
+_ROLE_WORDS: dict[ColumnRole, str] = {"update": "progress updates", "rating": "ratings"}
+
+
+def correct_roles(layout: TableLayout, contents: dict[int, ColumnContent]) -> list[str]:
+    """Give each column of the layout the role its cells show; the reasons, one per changed column."""
+    notes = []
+    for column in layout.columns:
+        found = role_from_content(column, contents.get(column.index, ColumnContent()))
+        if found is None:
+            continue
+        role, why = found
+        column.role = role
+        notes.append(f"column '{column.label}' read as {_ROLE_WORDS.get(role, role)}: {why}")
+    return notes
+
+
 def apply_sub_labels(layout: TableLayout, row: Row) -> bool:
     """Read a second header row of dated labels ("Dec-19", "Jan-20", ...).
 
@@ -256,6 +397,8 @@ class Planner:
         self.prose: list[tuple[str, int]] = []
         self.headings: list[TextSpan] = []
         self.expect_sub_labels = False
+        self.table_contents: dict[str, dict[int, ColumnContent]] = {}
+        self.role_notes_given: set[str] = set()
 
     # -- unattributed text -------------------------------------------------
 
@@ -350,6 +493,7 @@ class Planner:
 
     def read(self, rows: list[Row]) -> DocumentReading:
         banners = find_banners(rows)
+        self.table_contents = table_contents(rows)
         for row in rows:
             if row.is_blank():
                 self.flush_prose()
@@ -373,6 +517,7 @@ class Planner:
     def read_row(self, row: Row) -> None:
         layout = header_layout(row)
         if layout is not None:
+            self.correct_roles(layout, row)
             self.flush_prose()
             if row.text in self.seen_headers:
                 self.reading.dropped.append(TextSpan(text=row.text.strip(), line=row.line, reason="repeated table header"))
@@ -416,6 +561,14 @@ class Planner:
         else:
             self.flush_prose()
             self.keep_text(" | ".join(clean_cell(c.text).live for c in filled), row.line, "table outside a plan")
+
+    def correct_roles(self, layout: TableLayout, row: Row) -> None:
+        """Let the cells under this header correct its column roles; say so once per header."""
+        notes = correct_roles(layout, self.table_contents.get(row.text, {}))
+        if notes and row.text not in self.role_notes_given:
+            self.role_notes_given.add(row.text)
+            where = describe_location(row.line, row.location)
+            self.reading.warnings.extend(f"{where}: {note}" for note in notes)
 
     def unused_headings(self) -> list[TextSpan]:
         used = {action.focus_area for action in self.reading.actions}
