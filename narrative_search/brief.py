@@ -13,7 +13,9 @@ For one council, from every action's :class:`~narrative_search.model.Timeline`:
   "COMPLETE";
 * what changed since a month, action by action: the updates dated on or after
   it (an update whose months run into it counts), with the sentences they
-  added, and the rating moves from then on.
+  added, and the rating moves from then on;
+* what revisits and monitoring judged (the council's verdicts, newest first;
+  with ``as_of``, only events up to it).
 
 Which rating means complete is read from the key each report prints:
 Staffordshire's "Progress Red - Delayed Amber - In progress Green - Completed

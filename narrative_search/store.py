@@ -74,7 +74,7 @@ CREATE TABLE verdicts (
     line            INTEGER NOT NULL,
     council         TEXT NOT NULL,
     event           TEXT NOT NULL,  -- "revisit" or "monitoring"
-    date            TEXT,           -- YYYY-MM of the event; NULL where not printed
+    date            TEXT,           -- YYYY-MM of the event, NULL where not printed
     weakness        TEXT,           -- as printed, where one is named
     verdict         TEXT NOT NULL,  -- "sufficient", "insufficient", "closed", "still monitored"
     sufficient      INTEGER,

@@ -278,7 +278,8 @@ def verdict_outcome(verdict: "Verdict") -> str:
         of = f" of {verdict.total}" if verdict.total is not None else ""
         return f"{verdict.verdict} ({verdict.sufficient}{of} areas sufficient)"
     of = f" of {verdict.total}" if verdict.total is not None else ""
-    return f"{verdict.verdict} ({verdict.sufficient}{of} areas)"
+    areas = "area" if (verdict.total if verdict.total is not None else verdict.sufficient) == 1 else "areas"
+    return f"{verdict.verdict} ({verdict.sufficient}{of} {areas})"
 
 
 def verdict_when(verdict: "Verdict") -> str:
