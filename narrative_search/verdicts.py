@@ -74,6 +74,11 @@ _NEGATED_AFTER = re.compile(r"^\s+(?:has|had|have|was|were)\s+not\s+been\s+made\
 _ALL_BUT = re.compile(rf"\ball\s+but\s+(?P<but>{_NUMBER})\s+(?:out\s+)?of\s+{_THE}(?P<total>{_NUMBER})\b", re.IGNORECASE)
 _N_OF_M = re.compile(rf"\b(?P<n>{_NUMBER})\s+(?:out\s+)?of\s+{_THE}(?P<total>{_NUMBER})\b", re.IGNORECASE)
 _ALL_OF = re.compile(rf"\b(?:all|each|every|any)\s+(?:of\s+)?{_THE}(?P<total>{_NUMBER})\b", re.IGNORECASE)
+# "four of the significant weaknesses": a count without the total.
+_N_AREAS = re.compile(
+    rf"\b(?P<n>{_NUMBER})\s+(?:of\s+the\s+)?(?:significant\s+|remaining\s+|identified\s+)*(?:areas|weaknesses)\b",
+    re.IGNORECASE,
+)
 _NONE_OF = re.compile(rf"\bnone\s+of\s+{_THE}(?P<total>{_NUMBER})\b", re.IGNORECASE)
 
 # What makes a sentence a judgement made, not an aim.
@@ -104,7 +109,8 @@ _CLOSED = re.compile(
 )
 _AREA_WORDS = re.compile(r"\b(?:areas?|weakness(?:es)?)\b", re.IGNORECASE)
 _STILL_MONITORED = re.compile(
-    r"\b(?:(?:will\s+)?continues?\s+to\s+be\s+(?:formally\s+)?monitored|"
+    r"\b(?:(?:will\s+)?continues?\s+to\s+be\s+(?:formally\s+)?monitored|(?:will\s+)?continues?\s+to\s+monitor\b|"
+    r"monitoring\s+of\s+[^.]{1,80}?\s+(?:will\s+)?continues?|"
     r"remains?\s+(?:under|subject\s+to|in)\s+(?:formal\s+)?(?:dfe\s+|nhs\s+england\s+)?monitoring|"
     r"still\s+(?:being\s+)?monitored|monitoring\s+(?:will\s+)?continues?\s+(?:for|of|on)|"
     r"(?:is|are)\s+still\s+open|remains?\s+open)\b",
@@ -148,6 +154,18 @@ class _Context:
     list_kind: Optional[VerdictKind] = None  # a lead line opened a list of weaknesses with this verdict
     list_event: VerdictEvent = "revisit"
     list_date: Month = None
+    # A heading-like lead ("Areas where sufficient progress was made", no colon)
+    # is a verdict of its own when no list follows it: kept here until then.
+    lead: Optional[Verdict] = None
+
+    def open_list(self, kind: VerdictKind, event: VerdictEvent, date: Month, lead: Optional[Verdict] = None) -> None:
+        self.list_kind, self.list_event, self.list_date, self.lead = kind, event, date, lead
+
+    def close_list(self) -> list[Verdict]:
+        """The lead's own verdict if no list line followed it; ends the list."""
+        unlisted = [self.lead] if self.lead is not None else []
+        self.list_kind, self.lead = None, None
+        return unlisted
 
 
 def find_verdicts(rows: Sequence[Row], council: str, document: str) -> list[Verdict]:
@@ -162,11 +180,15 @@ def find_verdicts(rows: Sequence[Row], council: str, document: str) -> list[Verd
             source = Citation(document, cell.line or row.line)
             if context.list_kind is not None and (row.list_item or _BULLET.match(text)) and len(row.cells) == 1:
                 verdicts.append(_listed_verdict(text, council, source, context))
+                context.lead = None
                 continue
-            context.list_kind = None
-            for sentence in _sentences(text):
-                verdicts.extend(_sentence_verdicts(sentence, council, source, context))
-    return verdicts
+            verdicts.extend(context.close_list())
+            sentences = _sentences(text)
+            # A line of one sentence without a full stop reads as a heading (or a lead).
+            title = len(sentences) == 1 and not text.endswith((".", "!", "?", ";", ","))
+            for sentence in sentences:
+                verdicts.extend(_sentence_verdicts(sentence, council, source, context, title))
+    return verdicts + context.close_list()
 
 
 def _plain(text: str) -> str:
@@ -190,11 +212,16 @@ def _listed_verdict(text: str, council: str, source: Citation, context: _Context
                    weakness=weakness, text=text, source=source)
 
 
-def _sentence_verdicts(sentence: str, council: str, source: Citation, context: _Context) -> list[Verdict]:
-    """The verdicts of one sentence; it also tells ``context`` the events and months it mentions."""
+def _sentence_verdicts(
+    sentence: str, council: str, source: Citation, context: _Context, title: bool = False
+) -> list[Verdict]:
+    """The verdicts of one sentence; it also tells ``context`` the events and months it mentions.
+
+    ``title``: the sentence is a whole line without a full stop, which may lead a list.
+    """
     _note_event_months(sentence, context)
     event = _event_of(sentence, context)
-    found = _progress_verdicts(sentence, council, source, context, event)
+    found = _progress_verdicts(sentence, council, source, context, event, title)
     found += _monitoring_verdicts(sentence, council, source, context)
     return found
 
@@ -232,7 +259,7 @@ def _judged(before: str, sentence: str) -> bool:
 
 
 def _progress_verdicts(
-    sentence: str, council: str, source: Citation, context: _Context, event: Optional[VerdictEvent]
+    sentence: str, council: str, source: Citation, context: _Context, event: Optional[VerdictEvent], title: bool
 ) -> list[Verdict]:
     """Sufficient and insufficient progress: counts, a named weakness, a list's lead, or an overall judgement."""
     matches = list(_PROGRESS.finditer(sentence))
@@ -253,23 +280,27 @@ def _progress_verdicts(
                          text=sentence, source=source)
         counts = _counts(after) or (_counts(sentence[: match.start()]) if number == 0 else None)
         if counts is not None:
-            record.sufficient, record.total = counts if kind == "sufficient" else (counts[1] - counts[0], counts[1])
+            applies, total = counts
+            record.total = total
+            # Insufficient in some: the rest were sufficient, where the total says how many that is.
+            record.sufficient = applies if kind == "sufficient" else (total - applies if total is not None else None)
             counted = True
             found.append(record)
             continue
         if counted:
             continue  # "... and insufficient progress in the other one": the counts said it
-        weakness = _named_weakness(after)
-        if weakness is None and sentence.rstrip().endswith(":"):
-            context.list_kind, context.list_event, context.list_date = kind, event, record.date
-            continue
-        record.weakness = weakness
-        found.append(record)
+        record.weakness = _named_weakness(after)
+        if record.weakness is None and sentence.rstrip().endswith(":"):
+            context.open_list(kind, event, record.date)
+        elif record.weakness is None and title:
+            context.open_list(kind, event, record.date, lead=record)
+        else:
+            found.append(record)
     return found
 
 
-def _counts(text: str) -> Optional[tuple[int, int]]:
-    """(areas the verdict applies to, areas in all) printed in ``text``, or None."""
+def _counts(text: str) -> Optional[tuple[int, Optional[int]]]:
+    """(areas the verdict applies to, areas in all: None where not printed) printed in ``text``, or None."""
     if match := _ALL_BUT.search(text):
         total = number_of(match.group("total"))
         return total - number_of(match.group("but")), total
@@ -280,6 +311,8 @@ def _counts(text: str) -> Optional[tuple[int, int]]:
         return total, total
     if match := _NONE_OF.search(text):
         return 0, number_of(match.group("total"))
+    if match := _N_AREAS.search(text):
+        return number_of(match.group("n")), None
     return None
 
 
@@ -303,17 +336,17 @@ def _monitoring_verdicts(sentence: str, council: str, source: Citation, context:
     closed = _CLOSED.search(sentence)
     if closed and _AREA_WORDS.search(sentence) and _judged(sentence[: closed.start()], sentence):
         record = Verdict(council=council, event="monitoring", verdict="closed", date=date, text=sentence, source=source)
-        if count := _CLOSED_COUNT.search(sentence[: closed.start()]):
+        if count := _CLOSED_COUNT.search(sentence[: closed.start()]) or _CLOSED_COUNT.search(sentence[closed.end():]):
             record.sufficient = number_of(count.group("n"))
             record.total = number_of(count.group("total")) if count.group("total") else None
         if sentence.rstrip().endswith(":") and record.sufficient is None:
-            context.list_kind, context.list_event, context.list_date = "closed", "monitoring", date
+            context.open_list("closed", "monitoring", date)
         else:
             found.append(record)
     still = _STILL_MONITORED.search(sentence)
     if still and not _NOT_YET_JUDGED.search(re.sub(r"\bwill\s+continue\b", "", sentence[: still.start()])):
         if sentence.rstrip().endswith(":"):
-            context.list_kind, context.list_event, context.list_date = "still monitored", "monitoring", date
+            context.open_list("still monitored", "monitoring", date)
         else:
             found.append(Verdict(council=council, event="monitoring", verdict="still monitored", date=date,
                                  text=sentence, source=source))

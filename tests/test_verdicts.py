@@ -115,6 +115,39 @@ CASES: list[tuple[str, str, list[Expected]]] = [
         [("monitoring", "2023-09", "the local offer website", "closed", None, None)],
     ),
     (
+        "a heading leads the list (no colon)",
+        "The revisit took place in July 2023.\n"
+        "Areas where sufficient progress has been made\n"
+        "- sharing information between services\n"
+        "- the graduated approach in schools\n",
+        [
+            ("revisit", "2023-07", "sharing information between services", "sufficient", None, None),
+            ("revisit", "2023-07", "the graduated approach in schools", "sufficient", None, None),
+        ],
+    ),
+    (
+        "a heading-like line with no list under it is a verdict of its own",
+        "Inspectors found that the area has made sufficient progress\nNext steps for the partnership.\n",
+        [("revisit", None, None, "sufficient", None, None)],
+    ),
+    (
+        "a count without the total",
+        "Inspectors judged that the area had made sufficient progress in addressing four of the significant "
+        "weaknesses.\n",
+        [("revisit", None, None, "sufficient", 4, None)],
+    ),
+    (
+        "closed off with the count after the words; monitoring goes on",
+        "At the monitoring meeting in January 2024 the DfE closed off two further areas. "
+        "We will continue to monitor the remaining area.\n"
+        "Monitoring of the last area will continue until the summer.\n",
+        [
+            ("monitoring", "2024-01", None, "closed", 2, None),
+            ("monitoring", "2024-01", None, "still monitored", None, None),
+            ("monitoring", "2024-01", None, "still monitored", None, None),
+        ],
+    ),
+    (
         "the page's own date is not the event's",
         "The revisit letter was published in February 2023. The revisit found the area had made "
         "enough progress in 3 of 4 areas.\n",
@@ -145,6 +178,17 @@ def test_verdicts_are_read_from_each_style(text: str, expected: list[Expected]) 
 @pytest.mark.parametrize("text", [text for _, text in NEGATIVES], ids=[case for case, _ in NEGATIVES])
 def test_aims_questions_and_other_closures_are_not_verdicts(text: str) -> None:
     assert verdicts_of(text) == []
+
+
+def test_an_html_heading_and_list_items_read_as_a_list_of_weaknesses() -> None:
+    page = ("<html><body><main><p>The revisit took place in May 2023.</p>"
+            "<h2>Areas where the area has not made sufficient progress</h2>"
+            "<ul><li>the co-ordination of health advice</li><li>joint commissioning</li></ul></main></body></html>")
+    found = verdicts_of(page, "outcome.html")
+    assert [fields(verdict) for verdict in found] == [
+        ("revisit", "2023-05", "the co-ordination of health advice", "insufficient", None, None),
+        ("revisit", "2023-05", "joint commissioning", "insufficient", None, None),
+    ]
 
 
 def test_each_verdict_cites_its_line_and_keeps_the_sentence() -> None:
