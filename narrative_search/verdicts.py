@@ -150,7 +150,7 @@ class _Context:
     """What earlier text in the document says about the event its verdicts judge."""
 
     event: Optional[VerdictEvent] = None  # the last inspection or monitoring word seen
-    dates: dict[str, Month] = field(default_factory=dict)  # event -> the last month printed after its word
+    dates: dict[VerdictEvent, Month] = field(default_factory=dict)  # event -> the last month printed after its word
     list_kind: Optional[VerdictKind] = None  # a lead line opened a list of weaknesses with this verdict
     list_event: VerdictEvent = "revisit"
     list_date: Month = None
@@ -237,9 +237,11 @@ def _event_of(sentence: str, context: _Context) -> Optional[VerdictEvent]:
 
 def _note_event_months(sentence: str, context: _Context) -> None:
     """Remember the event last named in the sentence, and each month printed after an event word."""
+    revisit: VerdictEvent = "revisit"
+    monitoring: VerdictEvent = "monitoring"
     words = sorted(
-        [(match.start(), "revisit") for match in _REVISIT_WORDS.finditer(sentence)]
-        + [(match.start(), "monitoring") for match in _MONITORING_WORDS.finditer(sentence)]
+        [(match.start(), revisit) for match in _REVISIT_WORDS.finditer(sentence)]
+        + [(match.start(), monitoring) for match in _MONITORING_WORDS.finditer(sentence)]
     )
     if not words:
         return
@@ -250,7 +252,7 @@ def _note_event_months(sentence: str, context: _Context) -> None:
         # the first after it ("In May 2024 the monitoring meeting ...").
         before = [name for start, name in words if start < month_match.start()]
         context.dates[before[-1] if before else words[0][1]] = parse_column_month(month_match.group(0))
-    context.event = "monitoring" if words[-1][1] == "monitoring" else "revisit"
+    context.event = words[-1][1]
 
 
 def _judged(before: str, sentence: str) -> bool:
