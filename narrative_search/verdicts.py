@@ -95,8 +95,11 @@ _NOT_YET_JUDGED = re.compile(
 )
 
 _REVISIT_WORDS = re.compile(r"\b(?:re-?visit(?:ed|s)?|inspectors?|inspection|ofsted|cqc)\b", re.IGNORECASE)
+# Who monitors after a revisit, or monitoring named as theirs: a plan's own "we monitor attendance" is not it.
 _MONITORING_WORDS = re.compile(
-    r"\b(?:monitor(?:ing|ed)?|dfe|department\s+for\s+education|nhs\s*england|nhse)\b", re.IGNORECASE
+    r"\b(?:dfe|department\s+for\s+education|nhs\s*england|nhse|"
+    r"monitoring\s+(?:meeting|review|visit|letter|arrangements|period)s?|formal(?:ly)?\s+monitor(?:ing|ed))\b",
+    re.IGNORECASE,
 )
 # A month after these words dates the page or the letter, not the event.
 _PAGE_DATE_WORDS = re.compile(r"\b(?:published|publish|dated|updated|reviewed|posted)\b[^.]*$", re.IGNORECASE)
@@ -109,7 +112,8 @@ _CLOSED = re.compile(
 )
 _AREA_WORDS = re.compile(r"\b(?:areas?|weakness(?:es)?)\b", re.IGNORECASE)
 _STILL_MONITORED = re.compile(
-    r"\b(?:(?:will\s+)?continues?\s+to\s+be\s+(?:formally\s+)?monitored|(?:will\s+)?continues?\s+to\s+monitor\b|"
+    rf"\b(?:(?:will\s+)?continues?\s+to\s+be\s+(?:formally\s+)?monitored|"
+    rf"monitor\s+(?:the\s+)?(?:{_NUMBER}\s+)?(?:remaining|last|outstanding)\s+(?:areas?|weakness(?:es)?)|"
     r"monitoring\s+of\s+[^.]{1,80}?\s+(?:will\s+)?continues?|"
     r"remains?\s+(?:under|subject\s+to|in)\s+(?:formal\s+)?(?:dfe\s+|nhs\s+england\s+)?monitoring|"
     r"still\s+(?:being\s+)?monitored|monitoring\s+(?:will\s+)?continues?\s+(?:for|of|on)|"
@@ -154,6 +158,7 @@ class _Context:
     list_kind: Optional[VerdictKind] = None  # a lead line opened a list of weaknesses with this verdict
     list_event: VerdictEvent = "revisit"
     list_date: Month = None
+    monitored: bool = False  # the document names the DfE, NHS England or their monitoring
     # A heading-like lead ("Areas where sufficient progress was made", no colon)
     # is a verdict of its own when no list follows it: kept here until then.
     lead: Optional[Verdict] = None
@@ -330,13 +335,14 @@ def _named_weakness(after: str) -> Optional[str]:
 
 
 def _monitoring_verdicts(sentence: str, council: str, source: Citation, context: _Context) -> list[Verdict]:
-    """Areas closed off by monitoring, and areas still monitored."""
-    if not (_MONITORING_WORDS.search(sentence) or context.event == "monitoring"):
+    """Areas closed off by monitoring, and areas still monitored (both about areas, in a monitoring context)."""
+    context.monitored = context.monitored or bool(_MONITORING_WORDS.search(sentence))
+    if not (context.monitored and _AREA_WORDS.search(sentence)):
         return []
     date = context.dates.get("monitoring")
     found: list[Verdict] = []
     closed = _CLOSED.search(sentence)
-    if closed and _AREA_WORDS.search(sentence) and _judged(sentence[: closed.start()], sentence):
+    if closed and _judged(sentence[: closed.start()], sentence):
         record = Verdict(council=council, event="monitoring", verdict="closed", date=date, text=sentence, source=source)
         if count := _CLOSED_COUNT.search(sentence[: closed.start()]) or _CLOSED_COUNT.search(sentence[closed.end():]):
             record.sufficient = number_of(count.group("n"))
@@ -346,7 +352,8 @@ def _monitoring_verdicts(sentence: str, council: str, source: Citation, context:
         else:
             found.append(record)
     still = _STILL_MONITORED.search(sentence)
-    if still and not _NOT_YET_JUDGED.search(re.sub(r"\bwill\s+continue\b", "", sentence[: still.start()])):
+    # Monitoring that "will continue" is going on: only other aims and questions are not verdicts.
+    if still and not _NOT_YET_JUDGED.search(re.sub(r"\bwill\b", "", sentence[: still.start()])):
         if sentence.rstrip().endswith(":"):
             context.open_list("still monitored", "monitoring", date)
         else:

@@ -148,6 +148,11 @@ CASES: list[tuple[str, str, list[Expected]]] = [
         ],
     ),
     (
+        "monitoring of the remaining area, said in the future",
+        "NHS England wrote to us in August 2024. The DfE will now monitor the one remaining area.\n",
+        [("monitoring", "2024-08", None, "still monitored", None, None)],
+    ),
+    (
         "the page's own date is not the event's",
         "The revisit letter was published in February 2023. The revisit found the area had made "
         "enough progress in 3 of 4 areas.\n",
@@ -163,6 +168,9 @@ NEGATIVES: list[tuple[str, str]] = [
     ("no inspection or monitoring anywhere", "The team has made sufficient progress in recruiting staff.\n"),
     ("something else closed", "The public consultation closed in June 2023.\n"),
     ("a closure still to come", "We expect the DfE to close the remaining area at the next monitoring meeting.\n"),
+    ("a plan's own monitoring, after DfE news",
+     "The DfE met us in May 2023. We will continue to monitor attendance. Attendance continues to be monitored.\n"),
+    ("monitoring without the DfE or NHS England", "The board continues to monitor the remaining areas of the plan.\n"),
     ("a target to have made", "By the revisit we aim to have made sufficient progress in 5 of the 5 areas.\n"),
 ]
 
