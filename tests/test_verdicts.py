@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 
 from narrative_search import config
 from narrative_search.cli import main
+from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import Verdict
 from narrative_search.readers.dispatch import read_source
 from narrative_search.store import CorpusStore
@@ -276,6 +277,13 @@ def test_verdicts_text_names_the_council_and_sources(ingested: Path) -> None:
     lines = result.output.splitlines()
     assert lines[0] == COUNCIL
     assert lines[3] == "  - Oct 2022, revisit: sufficient (3 of 5 areas sufficient)  [revisit-outcome.txt line 6]"
+
+
+def test_an_unknown_council_is_named_and_an_empty_corpus_says_so(ingested: Path, tmp_path: Path) -> None:
+    with pytest.raises(NarrativeSearchError, match="councils: Rutland"):
+        run(ingested, "verdicts", "--council", "Nowhere")
+    empty = run(tmp_path / "empty-home", "verdicts")
+    assert (empty.exit_code, empty.output) == (0, "No revisit or monitoring verdicts found.\n")
 
 
 def test_export_verdicts_as_jsonl_and_csv(ingested: Path) -> None:
