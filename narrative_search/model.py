@@ -329,57 +329,6 @@ class DocumentReading:
         return sum(len(span.text) for span in self.unattributed)
 
 
-# -- verdicts: revisit and monitoring outcomes (issue 12, shape 7) ---------------
-
-#: What judged the progress: an Ofsted/CQC revisit, or DfE/NHS England monitoring afterwards.
-VerdictEvent = Literal["revisit", "monitoring"]
-VERDICT_EVENTS: tuple[VerdictEvent, ...] = get_args(VerdictEvent)
-
-#: The judgement: enough progress or not (a revisit), an area closed off or still monitored (monitoring).
-VerdictKind = Literal["sufficient", "insufficient", "closed", "still monitored"]
-VERDICT_KINDS: tuple[VerdictKind, ...] = get_args(VerdictKind)
-
-
-@dataclass
-class Verdict(Cited):
-    """One judgement of a revisit or of monitoring, as a document reports it (``verdicts.py`` finds them).
-
-    ``date`` is the month of the event ("The revisit took place in October
-    2022"), not of the page; None where none is printed. ``weakness`` is the
-    area judged, as printed, where one is named. Where only counts are
-    printed, ``sufficient`` of ``total`` areas made enough progress ("4 of
-    the 5 areas"; "insufficient progress in all but one of the thirteen" is
-    1 of 13); for a closure, ``sufficient`` counts the areas closed.
-    """
-
-    council: str
-    event: VerdictEvent
-    verdict: VerdictKind
-    date: Month = None
-    weakness: Optional[str] = None
-    sufficient: Optional[int] = None
-    total: Optional[int] = None
-    text: str = ""  # the sentence (or list line) as printed
-    source: Citation = UNCITED
-
-    def to_dict(self) -> dict[str, Any]:
-        """The agreed JSON object of ``narrative-search verdicts --json`` and ``export --verdicts``."""
-        return {
-            "council": self.council,
-            "event": self.event,
-            "date": self.date,
-            "weakness": self.weakness,
-            "verdict": self.verdict,
-            "sufficient": self.sufficient,
-            "total": self.total,
-            "document": self.document,
-            "location": describe_location(self.line, self.location),
-        }
-
-
-# -- end of verdicts -----------------------------------------------------------
-
-
 # -- storing and merging: the corpus as the store gives it back ----------------
 
 #: What saving a document did: stored it for the first time, found it stored as it is, or replaced it.
@@ -918,6 +867,57 @@ class QuerySummary:
             ],
             "message": self.message,
         }
+
+
+# -- verdicts: revisit and monitoring outcomes (issue 12, shape 7) ---------------
+
+#: What judged the progress: an Ofsted/CQC revisit, or DfE/NHS England monitoring afterwards.
+VerdictEvent = Literal["revisit", "monitoring"]
+VERDICT_EVENTS: tuple[VerdictEvent, ...] = get_args(VerdictEvent)
+
+#: The judgement: enough progress or not (a revisit), an area closed off or still monitored (monitoring).
+VerdictKind = Literal["sufficient", "insufficient", "closed", "still monitored"]
+VERDICT_KINDS: tuple[VerdictKind, ...] = get_args(VerdictKind)
+
+
+@dataclass
+class Verdict(Cited):
+    """One judgement of a revisit or of monitoring, as a document reports it (``verdicts.py`` finds them).
+
+    ``date`` is the month of the event ("The revisit took place in October
+    2022"), not of the page; None where none is printed. ``weakness`` is the
+    area judged, as printed, where one is named. Where only counts are
+    printed, ``sufficient`` of ``total`` areas made enough progress ("4 of
+    the 5 areas"; "insufficient progress in all but one of the thirteen" is
+    1 of 13); for a closure, ``sufficient`` counts the areas closed.
+    """
+
+    council: str
+    event: VerdictEvent
+    verdict: VerdictKind
+    date: Month = None
+    weakness: Optional[str] = None
+    sufficient: Optional[int] = None
+    total: Optional[int] = None
+    text: str = ""  # the sentence (or list line) as printed
+    source: Citation = UNCITED
+
+    def to_dict(self) -> dict[str, Any]:
+        """The agreed JSON object of ``narrative-search verdicts --json`` and ``export --verdicts``."""
+        return {
+            "council": self.council,
+            "event": self.event,
+            "date": self.date,
+            "weakness": self.weakness,
+            "verdict": self.verdict,
+            "sufficient": self.sufficient,
+            "total": self.total,
+            "document": self.document,
+            "location": describe_location(self.line, self.location),
+        }
+
+
+# -- end of verdicts -----------------------------------------------------------
 
 
 # -- briefs --------------------------------------------------------------------
