@@ -14,7 +14,10 @@ judgements in a few shapes, each read here into verdict records:
 * one weakness named in the sentence: "sufficient progress in addressing the
   weakness in the quality of EHC plans";
 * lists: a lead line ("has made sufficient progress in the following
-  areas:") and one verdict per list line under it, the weakness as printed;
+  areas:", or a heading "Areas where sufficient progress was made") and one
+  verdict per list line under it (a list item, or a line printed with a
+  bullet), the weakness as printed; a heading with no list under it is a
+  verdict of its own;
 * an overall judgement with neither: "inspectors judged that the area had
   made sufficient progress";
 * monitoring: "two other areas ... were closed off" (``closed``, the count in
@@ -26,7 +29,10 @@ the past ("has made", "were closed", "found", "judged") and nothing before
 the progress words makes it an aim or a question ("we will make sufficient
 progress", "to ensure sufficient progress", "whether sufficient progress has
 been made"); progress judgements also need an inspection or monitoring word
-in the sentence or earlier in the document.
+in the sentence or earlier in the document, and monitoring verdicts need the
+DfE or NHS England (or their monitoring meeting) named there and an area or
+weakness in the sentence, so a plan's own "we will continue to monitor
+attendance" is none.
 
 The date of a verdict is the month of the event: a month printed in the
 sentence after a revisit or monitoring word, else the last such month printed
