@@ -41,6 +41,7 @@ from narrative_search.render.markdown import brief_markdown, md_escape
 from narrative_search.render.text import (
     BRIEF_EMPTY,
     NO_UPDATES,
+    VERDICTS_HEADING,
     brief_action_name,
     brief_as_of_text,
     brief_headings,
@@ -49,6 +50,7 @@ from narrative_search.render.text import (
     index_text,
     no_results,
     outcome_messages,
+    verdict_line,
 )
 from narrative_search.summary import summarise_action
 from narrative_search.workspace import Workspace
@@ -493,6 +495,9 @@ def show_brief(brief: Brief) -> None:
     counts[2].metric("Not updated", len(brief.not_updated))
     counts[3].metric("Reported complete", len(brief.complete))
     counts[4].metric("Changed since", len(brief.changed) if brief.since else "–")
+    if brief.verdicts:  # verdicts (issue 12, shape 7)
+        st.markdown(f"**{md_escape(VERDICTS_HEADING)}**")
+        st.markdown("\n".join(f"- {md_escape(verdict_line(verdict))}" for verdict in brief.verdicts))
 
     tables = views.brief_tables(brief)
     headings = brief_headings(brief)

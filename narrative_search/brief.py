@@ -13,7 +13,9 @@ For one council, from every action's :class:`~narrative_search.model.Timeline`:
   "COMPLETE";
 * what changed since a month, action by action: the updates dated on or after
   it (an update whose months run into it counts), with the sentences they
-  added, and the rating moves from then on.
+  added, and the rating moves from then on;
+* what revisits and monitoring judged (the council's verdicts, newest first;
+  with ``as_of``, only events up to it).
 
 Which rating means complete is read from the key each report prints:
 Staffordshire's "Progress Red - Delayed Amber - In progress Green - Completed
@@ -51,6 +53,7 @@ from .model import (
     ReviewCount,
     Timeline,
     TimelineEntry,
+    Verdict,
     slug,
 )
 from .months import Month, add_months, check_month, month_label
@@ -124,6 +127,9 @@ def build_brief(
     council = resolve_council(store, council)
     since = check_month(since, "since")
     as_of = check_month(as_of, "as of")
+    # Only an as-of month asked for leaves later verdicts out: a revisit comes
+    # after the last progress report, and the brief is written for it.
+    verdicts = _verdicts_until(store.verdicts(council), as_of)
     documents = store.documents(council)
     report_dates = {document.name: document.as_of for document in documents}
     if as_of is None:
@@ -163,7 +169,13 @@ def build_brief(
         actions=briefs,
         novelty_method="embedding" if embedder is not None else "exact",
         timelines=timelines,
+        verdicts=verdicts,
     )
+
+
+def _verdicts_until(verdicts: Iterable[Verdict], as_of: Month) -> list[Verdict]:
+    """The verdicts of events up to ``as_of`` (undated ones kept); all of them without it."""
+    return [verdict for verdict in verdicts if as_of is None or verdict.date is None or verdict.date <= as_of]
 
 
 def _until(timeline: Timeline, as_of: Month) -> Timeline:

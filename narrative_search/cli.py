@@ -11,8 +11,9 @@ from typing import Optional, TextIO
 import click
 
 from . import config
+from .brief import resolve_council
 from .errors import NarrativeSearchError
-from .export import export_csv, export_jsonl
+from .export import export_csv, export_jsonl, export_verdicts_csv, export_verdicts_jsonl
 from .model import PASSAGE_KINDS, SEARCH_MODES, IngestOutcome, PassageKind, SearchFilters, SearchMode, SearchResult
 from .render.csv import brief_csv
 from .render.markdown import brief_markdown
@@ -27,6 +28,7 @@ from .render.text import (
     query_summary_text,
     search_result_text,
     timeline_text,
+    verdicts_text,
 )
 from .store import CorpusStore
 from .summary import summarise_action
@@ -233,16 +235,40 @@ def _print_result(result: SearchResult, as_json: bool) -> None:
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.option("--council", default=None, help="Only this council's actions.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: stdout).")
+@click.option("--verdicts", "verdicts_only", is_flag=True, help="Export revisit and monitoring verdicts instead of actions.")
 @click.pass_context
-def export(context: click.Context, output_format: str, council: Optional[str], output: Optional[Path]) -> None:
-    """Export actions: JSONL (one action per line) or CSV (one update per row)."""
+def export(
+    context: click.Context, output_format: str, council: Optional[str], output: Optional[Path], verdicts_only: bool
+) -> None:
+    """Export actions: JSONL (one action per line) or CSV (one update per row); or, with --verdicts, verdicts."""
+    what = "verdicts" if verdicts_only else "actions"
     with open_store(context.obj["home"]) as store:
         if output is None:
-            _export(store, output_format, sys.stdout, council)
+            _export(store, output_format, sys.stdout, council, verdicts_only)
             return
         with output.open("w", encoding="utf-8", newline="") as stream:
-            count = _export(store, output_format, stream, council)
-        click.echo(f"wrote {count} actions to {output}", err=True)
+            count = _export(store, output_format, stream, council, verdicts_only)
+        click.echo(f"wrote {count} {what} to {output}", err=True)
+
+
+# -- verdicts (issue 12, shape 7) --------------------------------------------------
+
+
+@main.command("verdicts")
+@click.option("--council", default=None, help="Only this council's verdicts.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, newest first, one object per verdict.")
+@click.pass_context
+def verdicts_command(context: click.Context, council: Optional[str], as_json: bool) -> None:
+    """Revisit and monitoring verdicts (sufficient, insufficient, closed, still monitored), newest first."""
+    with open_store(context.obj["home"]) as store:
+        found = store.verdicts(resolve_council(store, council) if council else None)
+    if as_json:
+        click.echo(json.dumps([verdict.to_dict() for verdict in found], ensure_ascii=False, indent=2))
+        return
+    click.echo(verdicts_text(found))
+
+
+# -- end of verdicts
 
 
 @main.command()
@@ -259,7 +285,10 @@ def documents(context: click.Context, as_json: bool) -> None:
     click.echo(documents_text(summaries))
 
 
-def _export(store: CorpusStore, output_format: str, stream: TextIO, council: Optional[str]) -> int:
+def _export(store: CorpusStore, output_format: str, stream: TextIO, council: Optional[str], verdicts_only: bool = False) -> int:
+    if verdicts_only:  # verdicts (issue 12, shape 7)
+        export_verdicts = export_verdicts_csv if output_format == "csv" else export_verdicts_jsonl
+        return export_verdicts(store, stream, council=resolve_council(store, council) if council else None)
     if output_format == "csv":
         return export_csv(store, stream, council=council)
     return export_jsonl(store, stream, council=council)

@@ -200,3 +200,33 @@ def export_csv(
             writer.writerow(row)
             count += 1
     return count
+
+
+# -- verdicts (issue 12, shape 7): `export --verdicts` ---------------------------
+
+#: The keys of a verdict's JSON object (``narrative-search verdicts --json``), and the CSV's columns.
+VERDICT_COLUMNS = ("council", "event", "date", "weakness", "verdict", "sufficient", "total", "document", "location")
+
+
+def export_verdicts_jsonl(store: CorpusReader, out: TextIO, council: Optional[str] = None) -> int:
+    """Write one JSON object per verdict, newest event first; returns the number written."""
+    count = 0
+    for verdict in store.verdicts(council):
+        out.write(json.dumps(verdict.to_dict(), ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def export_verdicts_csv(store: CorpusReader, out: TextIO, council: Optional[str] = None) -> int:
+    """Write one CSV row per verdict (the JSON keys as columns, empty where null); returns rows written."""
+    writer = csv.DictWriter(out, fieldnames=VERDICT_COLUMNS)
+    writer.writeheader()
+    count = 0
+    for verdict in store.verdicts(council):
+        writer.writerow({key: "" if value is None else value for key, value in verdict.to_dict().items()})
+        count += 1
+    return count
+
+
+# -- end of verdicts

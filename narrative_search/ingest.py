@@ -30,6 +30,7 @@ from .readers.dispatch import read_source
 from .readers.registry import reader_named
 from .readers.text import decode_text
 from .store import CorpusStore, StoreError
+from .verdicts import find_verdicts  # verdicts (issue 12, shape 7)
 
 MANIFEST_NAME = "sources.csv"
 # Files in a corpus folder that describe the corpus rather than belong to it.
@@ -200,7 +201,10 @@ def plan_source(
         path=str(path),
     )
     reading = plan_document(source.rows, document)
-    if not reading.actions:
+    # -- verdicts (issue 12, shape 7): revisit and monitoring outcomes; a page
+    # that reports them is kept even without an action table.
+    reading.verdicts = find_verdicts(source.rows, resolved, path.name)
+    if not reading.actions and not reading.verdicts:
         raise _no_actions(path, source.format)
     reading.warnings[:0] = source.warnings
     if source.dropped:

@@ -17,6 +17,8 @@ Its sections, in pipeline order:
 * planning: planners (``narrative_search.plans``) turn rows into
   :class:`Action` records with their :class:`Status` and :class:`Update`
   records, one :class:`DocumentReading` per document;
+* verdicts: what a revisit or monitoring judged, as a document reports it
+  (:class:`Verdict`);
 * storing and merging: the store says what a save did (:class:`SaveResult`)
   and gives actions back merged across reports (:class:`MergedAction`; the
   rules of what counts as one update are in ``merge.py``);
@@ -311,6 +313,8 @@ class DocumentReading:
     # Line -> where that row is in the source file, for formats whose rows
     # are not lines of a file (PDF pages, sheets, Word tables); see Row.location.
     locations: dict[int, str] = field(default_factory=dict)
+    # Revisit and monitoring outcomes the text reports (verdicts.py).
+    verdicts: list[Verdict] = field(default_factory=list)
 
     def locate(self, line: int) -> str:
         """Where a record's line is in the source file, in words."""
@@ -879,6 +883,57 @@ class QuerySummary:
         }
 
 
+# -- verdicts: revisit and monitoring outcomes (issue 12, shape 7) ---------------
+
+#: What judged the progress: an Ofsted/CQC revisit, or DfE/NHS England monitoring afterwards.
+VerdictEvent = Literal["revisit", "monitoring"]
+VERDICT_EVENTS: tuple[VerdictEvent, ...] = get_args(VerdictEvent)
+
+#: The judgement: enough progress or not (a revisit), an area closed off or still monitored (monitoring).
+VerdictKind = Literal["sufficient", "insufficient", "closed", "still monitored"]
+VERDICT_KINDS: tuple[VerdictKind, ...] = get_args(VerdictKind)
+
+
+@dataclass
+class Verdict(Cited):
+    """One judgement of a revisit or of monitoring, as a document reports it (``verdicts.py`` finds them).
+
+    ``date`` is the month of the event ("The revisit took place in October
+    2022"), not of the page; None where none is printed. ``weakness`` is the
+    area judged, as printed, where one is named. Where only counts are
+    printed, ``sufficient`` of ``total`` areas made enough progress ("4 of
+    the 5 areas"; "insufficient progress in all but one of the thirteen" is
+    1 of 13); for a closure, ``sufficient`` counts the areas closed.
+    """
+
+    council: str
+    event: VerdictEvent
+    verdict: VerdictKind
+    date: Month = None
+    weakness: Optional[str] = None
+    sufficient: Optional[int] = None
+    total: Optional[int] = None
+    text: str = ""  # the sentence (or list line) as printed
+    source: Citation = UNCITED
+
+    def to_dict(self) -> dict[str, Any]:
+        """The agreed JSON object of ``narrative-search verdicts --json`` and ``export --verdicts``."""
+        return {
+            "council": self.council,
+            "event": self.event,
+            "date": self.date,
+            "weakness": self.weakness,
+            "verdict": self.verdict,
+            "sufficient": self.sufficient,
+            "total": self.total,
+            "document": self.document,
+            "location": describe_location(self.line, self.location),
+        }
+
+
+# -- end of verdicts -----------------------------------------------------------
+
+
 # -- briefs --------------------------------------------------------------------
 
 
@@ -986,6 +1041,7 @@ class Brief:
     actions: list[ActionBrief]
     novelty_method: str
     timelines: list[Timeline] = field(default_factory=list, repr=False)
+    verdicts: list[Verdict] = field(default_factory=list)  # revisit and monitoring outcomes, newest first
 
     @property
     def worse(self) -> list[ActionBrief]:
@@ -1016,6 +1072,7 @@ class Brief:
             "complete": [action.action_id for action in self.complete],
             "changed": [action.action_id for action in self.changed],
         }
+        data["verdicts"] = [verdict.to_dict() for verdict in self.verdicts]
         return data
 
 

@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Optional, Protocol, Sequence
 
 import numpy as np
 
-from .model import Document, DocumentSpan, MergedAction
+from .model import Document, DocumentSpan, MergedAction, Verdict
 
 #: progress(encoded, to_encode), called while new text is encoded.
 EncodeProgress = Callable[[int, int], None]
@@ -30,7 +30,7 @@ class Fingerprinted(Protocol):
 
 
 class CorpusReader(Fingerprinted, Protocol):
-    """The reading side of the corpus store: actions, documents, unattributed text, locations."""
+    """The reading side of the corpus store: actions, documents, unattributed text, locations, verdicts."""
 
     def location(self, document: str, line: int) -> str:
         """Where ``line`` of ``document`` is, in words: "page 3", "table 2 row 5", else "line 12"."""
@@ -45,6 +45,10 @@ class CorpusReader(Fingerprinted, Protocol):
     def get_action(self, action_id: str) -> Optional[MergedAction]: ...
 
     def councils(self) -> Sequence[str]: ...
+
+    def verdicts(self, council: Optional[str] = None) -> Sequence[Verdict]:
+        """Revisit and monitoring verdicts, newest event first, located."""
+        ...
 
 
 class TextEncoder(Protocol):

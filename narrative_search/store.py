@@ -47,6 +47,7 @@ from .model import (
     TextSpan,
     Update,
     Variant,
+    Verdict,
     describe_location,
 )
 from .months import month_sort_key
@@ -64,9 +65,31 @@ CREATE TABLE locations (
 ) WITHOUT ROWID;
 """
 
+# -- verdicts (issue 12, shape 7): schema version 3 added them; kept apart, as
+# the locations, so a version-2 file is migrated with the definition a new file gets.
+_VERDICTS_SCHEMA = """
+CREATE TABLE verdicts (
+    id              INTEGER PRIMARY KEY,
+    document        TEXT NOT NULL REFERENCES documents(name) ON DELETE CASCADE,
+    line            INTEGER NOT NULL,
+    council         TEXT NOT NULL,
+    event           TEXT NOT NULL,  -- "revisit" or "monitoring"
+    date            TEXT,           -- YYYY-MM of the event, NULL where not printed
+    weakness        TEXT,           -- as printed, where one is named
+    verdict         TEXT NOT NULL,  -- "sufficient", "insufficient", "closed", "still monitored"
+    sufficient      INTEGER,
+    total           INTEGER,
+    text            TEXT NOT NULL DEFAULT ''  -- the sentence as printed
+);
+CREATE INDEX verdicts_by_council ON verdicts(council, date);
+CREATE INDEX verdicts_by_doc     ON verdicts(document, line);
+"""
+# -- end of verdicts
+
 #: Statements that bring a store of each older schema version to the next one.
 _MIGRATIONS = {
     1: _LOCATIONS_SCHEMA,
+    2: _VERDICTS_SCHEMA,
 }
 
 SCHEMA = """
@@ -166,7 +189,7 @@ CREATE INDEX updates_by_start       ON updates(start);
 CREATE INDEX update_sources_by_doc  ON update_sources(document, line);
 CREATE INDEX unattributed_by_doc    ON unattributed(document, line);
 CREATE INDEX dropped_by_doc         ON dropped(document, line);
-""" + _LOCATIONS_SCHEMA
+""" + _LOCATIONS_SCHEMA + _VERDICTS_SCHEMA
 
 
 class StoreError(NarrativeSearchError, RuntimeError):
@@ -321,7 +344,7 @@ class CorpusStore:
         """Delete a document's rows, then updates and actions no report supports.
 
         Deleting the documents row cascades to its action_rows, statuses,
-        update_sources, unattributed, dropped and locations rows.
+        update_sources, unattributed, dropped, locations and verdicts rows.
         """
         cursor = self.conn.execute("DELETE FROM documents WHERE name = ?", (name,))
         self.conn.execute(
@@ -355,6 +378,45 @@ class CorpusStore:
             "INSERT INTO locations (document, line, location) VALUES (?, ?, ?)",
             [(name, line, location) for line, location in sorted(reading.locations.items()) if location],
         )
+        self._insert_verdicts(name, reading.verdicts)
+
+    # -- verdicts (issue 12, shape 7) -------------------------------------------
+
+    def _insert_verdicts(self, document: str, verdicts: Sequence[Verdict]) -> None:
+        self.conn.executemany(
+            """
+            INSERT INTO verdicts
+                (document, line, council, event, date, weakness, verdict, sufficient, total, text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                (document, verdict.line, verdict.council, verdict.event, verdict.date, verdict.weakness,
+                 verdict.verdict, verdict.sufficient, verdict.total, verdict.text)
+                for verdict in verdicts
+            ],
+        )
+
+    def verdicts(self, council: Optional[str] = None) -> list[Verdict]:
+        """Revisit and monitoring verdicts (of one council), newest event first, located.
+
+        Undated verdicts come last; ties keep document and line order. A
+        document stored before schema version 3 has none until it is ingested
+        again (``ingest --force``).
+        """
+        where, params = ("WHERE council = ?", (council,)) if council else ("", ())
+        rows = self.conn.execute(
+            f"SELECT * FROM verdicts {where} ORDER BY date IS NULL, date DESC, document, line, id", params
+        ).fetchall()
+        return [
+            Verdict(
+                council=row["council"], event=row["event"], verdict=row["verdict"], date=row["date"],
+                weakness=row["weakness"], sufficient=row["sufficient"], total=row["total"], text=row["text"],
+                source=Citation(row["document"], row["line"]).located(self.location),
+            )
+            for row in rows
+        ]
+
+    # -- end of verdicts ---------------------------------------------------------
 
     def _insert_document(self, reading: DocumentReading) -> None:
         doc = reading.document

@@ -14,11 +14,22 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from . import config
-from .brief import build_brief
+from .brief import build_brief, resolve_council
 from .embed import Embedder
 from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
 from .ingest import ingest_paths
-from .model import Brief, DocumentSummary, IndexedAction, IngestOutcome, QuerySummary, SearchFilters, SearchMode, SearchResult, Timeline
+from .model import (
+    Brief,
+    DocumentSummary,
+    IndexedAction,
+    IngestOutcome,
+    QuerySummary,
+    SearchFilters,
+    SearchMode,
+    SearchResult,
+    Timeline,
+    Verdict,
+)
 from .months import month_from_number
 from .protocols import EncodeProgress
 from .search import search, similar_actions
@@ -183,6 +194,11 @@ class Workspace:
         """The revisit brief of one council."""
         with self._lock:
             return build_brief(self.store, council, since=since, as_of=as_of, embedder=self.embedder)
+
+    def verdicts(self, council: Optional[str] = None) -> list[Verdict]:
+        """Revisit and monitoring verdicts (of one council: any case, alias or slug), newest event first."""
+        with self._lock:
+            return self.store.verdicts(resolve_council(self.store, council) if council else None)
 
     def close(self) -> None:
         with self._lock:

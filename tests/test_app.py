@@ -295,6 +295,21 @@ def test_a_malformed_month_on_the_brief_page_is_a_plain_message(app):
     assert "since must be a month written YYYY-MM" in at.error[0].value
 
 
+def test_brief_page_shows_the_councils_verdicts(monkeypatch, tmp_path, embedder):
+    page = tmp_path / "revisit.txt"
+    page.write_text("The revisit took place in October 2022.\n"
+                    "Inspectors found the area had made sufficient progress in 2 of the 3 areas.\n", encoding="utf-8")
+    home = prepare_home(tmp_path / "home", embedder, ingest=False)
+    with Workspace.open(home, embedder=embedder) as workspace:
+        (outcome,) = workspace.ingest([page], council="Rutland")
+        assert outcome.error is None
+    at = open_app(monkeypatch, home, "brief", council="Rutland")
+    check_clean(at)
+    assert any(m.value == "**Revisit and monitoring verdicts**" for m in at.markdown)
+    assert any("Oct 2022, revisit: sufficient (2 of 3 areas sufficient) [revisit.txt line 2]" in md_plain(m.value)
+               for m in at.markdown)
+
+
 # -- Library ---------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from narrative_search.index import corpus_fingerprint, ensure_index, index_is_current, rebuild_index
-from narrative_search.model import Citation, Document, DocumentSpan, MergedAction, MergedUpdate
+from narrative_search.model import Citation, Document, DocumentSpan, MergedAction, MergedUpdate, Verdict
 from narrative_search.protocols import EncodeProgress
 from narrative_search.search import search
 from narrative_search.timeline import build_timeline
@@ -108,6 +108,9 @@ class FakeStore:
 
     def councils(self) -> Sequence[str]:
         return sorted({d.council for d in self.documents_held})
+
+    def verdicts(self, council: Optional[str] = None) -> Sequence[Verdict]:
+        return []
 
 
 def fake_store() -> FakeStore:

@@ -480,6 +480,7 @@ def make_version_1_store(path: Path) -> None:
         store.save_reading(located(reading_000(), {8: "page 2"}, PDF))
     conn = sqlite3.connect(path)
     conn.execute("DROP TABLE locations")
+    conn.execute("DROP TABLE verdicts")  # schema version 3
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
@@ -488,7 +489,7 @@ def make_version_1_store(path: Path) -> None:
 def test_a_version_1_store_is_migrated_when_opened(db: Path, tmp_path: Path) -> None:
     make_version_1_store(db)
     with CorpusStore(db) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 2
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 3
         assert "locations" in dump(db)
         # Stored before: kept, and cited by line until it is read again.
         assert [d.name for d in store.documents()] == [PDF]

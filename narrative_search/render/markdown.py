@@ -6,9 +6,11 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..brief import rating_order
+from ..model import cite
 from ..months import month_label
 from .text import (
     BRIEF_EMPTY,
+    VERDICTS_HEADING,
     brief_action_name,
     brief_as_of_text,
     brief_headings,
@@ -18,6 +20,8 @@ from .text import (
     change_repeats_note,
     evidence_text,
     one_line,
+    verdict_outcome,
+    verdict_when,
 )
 
 if TYPE_CHECKING:
@@ -48,6 +52,7 @@ def md_plain(text: str) -> str:
 def brief_markdown(brief: "Brief") -> str:
     """The brief as Markdown a person can read or paste."""
     out = _brief_head(brief)
+    out += _brief_verdicts(brief)
     out += _brief_standing(brief)
     if brief.since:
         out += _brief_changes(brief)
@@ -63,6 +68,18 @@ def _brief_head(brief: "Brief") -> list[str]:
     out.append("Counted as complete: " + (", ".join(f'"{text}"' for text in complete_keys.values())
                                          if complete_keys else "B (no key printed; blue is complete in BRAG)")
                + ", or an update saying it is completed.")
+    out.append("")
+    return out
+
+
+def _brief_verdicts(brief: "Brief") -> list[str]:
+    """What revisits and monitoring judged, newest first; nothing where the council has no verdicts."""
+    if not brief.verdicts:
+        return []
+    out = [f"## {VERDICTS_HEADING}", ""]
+    for verdict in brief.verdicts:
+        out.append(f"- **{verdict_when(verdict)}**: {verdict_outcome(verdict)} "
+                   f"({cite(verdict.document, verdict.line, verdict.location)})")
     out.append("")
     return out
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         SearchResult,
         SummarySentence,
         Timeline,
+        Verdict,
     )
 
 #: Said where a search or a list of similar actions finds nothing and the library gives no reason.
@@ -256,6 +257,49 @@ def evidence_text(item: "Evidence") -> str:
     if item.how == "update":
         return f"{item.label}: \"{one_line(item.text)}\""
     return f"{item.label} printed \"{item.text}\""
+
+
+# -- verdicts (issue 12, shape 7): `narrative-search verdicts` and the brief's section
+
+#: The heading of a brief's verdicts section (shown only where the council has verdicts).
+VERDICTS_HEADING = "Revisit and monitoring verdicts"
+
+#: Said by `narrative-search verdicts` when there is none to list.
+NO_VERDICTS = "No revisit or monitoring verdicts found."
+
+
+def verdict_outcome(verdict: "Verdict") -> str:
+    """"sufficient: the quality of EHC plans", "insufficient (1 of 13 areas sufficient)", "closed (2 areas)"."""
+    if verdict.weakness:
+        return f"{verdict.verdict}: {one_line(verdict.weakness)}"
+    if verdict.sufficient is None:
+        return verdict.verdict
+    if verdict.verdict in ("sufficient", "insufficient"):
+        of = f" of {verdict.total}" if verdict.total is not None else ""
+        return f"{verdict.verdict} ({verdict.sufficient}{of} areas sufficient)"
+    of = f" of {verdict.total}" if verdict.total is not None else ""
+    areas = "area" if (verdict.total if verdict.total is not None else verdict.sufficient) == 1 else "areas"
+    return f"{verdict.verdict} ({verdict.sufficient}{of} {areas})"
+
+
+def verdict_when(verdict: "Verdict") -> str:
+    """"Oct 2022, revisit": the month of the event (or "undated") and what it was."""
+    return f"{month_label(verdict.date) or 'undated'}, {verdict.event}"
+
+
+def verdict_line(verdict: "Verdict") -> str:
+    """One verdict on one line, with where it is printed."""
+    return f"{verdict_when(verdict)}: {verdict_outcome(verdict)}  [{cite(verdict.document, verdict.line, verdict.location)}]"
+
+
+def verdicts_text(verdicts: Sequence["Verdict"]) -> str:
+    """Verdicts by council (councils and verdicts in the order given: newest first), one line each."""
+    if not verdicts:
+        return NO_VERDICTS
+    by_council: dict[str, list[str]] = {}
+    for verdict in verdicts:
+        by_council.setdefault(verdict.council, []).append(f"  - {verdict_line(verdict)}")
+    return "\n\n".join("\n".join([council, *lines]) for council, lines in by_council.items())
 
 
 # -- ingest and the index ------------------------------------------------------
