@@ -24,7 +24,9 @@ USER_HOME_NAME = ".narrative-search"
 #: Version of the SQLite schema written by :mod:`narrative_search.store`.
 #: 2: a locations table (where each row is in its file: "page 3"); version-1
 #: files are migrated when opened.
-SCHEMA_VERSION = 2
+#: 3: actions.kind ("action" or "section", for prose documents) and
+#: documents.read_as (table, prose, both, text only); version-2 files are migrated.
+SCHEMA_VERSION = 3
 
 PathLike = Union[str, Path]
 

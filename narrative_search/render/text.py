@@ -352,11 +352,11 @@ def documents_text(summaries: Sequence["DocumentSummary"]) -> str:
     """One line per ingested document (name, council, as-of month, counts), its warnings under it."""
     if not summaries:
         return NOTHING_INGESTED
-    lines = [f"{'document':28} {'council':20} {'as of':8} {'actions':>7} {'updates':>7} {'statuses':>8} "
+    lines = [f"{'document':28} {'council':20} {'as of':8} {'read as':9} {'actions':>7} {'updates':>7} {'statuses':>8} "
              f"{'dropped':>7} {'unattributed':>12}"]
     for s in summaries:
         lines.append(
-            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.actions:>7} {s.updates:>7} "
+            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.read_as or '-':9} {s.actions:>7} {s.updates:>7} "
             f"{s.statuses:>8} {s.dropped_chars:>7} {s.unattributed_chars:>12}"
         )
         lines.extend(f"    warning: {warning}" for warning in s.warnings)
