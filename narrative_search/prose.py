@@ -426,7 +426,15 @@ class _Walker:
         stamp = _dated_heading(item.text, self.context)
         if stamp is not None and stamp.start and _is_date_only(item.text):
             self.context = stamp.start  # "February 2020" gives its year to the day lines under it
-        title_like = after is not None and after.level is not None and _dated_heading(after.text, self.context) is None
+        # A dated heading over an undated one is a page title ("Spring term 2021 update" over the areas);
+        # an inferred heading right under a dated one is the entry's own title line, not a section.
+        title_like = (
+            after is not None
+            and after.level is not None
+            and (after.explicit or after.level <= 1)
+            and _dated_heading(after.text, self.context) is None
+            and _marker_kind(after.text) is None
+        )
         if stamp is not None and title_like:
             level = 0  # a dated page title ("Spring term 2021 update") heads everything under it
         elif stamp is not None:
@@ -442,10 +450,6 @@ class _Walker:
         self.keep(item.text, item.line, "heading")
 
     def body(self, item: _Line) -> None:
-        action = _PLAN_ACTION.match(item.text)
-        if action is not None:
-            self.plan_action(item, action)
-            return
         commitment = self.commitment(item.text)
         if commitment is not None:
             self.start_block(item.line, commitment, "commitment")
@@ -508,6 +512,10 @@ class _Walker:
             after = present[index + 1] if index + 1 < len(present) else None
             if item is self.page_line:
                 self.keep(item.text, item.line, "page date")
+                continue
+            plan_action = _PLAN_ACTION.match(item.text)
+            if plan_action is not None:
+                self.plan_action(item, plan_action)
                 continue
             inferred_title = self.block is not None and not self.block.parts and not item.explicit
             if item.level is not None and not (inferred_title and item.level == 2):

@@ -86,7 +86,10 @@ def search_result_text(result: "SearchResult") -> str:
 def hit_lines(hit: "ActionHit", number: int) -> list[str]:
     """One hit: its heading line, its action id, why it is close (similar actions) and its best text, terms marked."""
     data = hit.to_dict()
-    label = f"{hit.council} {hit.ref}" if hit.ref else f"{hit.council} (text outside the action tables)"
+    if hit.ref:
+        label = f"{hit.council} {hit.ref}"
+    else:  # a section of a prose document (or an action printed without a ref) has its id on the next line
+        label = f"{hit.council} (no ref)" if hit.action_id else f"{hit.council} (text outside the action tables)"
     rating = f"[{data['rating']}] " if data["rating"] else ""
     lines = [
         f"{number:>2}. {label}  {rating}{hit.kind.replace('_', ' ')}, {hit.date or 'undated'}"
