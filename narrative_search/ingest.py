@@ -189,7 +189,15 @@ def plan_source(
     sections. A document with neither is still stored, as searchable text,
     with a warning: nothing read is ever dropped unreported.
     """
-    resolved = resolve_council(path, source.text(), council, entry)
+    try:
+        resolved = resolve_council(path, source.text(), council, entry)
+    except CouncilUnknownError:
+        # Say first that there is nothing to read in it, if there is nothing:
+        # that is the more useful answer for a file that is not a plan at all.
+        probe = plan_document(source.rows, Document(name=path.name, council="", format=source.format))
+        if _read_prose_parts(probe, source.rows) == "text only":
+            raise _no_actions(path, source.format) from None
+        raise
     document = Document(
         name=path.name,
         council=resolved,
@@ -212,10 +220,11 @@ def plan_source(
 
 
 # A document that also holds a plan table takes sections from its other text
-# only where that text dates itself this often (position headings, log
-# entries): the introductions and appendices printed around a plan's tables
-# are context, and stay unattributed text as before.
-MIN_OWN_DATES_BESIDE_A_TABLE = 2
+# only where that text dates itself under this many different stamps
+# (position headings, log entries): the introductions, appendices and dated
+# footers ("DRAFT 21/08/20" on every page) printed around a plan's tables are
+# context, and stay unattributed text as before.
+MIN_OWN_STAMPS_BESIDE_A_TABLE = 2
 
 
 def _read_prose_parts(reading: DocumentReading, rows: list[Row]) -> ReadAs:
@@ -223,7 +232,7 @@ def _read_prose_parts(reading: DocumentReading, rows: list[Row]) -> ReadAs:
     prose_spans = [span for span in reading.unattributed if span.reason == "text"]
     prose = read_prose(_rows_of_spans(prose_spans, rows, reading.dropped), reading.document)
     has_table = bool(reading.actions)
-    accepted = prose.own_dates >= MIN_OWN_DATES_BESIDE_A_TABLE if has_table else prose.has_progress
+    accepted = len(prose.own_stamps) >= MIN_OWN_STAMPS_BESIDE_A_TABLE if has_table else prose.has_progress
     if not accepted or not prose.actions:
         return "table" if has_table else "text only"
     reading.unattributed = [span for span in reading.unattributed if span.reason != "text"] + prose.unattributed
@@ -253,6 +262,17 @@ def _rows_of_spans(spans: list[TextSpan], rows: list[Row], dropped: list[TextSpa
             gathered += len(row.text.strip()) + 1
         found.append(Row(cells=[], line=span.line))
     return found
+
+
+def _no_actions(path: Path, format: str) -> DocumentError:
+    reader = reader_named(format)
+    hint = f"; {reader.no_table_hint}" if reader is not None and reader.no_table_hint else ""
+    return DocumentError(
+        path,
+        "no action table found: no row has the header words of a plan table "
+        "(such as 'Actions', 'Lead', 'Ref', 'Focus Area', 'RAG' or 'Progress'), and its text has no dated progress; "
+        "with --council it is stored as searchable text only" + hint,
+    )
 
 
 def _text_only_warning(format: str) -> str:

@@ -320,6 +320,8 @@ class ProseReading:
     actions: list[Action] = field(default_factory=list)  # sections, and plan actions found in prose
     unattributed: list[TextSpan] = field(default_factory=list)
     own_dates: int = 0  # updates dated by their own heading or stamp
+    # Their stamps as printed: a dated line repeated on every page ("DRAFT 21/08/20") is furniture, not a log.
+    own_stamps: set[str] = field(default_factory=set)
     page_dated: int = 0  # updates dated only by the page's date
     page_date: Month = None
 
@@ -394,6 +396,7 @@ class _Walker:
         if block.start is not None:
             if block.by_heading:
                 self.result.own_dates += 1
+                self.result.own_stamps.add(block.stamp or "")
             else:
                 self.result.page_dated += 1
 
