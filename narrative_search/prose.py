@@ -137,9 +137,10 @@ _FUTURE_MARKER = re.compile(
     re.IGNORECASE,
 )
 _COMMITMENT = re.compile(r"^\s*by\s+(?:the\s+end\s+of\s+)?", re.IGNORECASE)
+# "Action 1.1 Agree ...", "Action One: Publish ...": the action's own words start with a capital (or the line ends).
 _PLAN_ACTION = re.compile(
-    r"^\s*action\s+(?P<ref>\d{1,2}(?:\.\d{1,2})*[a-z]?|one|two|three|four|five|six|seven|eight|nine|ten)\b[\s.:\-–]*",
-    re.IGNORECASE,
+    r"^\s*(?i:action)\s+(?P<ref>\d{1,2}(?:\.\d{1,2})*[a-zA-Z]?|(?i:one|two|three|four|five|six|seven|eight|nine|ten))"
+    r"\b[\s.:\-–]*(?=[A-Z]|$)",
 )
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                  "eight": "8", "nine": "9", "ten": "10"}
@@ -226,9 +227,7 @@ def _infer_headings(lines: list[Optional[_Line]]) -> None:
             item.level = 4
         elif _find_dates(item.text) and _dated_heading(item.text, None) is not None:
             item.level = 3
-        elif _NUMBERED.match(item.text):
-            item.level = 2
-        else:
+        else:  # a theme, an item, a numbered heading ("2. Progress on the plan")
             item.level = 2
     # A heading directly followed by another undated heading is the parent of it.
     for index, item in enumerate(present[:-1]):

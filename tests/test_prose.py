@@ -433,3 +433,25 @@ def test_the_prose_around_a_plan_table_stays_text_unless_it_dates_itself(tmp_pat
     assert reading.document.read_as == "table"
     assert [a.kind for a in reading.actions] == ["action"]
     assert "About this plan\nThe board wrote this plan with parents in May 2021." in [s.text for s in reading.unattributed]
+
+
+def test_timelines_and_briefs_work_on_sections_unchanged(tmp_path: Path) -> None:
+    from narrative_search.brief import build_brief
+    from narrative_search.render.markdown import brief_markdown
+    from narrative_search.render.text import timeline_text
+    from narrative_search.timeline import build_timeline
+
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    write(folder, "log.txt", LOG)
+    write(folder, "termly.txt", TERMLY)
+    with CorpusStore(tmp_path / "corpus.sqlite") as store:
+        ingest_paths(store, [folder], council="Rutland")
+        timeline = build_timeline(store, "rutland/log-line-1")
+        assert (timeline.ref, timeline.action) == (None, "Progress log")
+        assert [entry.stamp for entry in timeline.entries] == ["2 March 2022", "23 November 2022", "15 June 2023"]
+        assert timeline_text(timeline).splitlines()[0] == "rutland/log-line-1  (Rutland)"
+        termly = build_timeline(store, "rutland/termly-line-4")
+        assert [entry.kind for entry in termly.entries] == ["update", "commitment"]
+        brief = brief_markdown(build_brief(store, "Rutland", as_of="2023-07"))
+        assert "Rutland" in brief

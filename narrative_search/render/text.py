@@ -131,7 +131,8 @@ def timeline_text(timeline: "Timeline") -> str:
     ``+`` marks a new sentence, ``=`` a repeat (with the earlier one it repeats),
     ``>`` a reference-only update.
     """
-    lines = [f"{timeline.action_id}  {timeline.ref or ''}  ({timeline.council})".rstrip()]
+    ref = f"  {timeline.ref}" if timeline.ref else ""  # a prose section has none
+    lines = [f"{timeline.action_id}{ref}  ({timeline.council})"]
     if timeline.action:
         lines.append(one_line(timeline.action))
     if timeline.ratings:
