@@ -218,7 +218,7 @@ def _infer_headings(lines: list[Optional[_Line]]) -> None:
         following = present[index + 1] if index + 1 < len(present) else None
         if following is None:
             continue
-        if item.text.endswith(":") and (following.bullet or _words(item.text) > 6):
+        if item.text.endswith(":") and (following.bullet or _words(item.text) > 6) and _marker_kind(item.text) is None:
             continue  # a lead line ("We had:") introducing its bullets
         letters = [char for char in item.text if char.isalpha()]
         if len(letters) >= 4 and all(char.isupper() for char in letters):
@@ -416,7 +416,8 @@ class _Walker:
             if stamp.rest:
                 self.block.parts.append(stamp.rest)
         else:
-            start, end = (self.page.start, self.page.end) if self.page else (None, None)
+            # Progress takes the page's date; a commitment without its own target date has none.
+            start, end = (self.page.start, self.page.end) if self.page and kind != "commitment" else (None, None)
             self.block = _Block(line, None, start, end, kind, heading=heading)
             if heading:
                 self.block.parts.append(heading)

@@ -455,3 +455,50 @@ def test_timelines_and_briefs_work_on_sections_unchanged(tmp_path: Path) -> None
         assert [entry.kind for entry in termly.entries] == ["update", "commitment"]
         brief = brief_markdown(build_brief(store, "Rutland", as_of="2023-07"))
         assert "Rutland" in brief
+
+
+TERM_TITLED = """\
+Autumn Term 2020 progress report
+
+Our work with schools
+
+What we have done:
+- visited every secondary school
+- ran training on autism awareness
+
+Next steps
+- repeat the visits in the spring
+
+Our work with health
+
+What we have done:
+- agreed a single referral form
+"""
+
+
+def test_a_term_in_the_title_dates_the_progress_and_next_steps_are_undated_commitments(tmp_path: Path) -> None:
+    reading = read_document(write(tmp_path, "autumn.txt", TERM_TITLED), council="Rutland")
+    assert shape_of(reading) == [
+        ("section", "Our work with schools", "Autumn Term 2020 progress report", None, [
+            ("update", None, "2020-09", "2020-12", "What we have done:"),
+            ("commitment", None, None, None, "Next steps"),
+        ]),
+        ("section", "Our work with health", "Autumn Term 2020 progress report", None, [
+            ("update", None, "2020-09", "2020-12", "What we have done:"),
+        ]),
+    ]
+
+
+@pytest.mark.parametrize("lines, stamp, month", [
+    (["Yesterday, Tuesday 31st January 2023", "", "Board signs off new strategy", "The board agreed it."],
+     None, "2023-01"),
+    (["Update May 2021: the new panel started.", "Update June 2021: it cleared twenty cases."],
+     "Update May 2021", "2021-05"),
+    (["Progress", "", "Position at 3rd February 2021", "Waits were long."], "Position at 3rd February 2021", "2021-02"),
+    (["Progress", "", "Q1 note 26/07/2019", "Waits were long."], "Q1 note 26/07/2019", "2019-07"),
+])
+def test_dates_in_prose_headings_and_lead_lines(lines: list[str], stamp: str, month: str) -> None:
+    rows = [Row(cells=[Cell(text, line, 0)] if text else [], line=line) for line, text in enumerate(lines, start=1)]
+    reading = read_prose(rows, Document(name="page.txt", council="Torbay"))
+    first = reading.actions[0].updates[0]
+    assert (first.stamp, first.start) == (stamp, month)
