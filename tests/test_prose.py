@@ -502,3 +502,23 @@ def test_dates_in_prose_headings_and_lead_lines(lines: list[str], stamp: str, mo
     reading = read_prose(rows, Document(name="page.txt", council="Torbay"))
     first = reading.actions[0].updates[0]
     assert (first.stamp, first.start) == (stamp, month)
+
+
+def test_plain_text_headings_are_inferred_from_capitals_colons_numbers_and_dates() -> None:
+    text = [
+        "EARLY HELP AND INCLUSION",
+        "Background:",
+        "Schools asked for more support with pupils at risk of exclusion.",
+        "Position in March 2022",
+        "Two outreach teams now visit schools each week.",
+        "",
+        "3. Transport",
+        "June 2021",
+        "Drivers were trained to support children with autism.",
+    ]
+    rows = [Row(cells=[Cell(line_text, line, 0)] if line_text else [], line=line) for line, line_text in enumerate(text, start=1)]
+    reading = read_prose(rows, Document(name="page.txt", council="Torbay"))
+    assert [(a.action, a.focus_area, [(u.stamp, u.start) for u in a.updates]) for a in reading.actions] == [
+        ("Background:", "EARLY HELP AND INCLUSION", [(None, None), ("Position in March 2022", "2022-03")]),
+        ("3. Transport", "EARLY HELP AND INCLUSION", [("June 2021", "2021-06")]),
+    ]
