@@ -601,6 +601,7 @@ def documents_table(summaries: Sequence["DocumentSummary"]) -> "pd.DataFrame":
             "title": s.title,
             "as of": s.as_of or "",
             "format": s.format,
+            "read as": s.read_as,
             "actions": s.actions,
             "updates": s.updates,
             "statuses": s.statuses,

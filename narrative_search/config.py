@@ -23,8 +23,10 @@ USER_HOME_NAME = ".narrative-search"
 
 #: Version of the SQLite schema written by :mod:`narrative_search.store`.
 #: 2: a locations table (where each row is in its file: "page 3"); version-1
-#: files are migrated when opened. 3: a verdicts table (revisit and monitoring
-#: outcomes); version-2 files are migrated when opened.
+#: files are migrated when opened.
+#: 3: actions.kind ("action" or "section", for prose documents),
+#: documents.read_as (table, prose, both, text only) and a verdicts table
+#: (revisit and monitoring outcomes); version-2 files are migrated when opened.
 SCHEMA_VERSION = 3
 
 PathLike = Union[str, Path]

@@ -64,6 +64,7 @@ def action_record(action: MergedAction, locate: Locate = _by_line) -> dict[str, 
         "statuses": [status_record(status, locate) for status in action.statuses],
         "updates": [update_record(update, locate) for update in action.updates],
         # additions after the agreed keys
+        "kind": action.kind,  # "action", or "section" of a prose document
         "line": action.line,
         "location": locate(action.document, action.line),
         "ref_printed": action.ref_printed,

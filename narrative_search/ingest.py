@@ -23,8 +23,9 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 from .config import DATABASE_NAME
 from .councils import canonical_council, detect_council
 from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
-from .model import Document, DocumentReading, IngestOutcome, SaveResult
+from .model import Document, DocumentReading, IngestOutcome, ReadAs, Row, SaveResult, TextSpan
 from .plans import plan_document
+from .prose import read_prose
 from .readers.common import SourceRows
 from .readers.dispatch import read_source
 from .readers.registry import reader_named
@@ -182,13 +183,20 @@ def plan_source(
     council: Optional[str] = None,
     entry: Optional[SourceEntry] = None,
 ) -> DocumentReading:
-    """Plan the rows a reader found in a file (its bytes ``data``) into a reading."""
+    """Plan the rows a reader found in a file (its bytes ``data``) into a reading.
+
+    Plan tables are read by the table planner; the rows it leaves outside any
+    table are read by the prose path (:mod:`narrative_search.prose`) into
+    sections. A document with neither is still stored, as searchable text,
+    with a warning: nothing read is ever dropped unreported.
+    """
     try:
         resolved = resolve_council(path, source.text(), council, entry)
     except CouncilUnknownError:
-        # Say first that there is no plan in it, if there is none: that is
-        # the more useful answer for a file that is not a plan at all.
-        if not plan_document(source.rows, Document(name=path.name, council="")).actions:
+        # Say first that there is nothing to read in it, if there is nothing:
+        # that is the more useful answer for a file that is not a plan at all.
+        probe = plan_document(source.rows, Document(name=path.name, council="", format=source.format))
+        if _read_prose_parts(probe, source.rows) == "text only":
             raise _no_actions(path, source.format) from None
         raise
     document = Document(
@@ -201,11 +209,11 @@ def plan_source(
         path=str(path),
     )
     reading = plan_document(source.rows, document)
-    # -- verdicts (issue 12, shape 7): revisit and monitoring outcomes; a page
-    # that reports them is kept even without an action table.
+    # -- verdicts (issue 12, shape 7): revisit and monitoring outcomes.
     reading.verdicts = find_verdicts(source.rows, resolved, path.name)
-    if not reading.actions and not reading.verdicts:
-        raise _no_actions(path, source.format)
+    document.read_as = _read_prose_parts(reading, source.rows)
+    if document.read_as == "text only" and not reading.verdicts:
+        reading.warnings.append(_text_only_warning(source.format))
     reading.warnings[:0] = source.warnings
     if source.dropped:
         reading.dropped.extend(source.dropped)
@@ -214,13 +222,69 @@ def plan_source(
     return reading
 
 
+# A document that also holds a plan table takes sections from its other text
+# only where that text dates itself under this many different stamps
+# (position headings, log entries): the introductions, appendices and dated
+# footers ("DRAFT 21/08/20" on every page) printed around a plan's tables are
+# context, and stay unattributed text as before.
+MIN_OWN_STAMPS_BESIDE_A_TABLE = 2
+
+
+def _read_prose_parts(reading: DocumentReading, rows: list[Row]) -> ReadAs:
+    """Read the prose the table planner left (its "text" spans) into sections; how the document was read."""
+    prose_spans = [span for span in reading.unattributed if span.reason == "text"]
+    prose = read_prose(_rows_of_spans(prose_spans, rows, reading.dropped), reading.document)
+    has_table = bool(reading.actions)
+    accepted = len(prose.own_stamps) >= MIN_OWN_STAMPS_BESIDE_A_TABLE if has_table else prose.has_progress
+    if not accepted or not prose.actions:
+        return "table" if has_table else "text only"
+    reading.unattributed = [span for span in reading.unattributed if span.reason != "text"] + prose.unattributed
+    reading.unattributed.sort(key=lambda span: span.line)
+    reading.actions.extend(prose.actions)
+    return "both" if has_table else "prose"
+
+
+def _rows_of_spans(spans: list[TextSpan], rows: list[Row], dropped: list[TextSpan]) -> list[Row]:
+    """The rows each prose span was joined from (consecutive one-cell rows), a blank row between spans."""
+    index_of = {row.line: index for index, row in enumerate(rows)}
+    dropped_lines = {span.line for span in dropped}
+    found: list[Row] = []
+    for span in spans:
+        index = index_of.get(span.line)
+        if index is None:
+            continue
+        gathered = 0
+        while index < len(rows) and gathered < len(span.text):
+            row = rows[index]
+            index += 1
+            if row.line in dropped_lines:
+                continue  # a page banner the planner dropped inside the paragraph
+            if row.is_blank() or len(row.cells) != 1:
+                break
+            found.append(row)
+            gathered += len(row.text.strip()) + 1
+        found.append(Row(cells=[], line=span.line))
+    return found
+
+
 def _no_actions(path: Path, format: str) -> DocumentError:
     reader = reader_named(format)
     hint = f"; {reader.no_table_hint}" if reader is not None and reader.no_table_hint else ""
     return DocumentError(
         path,
         "no action table found: no row has the header words of a plan table "
-        "(such as 'Actions', 'Lead', 'Ref', 'Focus Area', 'RAG' or 'Progress')" + hint,
+        "(such as 'Actions', 'Lead', 'Ref', 'Focus Area', 'RAG' or 'Progress'), and its text has no dated progress; "
+        "with --council it is stored as searchable text only" + hint,
+    )
+
+
+def _text_only_warning(format: str) -> str:
+    reader = reader_named(format)
+    hint = f" ({reader.no_table_hint})" if reader is not None and reader.no_table_hint else ""
+    return (
+        "no action table found and no dated progress in its text: stored as searchable text only; "
+        "a plan table has header words such as 'Actions', 'Lead', 'Ref', 'Focus Area', 'RAG' or 'Progress', "
+        "and prose progress is dated ('Position in November 2019', '15 June 2023: ...', 'Published ...')" + hint
     )
 
 

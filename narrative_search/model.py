@@ -194,6 +194,11 @@ class Row:
         return not any(cell.text.strip() for cell in self.cells)
 
 
+#: How a document's progress was read (see :class:`Document`); "" where not recorded.
+ReadAs = Literal["table", "prose", "both", "text only", ""]
+READ_AS: tuple[ReadAs, ...] = get_args(ReadAs)
+
+
 @dataclass
 class Document:
     """A published progress document as ingested."""
@@ -205,6 +210,10 @@ class Document:
     sha256: str = ""
     format: str = "text"
     path: str = ""
+    # How its progress was read: "table", "prose", "both", or "text only"
+    # (nothing dated or structured found: stored as searchable text); "" for
+    # a document stored before schema version 3.
+    read_as: ReadAs = ""
 
 
 # -- planning: rows into actions -----------------------------------------------
@@ -215,8 +224,9 @@ ColumnRole = Literal[
 ]
 COLUMN_ROLES: tuple[ColumnRole, ...] = get_args(ColumnRole)
 
-#: What a dated piece of progress text is: a progress update or a position statement.
-UpdateKind = Literal["update", "position_statement"]
+#: What a dated piece of progress text is: a progress update, a position statement,
+#: or a commitment (a future-dated target: "By April 2021 we will have ...", kept apart from progress).
+UpdateKind = Literal["update", "position_statement", "commitment"]
 UPDATE_KINDS: tuple[UpdateKind, ...] = get_args(UpdateKind)
 
 
@@ -249,9 +259,15 @@ class Update(Cited):
         return self.start is None
 
 
+#: What an action record is: a row of a plan table (or a numbered plan action in
+#: prose), or a section of a prose document (a theme, a log, a news item) with no ref.
+ActionKind = Literal["action", "section"]
+ACTION_KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
+
+
 @dataclass
 class Action:
-    """One row of an action plan, with its ratings and updates."""
+    """One row of an action plan, with its ratings and updates (or one section of a prose document)."""
 
     council: str
     document: str
@@ -271,6 +287,7 @@ class Action:
     fields: dict[str, str] = field(default_factory=dict)  # other columns, by label
     ref_note: str = ""  # why the ref differs from what was printed
     id: str = ""
+    kind: ActionKind = "action"
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -381,6 +398,7 @@ class DocumentSummary:
     unattributed_chars: int
     dropped_chars: int
     warnings: list[str] = field(default_factory=list)
+    read_as: ReadAs = ""
 
 
 @dataclass
@@ -445,6 +463,7 @@ class MergedAction:
     # Every report's own printing of the action, oldest first, so wording that
     # differs between reports ("Head od SEND" / "Head of SEND") is never lost.
     reports: list[dict[str, Any]] = field(default_factory=list)
+    kind: ActionKind = "action"
 
     def earlier_wording(self) -> list[dict[str, Any]]:
         """Earlier reports' fields where they differ from the latest report's."""
@@ -465,7 +484,7 @@ REPORT_FIELDS = ("ref_printed", "priority", "focus_area", "action", "lead", "evi
 
 #: What a searchable passage is, in the order passages are built per action:
 #: an action's own description, one of its updates, or text kept outside any action.
-PassageKind = Literal["action", "update", "position_statement", "unattributed"]
+PassageKind = Literal["action", "update", "position_statement", "commitment", "unattributed"]
 PASSAGE_KINDS: tuple[PassageKind, ...] = get_args(PassageKind)
 
 #: Separator between a passage id and its chunk number.

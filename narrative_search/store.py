@@ -65,6 +65,16 @@ CREATE TABLE locations (
 ) WITHOUT ROWID;
 """
 
+# Schema version 3 added them (prose documents: sections beside actions, and
+# how each document was read); one definition serves new files and the
+# migration of version-2 files, so both get exactly the same columns.
+_ACTION_KIND_COLUMN = "kind            TEXT NOT NULL DEFAULT 'action'"
+_READ_AS_COLUMN = "read_as         TEXT NOT NULL DEFAULT ''"
+_SECTIONS_SCHEMA_V3 = f"""
+ALTER TABLE actions ADD COLUMN {_ACTION_KIND_COLUMN};
+ALTER TABLE documents ADD COLUMN {_READ_AS_COLUMN};
+"""
+
 # -- verdicts (issue 12, shape 7): schema version 3 added them; kept apart, as
 # the locations, so a version-2 file is migrated with the definition a new file gets.
 _VERDICTS_SCHEMA = """
@@ -89,10 +99,10 @@ CREATE INDEX verdicts_by_doc     ON verdicts(document, line);
 #: Statements that bring a store of each older schema version to the next one.
 _MIGRATIONS = {
     1: _LOCATIONS_SCHEMA,
-    2: _VERDICTS_SCHEMA,
+    2: _SECTIONS_SCHEMA_V3 + _VERDICTS_SCHEMA,
 }
 
-SCHEMA = """
+SCHEMA = f"""
 CREATE TABLE documents (
     name            TEXT PRIMARY KEY,
     council         TEXT NOT NULL,
@@ -103,13 +113,15 @@ CREATE TABLE documents (
     path            TEXT NOT NULL DEFAULT '',
     ingested_at     TEXT NOT NULL,
     dropped_chars   INTEGER NOT NULL DEFAULT 0,
-    warnings        TEXT NOT NULL DEFAULT '[]'
+    warnings        TEXT NOT NULL DEFAULT '[]',
+    {_READ_AS_COLUMN}
 );
 
 CREATE TABLE actions (
     id              TEXT PRIMARY KEY,
     council         TEXT NOT NULL,
-    ref             TEXT
+    ref             TEXT,
+    {_ACTION_KIND_COLUMN}
 );
 
 CREATE TABLE action_rows (
@@ -127,7 +139,7 @@ CREATE TABLE action_rows (
     impact          TEXT NOT NULL DEFAULT '',
     due_printed     TEXT NOT NULL DEFAULT '',
     due             TEXT,
-    fields          TEXT NOT NULL DEFAULT '{}'
+    fields          TEXT NOT NULL DEFAULT '{{}}'
 );
 
 CREATE TABLE statuses (
@@ -424,8 +436,8 @@ class CorpusStore:
             """
             INSERT INTO documents
                 (name, council, title, as_of, sha256, format, path,
-                 ingested_at, dropped_chars, warnings)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ingested_at, dropped_chars, warnings, read_as)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 doc.name,
@@ -438,14 +450,15 @@ class CorpusStore:
                 _now(),
                 reading.dropped_chars,
                 json.dumps(reading.warnings, ensure_ascii=False),
+                doc.read_as,
             ),
         )
 
     def _insert_action(self, document: str, action: Action) -> None:
         """One report's row of an action, its statuses and its updates."""
         self.conn.execute(
-            "INSERT OR IGNORE INTO actions (id, council, ref) VALUES (?, ?, ?)",
-            (action.id, action.council, action.ref),
+            "INSERT OR IGNORE INTO actions (id, council, ref, kind) VALUES (?, ?, ?, ?)",
+            (action.id, action.council, action.ref, action.kind),
         )
         self.conn.execute(
             """
@@ -677,6 +690,7 @@ class CorpusStore:
                 unattributed_chars=row["n_unattributed"],
                 dropped_chars=row["n_dropped"],
                 warnings=json.loads(row["warnings"]),
+                read_as=row["read_as"],
             )
             for row in rows
         ]
@@ -741,7 +755,7 @@ class CorpusStore:
         """
         action_rows = self.conn.execute(
             f"""
-            SELECT a.id, a.council, a.ref, r.document, r.line, r.ref_printed, r.ref_note,
+            SELECT a.id, a.council, a.ref, a.kind, r.document, r.line, r.ref_printed, r.ref_note,
                    r.priority, r.focus_area, r.action AS action_text, r.lead, r.evidence,
                    r.impact, r.due_printed, r.due, r.fields, d.as_of
             FROM actions a
@@ -818,6 +832,7 @@ def _document(row: sqlite3.Row) -> Document:
         sha256=row["sha256"],
         format=row["format"],
         path=row["path"],
+        read_as=row["read_as"],
     )
 
 
@@ -838,7 +853,7 @@ def _merge_rows(rows: Iterable[sqlite3.Row]) -> dict[str, MergedAction]:
         action = merged.get(row["id"])
         if action is None:
             action = merged[row["id"]] = MergedAction(
-                id=row["id"], council=row["council"], ref=row["ref"]
+                id=row["id"], council=row["council"], ref=row["ref"], kind=row["kind"]
             )
         action.action = row["action_text"]
         action.focus_area = row["focus_area"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -58,3 +59,10 @@ def gold_updates(row: dict) -> list[tuple]:
 def source_line(source: str, line: int) -> str:
     """One 1-based line of a bundled sample document, as printed."""
     return (DATA_DIR / source).read_text(encoding="utf-8").split("\n")[line - 1]
+
+
+def drop_version_3_additions(conn: sqlite3.Connection) -> None:
+    """Take away what store schema version 3 added (actions.kind, documents.read_as, the verdicts table)."""
+    conn.execute("ALTER TABLE actions DROP COLUMN kind")
+    conn.execute("ALTER TABLE documents DROP COLUMN read_as")
+    conn.execute("DROP TABLE verdicts")

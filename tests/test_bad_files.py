@@ -154,7 +154,6 @@ BAD_FILES = [
     ("truncated.pdf", truncated_pdf, DocumentError, "the PDF is damaged or not a PDF"),
     ("encrypted.pdf", encrypted_pdf, EncryptedDocumentError, "the PDF is encrypted (password-protected)"),
     ("scanned.pdf", scanned_pdf, NoTextLayerError, "no text layer (scanned?); OCR is not supported"),
-    ("prose.pdf", prose_only_pdf, DocumentError, "no action table found"),
     ("photo.pdf", png_named_pdf, UnsupportedFormatError, "named .pdf but is not a PDF: it is a PNG image; a scan needs OCR"),
     ("binary.docx", binary_named_docx, UnsupportedFormatError, "named .docx but is not a Word document (.docx): such a file is a zip package and this is not one"),
     ("cut.docx", cut_docx, UnsupportedFormatError, "it is a damaged zip archive"),
@@ -186,6 +185,19 @@ def test_each_bad_file_names_itself_and_the_reason(bad_folder, name, build, erro
     assert error.path == str(path)
     assert str(error).startswith(f"{path}: ")
     assert reason in error.reason
+
+
+def test_a_pdf_of_undated_prose_is_stored_as_text_with_a_council_and_refused_without_one(tmp_path, format_corpus):
+    """No table and no dated progress: kept as searchable text (with a warning) once its council is known."""
+    path = tmp_path / "prose.pdf"
+    prose_only_pdf(path, format_corpus)
+    reading = read_document(path, council="Staffordshire")
+    assert reading.document.read_as == "text only" and reading.actions == []
+    assert [span.text for span in reading.unattributed] == ["Minutes of the SEND board. Nothing was agreed."]
+    assert any("stored as searchable text only" in warning and "ruling lines" in warning for warning in reading.warnings)
+    with pytest.raises(DocumentError) as raised:
+        read_document(path)
+    assert "no action table found" in raised.value.reason and "ruling lines" in raised.value.reason
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):

@@ -72,6 +72,8 @@ def test_jsonl_keys_come_first_in_agreed_order(store: CorpusStore) -> None:
     assert [r["id"] for r in records] == ["staffordshire/3-3-c", "torbay/1b"]
     for record in records:
         assert list(record)[: len(AGREED_KEYS)] == AGREED_KEYS
+        # The first addition: what the record is (a table's action or a prose section).
+        assert list(record)[len(AGREED_KEYS)] == "kind" and record["kind"] == "action"
     record = records[0]
     assert list(record["statuses"][0])[:3] == ["label", "date", "rag"]
     assert list(record["updates"][0])[:6] == ["stamp", "start", "end", "text", "document",

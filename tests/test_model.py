@@ -8,8 +8,10 @@ import pytest
 
 from narrative_search.cli import main
 from narrative_search.model import (
+    ACTION_KINDS,
     INDEX_TYPES,
     PASSAGE_KINDS,
+    READ_AS,
     SAVE_STATUSES,
     SEARCH_MODES,
     UPDATE_KINDS,
@@ -61,8 +63,10 @@ def test_cited_fields_spell_the_source_out_in_its_place_and_keep_lists_of_citati
 @pytest.mark.parametrize(
     "values, expected",
     [
-        (UPDATE_KINDS, ("update", "position_statement")),
-        (PASSAGE_KINDS, ("action", "update", "position_statement", "unattributed")),
+        (UPDATE_KINDS, ("update", "position_statement", "commitment")),
+        (PASSAGE_KINDS, ("action", "update", "position_statement", "commitment", "unattributed")),
+        (ACTION_KINDS, ("action", "section")),
+        (READ_AS, ("table", "prose", "both", "text only", "")),
         (SAVE_STATUSES, ("new", "unchanged", "replaced")),
         (SEARCH_MODES, ("hybrid", "dense", "keyword")),
         (INDEX_TYPES, ("flat", "hnsw")),

@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from helpers import drop_version_3_additions
 
 from narrative_search import config
 from narrative_search.errors import NarrativeSearchError
@@ -479,11 +480,45 @@ def make_version_1_store(path: Path) -> None:
     with CorpusStore(path) as store:
         store.save_reading(located(reading_000(), {8: "page 2"}, PDF))
     conn = sqlite3.connect(path)
+    drop_version_3_additions(conn)
     conn.execute("DROP TABLE locations")
-    conn.execute("DROP TABLE verdicts")  # schema version 3
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()
+
+
+def make_version_2_store(path: Path) -> None:
+    """A store as narrative-search wrote it before prose sections and verdicts: user_version 2."""
+    with CorpusStore(path) as store:
+        store.save_reading(located(reading_000(), {8: "page 2"}, PDF))
+    conn = sqlite3.connect(path)
+    drop_version_3_additions(conn)
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+
+
+def columns_of(path: Path, table: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return [tuple(row[1:]) for row in conn.execute(f"PRAGMA table_info({table})")]
+    finally:
+        conn.close()
+
+
+def test_a_version_2_store_is_migrated_to_the_same_columns_a_new_file_gets(db: Path, tmp_path: Path) -> None:
+    make_version_2_store(db)
+    with CorpusStore(db) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 3
+        # Stored before: kept, as an action, read in a way not recorded.
+        action = store.get_action("staffordshire/3-3-c")
+        assert action is not None and action.kind == "action"
+        assert [(d.name, d.read_as) for d in store.documents()] == [(PDF, "")]
+        assert [s.read_as for s in store.document_summary()] == [""]
+    fresh = tmp_path / "fresh.sqlite"
+    CorpusStore(fresh).close()
+    for table in ("actions", "documents"):
+        assert columns_of(db, table) == columns_of(fresh, table)
 
 
 def test_a_version_1_store_is_migrated_when_opened(db: Path, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import drop_version_3_additions
 
 from narrative_search import config
 from narrative_search.cli import main
@@ -328,7 +329,7 @@ def test_reingesting_a_changed_page_replaces_its_verdicts(ingested: Path, tmp_pa
 def test_a_version_2_store_is_migrated_to_hold_verdicts(ingested: Path) -> None:
     path = config.database_path(ingested)
     conn = sqlite3.connect(path)
-    conn.execute("DROP TABLE verdicts")
+    drop_version_3_additions(conn)
     conn.execute("PRAGMA user_version = 2")
     conn.commit()
     conn.close()

@@ -87,7 +87,10 @@ def search_result_text(result: "SearchResult") -> str:
 def hit_lines(hit: "ActionHit", number: int) -> list[str]:
     """One hit: its heading line, its action id, why it is close (similar actions) and its best text, terms marked."""
     data = hit.to_dict()
-    label = f"{hit.council} {hit.ref}" if hit.ref else f"{hit.council} (text outside the action tables)"
+    if hit.ref:
+        label = f"{hit.council} {hit.ref}"
+    else:  # a section of a prose document (or an action printed without a ref) has its id on the next line
+        label = f"{hit.council} (no ref)" if hit.action_id else f"{hit.council} (text outside the action tables)"
     rating = f"[{data['rating']}] " if data["rating"] else ""
     lines = [
         f"{number:>2}. {label}  {rating}{hit.kind.replace('_', ' ')}, {hit.date or 'undated'}"
@@ -129,7 +132,8 @@ def timeline_text(timeline: "Timeline") -> str:
     ``+`` marks a new sentence, ``=`` a repeat (with the earlier one it repeats),
     ``>`` a reference-only update.
     """
-    lines = [f"{timeline.action_id}  {timeline.ref or ''}  ({timeline.council})".rstrip()]
+    ref = f"  {timeline.ref}" if timeline.ref else ""  # a prose section has none
+    lines = [f"{timeline.action_id}{ref}  ({timeline.council})"]
     if timeline.action:
         lines.append(one_line(timeline.action))
     if timeline.ratings:
@@ -396,11 +400,11 @@ def documents_text(summaries: Sequence["DocumentSummary"]) -> str:
     """One line per ingested document (name, council, as-of month, counts), its warnings under it."""
     if not summaries:
         return NOTHING_INGESTED
-    lines = [f"{'document':28} {'council':20} {'as of':8} {'actions':>7} {'updates':>7} {'statuses':>8} "
+    lines = [f"{'document':28} {'council':20} {'as of':8} {'read as':9} {'actions':>7} {'updates':>7} {'statuses':>8} "
              f"{'dropped':>7} {'unattributed':>12}"]
     for s in summaries:
         lines.append(
-            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.actions:>7} {s.updates:>7} "
+            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.read_as or '-':9} {s.actions:>7} {s.updates:>7} "
             f"{s.statuses:>8} {s.dropped_chars:>7} {s.unattributed_chars:>12}"
         )
         lines.extend(f"    warning: {warning}" for warning in s.warnings)
