@@ -151,7 +151,7 @@ class _PageParser(HTMLParser):
     def __init__(self, source: str, drop_furniture: bool = True) -> None:
         super().__init__(convert_charrefs=True)
         self.source = source
-        self.line_starts = [0] + [m.end() for m in re.finditer("\\n", source)]
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self.rows = RowNumberer()
         self.table_depth = 0
         self.hidden = 0
