@@ -1,6 +1,6 @@
 """Readers keep the structure the prose reader needs; web-page furniture is dropped and counted.
 
-- HTML h1-h6 and Word heading styles give ``Row.heading_level``; HTML <li>
+- HTML h1-h6, Word heading styles and larger PDF type give ``Row.heading_level``; HTML <li>
   and Word list paragraphs give ``Row.list_item``; row text is unchanged.
 - Navigation, cookie banners, breadcrumbs, share links, contact blocks,
   site headers and footers are dropped, each block with a reason, and no
@@ -29,6 +29,7 @@ from narrative_search.errors import CouncilUnknownError
 from narrative_search.ingest import SourceEntry, read_document, resolve_council
 from narrative_search.readers.common import SourceRows
 from narrative_search.readers.furniture import line_reason, page_date_of_line, title_site_name
+from narrative_search.readers.pdf import read_pdf
 from narrative_search.readers.webpage import read_html
 from narrative_search.readers.word import read_docx
 
@@ -110,6 +111,39 @@ def test_docx_heading_levels_and_list_items(tmp_path: Path) -> None:
         ("A house heading", 3, False),  # a style based on "Heading 3"
         ("Too deep for a page", None, False),
         ("Body text", None, False),
+    ]
+
+
+def test_pdf_heading_levels_from_font_size(tmp_path: Path) -> None:
+    """Short lines printed larger than the body text are headings, the largest level 1; bold alone is not."""
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "headings.pdf"
+    page = canvas.Canvas(str(path), pagesize=(595, 842))
+    lines = [
+        (18, "Helvetica-Bold", "Our improvement journey"),
+        (14, "Helvetica-Bold", "Quality of plans"),
+        (10, "Helvetica", "We had too many late plans, and we have fewer now."),
+        (12, "Helvetica-Bold", "Position in June 2022"),
+        (10, "Helvetica-Bold", "We have:"),
+        (10, "Helvetica", "a second line of body text for the count"),
+        (14, "Helvetica-Bold", "Joint commissioning"),
+    ]
+    top = 780
+    for size, font, text in lines:
+        page.setFont(font, size)
+        page.drawString(72, top, text)
+        top -= int(size * 2.2)
+    page.save()
+    source = read_pdf(path)
+    assert [(row.text, row.heading_level) for row in source.rows] == [
+        ("Our improvement journey", 1),
+        ("Quality of plans", 2),
+        ("We had too many late plans, and we have fewer now.", None),
+        ("Position in June 2022", 3),
+        ("We have:", None),
+        ("a second line of body text for the count", None),
+        ("Joint commissioning", 2),
     ]
 
 
