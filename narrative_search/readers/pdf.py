@@ -77,7 +77,6 @@ def read_pdf(path: str | Path) -> SourceRows:
     pages_without_text: list[int] = []
     unmapped_chars = 0
     total_chars = 0
-    sizes: Counter[float] = Counter()
     with pdf:
         try:
             pages = pdf.pages
@@ -87,7 +86,6 @@ def read_pdf(path: str | Path) -> SourceRows:
             try:
                 chars = page.chars
                 total_chars += len(chars)
-                sizes.update(_size(char) for char in chars if char.get("text", "").strip())
                 unmapped_chars += sum(1 for char in chars if char.get("text", "").startswith("(cid:"))
                 if not any(char.get("text", "").strip() for char in chars):
                     (scanned if page.images else pages_without_text).append(page.page_number)
@@ -115,8 +113,7 @@ def read_pdf(path: str | Path) -> SourceRows:
             f"page(s) {_page_list(scanned)} have no text layer (scanned?); OCR is not supported, "
             "so their content is not read"
         )
-    body_size = sizes.most_common(1)[0][0] if sizes else None
-    return _number_rows(pages_items, warnings, _heading_levels(pages_items, body_size))
+    return _number_rows(pages_items, warnings, _heading_levels(pages_items))
 
 
 def _size(char: dict[str, Any]) -> float:
@@ -129,14 +126,23 @@ def _line_size(line: dict[str, Any]) -> Optional[float]:
     return sizes.most_common(1)[0][0] if sizes else None
 
 
-def _heading_levels(pages_items: list[tuple[int, list[_Item]]], body_size: Optional[float]) -> dict[float, int]:
-    """Font size -> heading level (1-6) for the sizes of short lines printed larger than the body text."""
-    if not body_size:
+def _heading_levels(pages_items: list[tuple[int, list[_Item]]]) -> dict[float, int]:
+    """Font size -> heading level (1-6) for the sizes of short lines printed larger than the body text.
+
+    The body text's size is the one most of the text outside tables is
+    printed in (tables are often set smaller than the prose around them).
+    """
+    paragraphs = [item for _, items in pages_items for item in items if item.size is not None]
+    weights: Counter[float] = Counter()
+    for item in paragraphs:
+        assert item.size is not None
+        weights[item.size] += len(item.texts[0])
+    if not weights:
         return {}
+    body_size = weights.most_common(1)[0][0]
     larger = {
         item.size
-        for _, items in pages_items
-        for item in items
+        for item in paragraphs
         if item.size is not None
         and item.size >= body_size * HEADING_SIZE_RATIO
         and len(item.texts[0]) <= HEADING_MAX_CHARS
