@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Optional
+from typing import Iterable, Optional
 
 from .cleaning import normalise_homoglyphs
 
@@ -297,4 +297,21 @@ def detect_council(text: str) -> Optional[str]:
     runner_up = ranked[1][1] if len(ranked) > 1 else 0
     if top_count >= 2 and top_count >= 2 * runner_up:
         return top
+    return None
+
+
+def council_of_site(site_names: Iterable[str]) -> Optional[str]:
+    """The local area a web page's own site name names, or None.
+
+    Tried in the order given ("Torbay Council", "Solihull Local Offer"); a
+    name counts only when it names exactly one English local area, so a
+    newspaper's or a charity's site name gives none.
+    """
+    for name in site_names:
+        area = canonical_council(name)
+        if area is not None:
+            return area
+        named = count_councils(name)
+        if len(named) == 1:
+            return next(iter(named))
     return None

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from .config import DATABASE_NAME
-from .councils import canonical_council, detect_council
+from .councils import canonical_council, council_of_site, detect_council
 from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
 from .model import Document, DocumentReading, IngestOutcome, ReadAs, Row, SaveResult, TextSpan
 from .plans import plan_document
@@ -124,13 +124,19 @@ def is_skipped(name: str) -> bool:
     )
 
 
-def resolve_council(path: Path, text: str, explicit: Optional[str], entry: Optional[SourceEntry]) -> str:
-    """--council, else the manifest beside the file, else the text, else an error."""
+def resolve_council(
+    path: Path,
+    text: str,
+    explicit: Optional[str],
+    entry: Optional[SourceEntry],
+    site_names: Sequence[str] = (),
+) -> str:
+    """--council, else the manifest beside the file, else the text, else the page's site name, else an error."""
     if explicit:
         return canonical_council(explicit) or explicit.strip()
     if entry is not None:
         return entry.council
-    detected = detect_council(text)
+    detected = detect_council(text) or council_of_site(site_names)
     if detected:
         return detected
     raise CouncilUnknownError(
@@ -191,7 +197,7 @@ def plan_source(
     with a warning: nothing read is ever dropped unreported.
     """
     try:
-        resolved = resolve_council(path, source.text(), council, entry)
+        resolved = resolve_council(path, source.text(), council, entry, source.site_names)
     except CouncilUnknownError:
         # Say first that there is nothing to read in it, if there is nothing:
         # that is the more useful answer for a file that is not a plan at all.
@@ -203,7 +209,8 @@ def plan_source(
         name=path.name,
         council=resolved,
         title=entry.title if entry else "",
-        as_of=entry.as_of if entry else None,
+        # A web page's own date ("Page last reviewed: ...") where the manifest gives none.
+        as_of=(entry.as_of if entry else None) or source.page_date,
         sha256=hashlib.sha256(data).hexdigest(),
         format=source.format,
         path=str(path),

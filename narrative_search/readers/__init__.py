@@ -4,7 +4,8 @@
 - ``spreadsheet``: Excel (.xlsx) and CSV;
 - ``word``: Word (.docx);
 - ``pdf``: PDF (pdfplumber, page by page);
-- ``webpage``: HTML;
+- ``webpage``: HTML, with ``furniture``: which parts of a web page are
+  the site's (navigation, cookie banners, footers) and dropped with a reason;
 - ``registry``: the one list of these formats (``READERS``), each a
   ``common.FormatReader`` (name, extensions, content test, description,
   ``read(path, data)``); a new format is a module here and a line there;

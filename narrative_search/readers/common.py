@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
 from ..model import Cell, Row, TextSpan
+from ..months import Month
 
 
 @dataclass
@@ -38,6 +39,14 @@ class SourceRows:
     encoding: Optional[str] = None
     # Where dropped text was, for lines that are not rows.
     dropped_locations: dict[int, str] = field(default_factory=dict)
+    # What a web page calls its site ("Torbay Council", from og:site_name,
+    # application-name or the <title> after " - "), best first; ingest takes
+    # the council from them when nothing else names it.
+    site_names: list[str] = field(default_factory=list)
+    # The month the page says it was last reviewed or updated ("Page last
+    # reviewed: 20/04/2023", or its metadata): the document's as-of month
+    # where nothing else gives one. Not an update of any action.
+    page_date: Month = None
 
     def locations(self) -> dict[int, str]:
         """Line -> where it is in the file, for every row and drop that says."""
@@ -127,13 +136,22 @@ class RowNumberer:
         self.count = 0
         self.dropped_locations: dict[int, str] = {}
 
-    def add(self, texts: Sequence[str], location: Optional[str] = None, page: Optional[int] = None) -> Row:
+    def add(
+        self,
+        texts: Sequence[str],
+        location: Optional[str] = None,
+        page: Optional[int] = None,
+        heading_level: Optional[int] = None,
+        list_item: bool = False,
+    ) -> Row:
         self.count += 1
         line = self.count
         cells = [Cell(text=cell_text(text), line=line, column=index) for index, text in enumerate(texts)]
         if not cells:
             cells = [Cell(text="", line=line, column=0)]
-        row = Row(cells=cells, line=line, page=page, location=location)
+        row = Row(
+            cells=cells, line=line, page=page, location=location, heading_level=heading_level, list_item=list_item
+        )
         self.rows.append(row)
         return row
 

@@ -20,13 +20,16 @@ On each page:
   would otherwise read as a paragraph that ends the table.
 
 A row's ``location`` is its page ("page 3"); ``page`` holds the number.
+A short line outside tables printed larger than the document's body text is
+a heading (``Row.heading_level``): the largest such size is level 1, the next
+level 2, and so on; bold alone is not enough (bold lead-ins are common).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -40,6 +43,10 @@ MARGIN_SHARE = 0.08
 # A margin line is furniture when its text (digits aside) is on this many pages.
 FURNITURE_MIN_PAGES = 2
 
+# A line is a heading when its letters are this much larger than the body
+# text's (the size most characters of the document have), and it is short.
+HEADING_SIZE_RATIO = 1.15
+HEADING_MAX_CHARS = 150
 # A line starting with a list marker always starts a new line of its cell.
 _LIST_MARKER = re.compile(r"^(?:[\u2022\u25aa\u25cf\u2023\u25e6\u2043\u2219o\-\u2013*]\s|\d{1,2}[.)]\s|[a-z][.)]\s|[ivx]{1,4}[.)]\s)")
 _DIGITS = re.compile(r"\d+")
@@ -53,6 +60,7 @@ class _Item:
     x0: float
     texts: list[str]
     margin_key: Optional[str] = None  # set for one-line texts in the top or bottom margin
+    size: Optional[float] = None  # font size of a paragraph outside tables (its first line's)
 
 
 def read_pdf(path: str | Path) -> SourceRows:
@@ -105,7 +113,41 @@ def read_pdf(path: str | Path) -> SourceRows:
             f"page(s) {_page_list(scanned)} have no text layer (scanned?); OCR is not supported, "
             "so their content is not read"
         )
-    return _number_rows(pages_items, warnings)
+    return _number_rows(pages_items, warnings, _heading_levels(pages_items))
+
+
+def _size(char: dict[str, Any]) -> float:
+    return round(float(char.get("size") or 0.0), 1)
+
+
+def _line_size(line: dict[str, Any]) -> Optional[float]:
+    """The size most of a line's characters are printed in (a drop capital aside)."""
+    sizes = Counter(_size(char) for char in line.get("chars", []) if char.get("text", "").strip())
+    return sizes.most_common(1)[0][0] if sizes else None
+
+
+def _heading_levels(pages_items: list[tuple[int, list[_Item]]]) -> dict[float, int]:
+    """Font size -> heading level (1-6) for the sizes of short lines printed larger than the body text.
+
+    The body text's size is the one most of the text outside tables is
+    printed in (tables are often set smaller than the prose around them).
+    """
+    paragraphs = [item for _, items in pages_items for item in items if item.size is not None]
+    weights: Counter[float] = Counter()
+    for item in paragraphs:
+        assert item.size is not None
+        weights[item.size] += len(item.texts[0])
+    if not weights:
+        return {}
+    body_size = weights.most_common(1)[0][0]
+    larger = {
+        item.size
+        for item in paragraphs
+        if item.size is not None
+        and item.size >= body_size * HEADING_SIZE_RATIO
+        and len(item.texts[0]) <= HEADING_MAX_CHARS
+    }
+    return {size: min(rank, 6) for rank, size in enumerate(sorted(larger, reverse=True), start=1)}
 
 
 def _open_error(path: Path, error: Exception) -> DocumentError:
@@ -176,7 +218,7 @@ def _page_items(page: Any, chars: list[dict[str, Any]]) -> list[_Item]:
     height = float(page.height)
     item_tops = sorted(item.top for item in items)
     for first, text in _paragraphs(_lines(outside), item_tops):
-        item = _Item(top=first["top"], x0=first["x0"], texts=[text])
+        item = _Item(top=first["top"], x0=first["x0"], texts=[text], size=_line_size(first))
         if _in_margin(first, height):
             item.margin_key = _DIGITS.sub("#", " ".join(text.split()))
         items.append(item)
@@ -264,7 +306,9 @@ def _joiner(previous: dict[str, Any], line: dict[str, Any], right_edge: float) -
     return " "
 
 
-def _number_rows(pages_items: list[tuple[int, list[_Item]]], warnings: list[str]) -> SourceRows:
+def _number_rows(
+    pages_items: list[tuple[int, list[_Item]]], warnings: list[str], heading_levels: dict[float, int]
+) -> SourceRows:
     pages_with: dict[str, set[int]] = defaultdict(set)
     for number, items in pages_items:
         for item in items:
@@ -277,7 +321,10 @@ def _number_rows(pages_items: list[tuple[int, list[_Item]]], warnings: list[str]
             if item.margin_key in furniture:
                 rows.drop(item.texts[0], "page header or footer", location=f"page {number}")
             else:
-                rows.add(item.texts, location=f"page {number}", page=number)
+                level = heading_levels.get(item.size) if item.size is not None else None
+                if level is not None and len(item.texts[0]) > HEADING_MAX_CHARS:
+                    level = None
+                rows.add(item.texts, location=f"page {number}", page=number, heading_level=level)
     return SourceRows(
         rows=rows.rows, format="pdf", warnings=warnings, dropped=rows.dropped, dropped_locations=rows.dropped_locations
     )

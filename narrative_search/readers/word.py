@@ -10,7 +10,10 @@ row is a row with a cell per column of the table's grid.
   (python-docx returns the same cell for each place it covers).
 - A cell's paragraphs are its lines; a table inside a cell is read into the
   cell, a row a line.
-- A paragraph in a bulleted or numbered list starts with "- ".
+- A paragraph in a bulleted or numbered list starts with "- " and is marked
+  ``Row.list_item``; a paragraph styled "Heading 1" to "Heading 6" (or a
+  style based on one, or with that outline level) has that
+  ``Row.heading_level``, and "Title" is level 1.
 - Struck-through text is wrapped in ``<del>``, as the published web reports
   print it, so the planner keeps it apart from the live text.
 - Running headers and footers are not rows: their text is reported as
@@ -21,8 +24,9 @@ A row's ``location`` says where it is: "paragraph 12", "table 2 row 5".
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 from ..errors import DocumentError, EncryptedDocumentError
 from .common import FormatReader, RowNumberer, SourceRows, zip_names
@@ -54,7 +58,12 @@ def read_docx(path: str | Path) -> SourceRows:
                 rows.add(texts, location=f"table {tables} row {number}")
         else:
             paragraphs += 1
-            rows.add(paragraph_text(block).split("\t"), location=f"paragraph {paragraphs}")
+            rows.add(
+                paragraph_text(block).split("\t"),
+                location=f"paragraph {paragraphs}",
+                heading_level=heading_level(block),
+                list_item=_is_list_item(block),
+            )
     for text in _furniture(document):
         rows.drop(text, "page header or footer", location="page header/footer")
     return SourceRows(
@@ -149,11 +158,67 @@ def _is_list_item(paragraph: Any) -> bool:
     p_pr = paragraph._p.pPr
     if p_pr is not None and p_pr.numPr is not None:
         return True
+    return _style_name(_paragraph_style(paragraph)).startswith("List")
+
+
+_HEADING_STYLE = re.compile(r"heading ([1-6])", re.IGNORECASE)
+# How many styles up the "based on" chain a heading style is looked for:
+# enough for house styles built on a built-in heading, finite for a file whose
+# styles are based on each other in a loop.
+_STYLE_CHAIN = 8
+
+
+def heading_level(paragraph: Any) -> Optional[int]:
+    """The heading level (1-6) the paragraph's style or outline level gives it, or None.
+
+    "Heading 2", a house style based on "Heading 2", or an outline level of
+    2 set on the paragraph or its style are all level 2; "Title" is level 1.
+    """
+    level = _outline_level(paragraph._p.pPr)
+    if level is not None:
+        return level
+    style = _paragraph_style(paragraph)
+    for _ in range(_STYLE_CHAIN):
+        if style is None:
+            return None
+        name = _style_name(style)
+        if name == "Title":
+            return 1
+        match = _HEADING_STYLE.fullmatch(name)
+        if match:
+            return int(match.group(1))
+        level = _outline_level(style.element.pPr)
+        if level is not None:
+            return level
+        style = style.base_style
+    return None
+
+
+def _outline_level(p_pr: Any) -> Optional[int]:
+    """Level 1-6 of an outline level (w:outlineLvl 0-5) in paragraph properties; None for body text."""
+    from docx.oxml.ns import qn
+
+    if p_pr is None:
+        return None
+    outline = p_pr.find(qn("w:outlineLvl"))
+    value = outline.get(qn("w:val")) if outline is not None else None
+    if value is None or not value.isdigit() or int(value) > 5:
+        return None  # 9 is body text; 6-8 are below the levels a page has
+    return int(value) + 1
+
+
+def _paragraph_style(paragraph: Any) -> Any:
     try:
-        style = paragraph.style.name if paragraph.style is not None else ""
+        return paragraph.style
     except (KeyError, ValueError):  # a style the file names but does not define
-        style = ""
-    return style.startswith("List")
+        return None
+
+
+def _style_name(style: Any) -> str:
+    try:
+        return str(style.name or "") if style is not None else ""
+    except (KeyError, ValueError):
+        return ""
 
 
 def _furniture(document: Any) -> list[str]:
