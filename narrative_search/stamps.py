@@ -350,9 +350,10 @@ def split_updates(text: str) -> list[StampedPiece]:
 # months (start == end for one month); the printed words are kept as they are.
 #
 # - A day, month and year ("3rd February 2021", "Tuesday 31st January 2023",
-#   "15/06/2023": UK day first, as for stamps), a month-year ("February 2020",
-#   "Feb 2020", "Oct/Nov 2019"), or a span ("January to March 2021"). Prose
-#   needs a four-digit year: "May 21" in a sentence is a day in May.
+#   "15/06/2023", "26.07.2019": UK day first, as for stamps), a month-year
+#   ("February 2020", "Feb 2020", "Oct/Nov 2019"), or a span ("January to
+#   March 2021", "between June and August 2021"). Prose needs a four-digit
+#   year: "May 21" in a sentence is a day in May, "1.2.20" a version.
 # - School terms: autumn Sep-Dec, spring Jan-Apr, summer Apr-Jul (it starts
 #   after Easter, which falls in March or April, so spring and summer both
 #   reach April). "Autumn Term 2020/21" names the academic year: autumn 2020,
@@ -365,10 +366,15 @@ def split_updates(text: str) -> list[StampedPiece]:
 #   After "academic year" the same "2021/22" is September to August. A
 #   quarter without its financial year ("Q1 2022") is not read.
 # - Relative to the page's month: "last year" / "this year" / "next year"
-#   (January to December), "end of last year" (December), "beginning of this
-#   year" (January), "last month" / "this month" / "next month", and a day
-#   and month without a year ("26 February", in the page's year). Without a
-#   page month these give nothing.
+#   (January to December), "end of last year" and "end of the year"
+#   (December), "beginning of this year" (January), "earlier this year"
+#   (January to the page's month), "later this year" (the page's month to
+#   December), "last month" / "this month" / "next month".
+# - A day and month without a year ("26 February") and a month named alone
+#   ("November progress update", a full name with a capital; not "May", too
+#   often the verb) take the latest such month up to one month after the
+#   page's month: minutes of a September 2022 meeting speak of November 2021
+#   and of the October coming. Without a page month these give nothing.
 
 _WEEKDAY_BEFORE = re.compile(rf"(?<!\w)(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?{_SP}+\Z")
 _YEAR4 = r"(?:19|20)\d\d"
@@ -376,12 +382,15 @@ _SPAN_WORD = rf"(?:to|until|till|{_SP}*[{_DASH_CLASS}])"
 
 _MONTH_SPAN = re.compile(
     rf"""
+    (?P<between>(?<!\w)between{_SP}+)?                           # "between June and August 2021"
     \b(?P<month>{_MONTH_NAME})\.?(?:,?{_SP}+(?P<year>{_YEAR4}))?   # "January" or "Nov 2019"
-    {_SP}+{_SPAN_WORD}{_SP}+
+    {_SP}+(?(between)and|{_SPAN_WORD}){_SP}+
     (?P<month2>{_MONTH_NAME})\.?,?{_SP}+(?P<year2>{_YEAR4})(?![\d/])(?!\w)
     """,
     re.VERBOSE | re.IGNORECASE,
 )
+# "26.07.2019": dotted, always with a four-digit year ("1.2.20" is a version number).
+_DOTTED_DATE = re.compile(r"(?<![\d.])(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?P<year>(?:19|20)\d\d)(?!\d)(?!\.\d)")
 _DAY_MONTH = re.compile(
     rf"(?<!\w)(?P<day>\d{{1,2}})(?:st|nd|rd|th)?{_SP}+(?P<month>{_MONTH_NAME})\b(?!\.?,?{_SP}*\d)",
     re.VERBOSE | re.IGNORECASE,  # verbose for _MONTH_NAME
@@ -406,10 +415,20 @@ _YEAR_SPAN = re.compile(
 )
 _RELATIVE = re.compile(
     rf"""
-    (?<!\w)(?:(?P<part>end|beginning|start){_SP}+of{_SP}+(?:the{_SP}+)?)?
-    (?P<which>last|this|next){_SP}+(?P<unit>year|month)(?!\w)
+    (?<!\w)(?:(?P<part>end|beginning|start){_SP}+of{_SP}+(?:the{_SP}+)?|(?P<when>earlier|later){_SP}+)?
+    (?P<which>last|this|next|(?(part)the|(?!))){_SP}+(?P<unit>year|month)(?!\w)
     """,
     re.VERBOSE | re.IGNORECASE,
+)
+
+# A full month name alone: a capital, no day before it, no year after it.
+_BARE_MONTH = re.compile(
+    rf"""
+    (?<!\d{_SP})(?<!(?:st|nd|rd|th){_SP})(?<![\w/{_DASH_CLASS}])
+    (?P<month>January|February|March|April|June|July|August|September|October|November|December)
+    (?!\w)(?!\.?,?{_SP}*[\d/{_DASH_CLASS}])
+    """,
+    re.VERBOSE,
 )
 
 # First and last month of each term and season, and the year it falls in
@@ -471,15 +490,31 @@ def _read_numeric(match: re.Match[str], page_month: Month) -> Optional[_Reading]
     return (month, month, int(match.group("day")), False) if month else None
 
 
+def _latest_year(page: tuple[int, int], number: int) -> int:
+    """The year of month ``number`` named without one on a page of month ``page``:
+    the latest up to one month after the page's month."""
+    return page[0] - 1 if number > page[1] + 1 else page[0]
+
+
 def _read_day_month(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
     page = _page_year_and_month(page_month)
     if page is None or not match.group("month")[0].isupper():
         return None
     number, day = _number_of_month_name(match.group("month")), int(match.group("day"))
-    if not _real_day(page[0], number, day):
+    year = _latest_year(page, number)
+    if not _real_day(year, number, day):
         return None
-    month = month_of(page[0], number)
+    month = month_of(year, number)
     return month, month, day, True
+
+
+def _read_bare_month(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
+    page = _page_year_and_month(page_month)
+    if page is None:
+        return None
+    number = _number_of_month_name(match.group("month"))
+    month = month_of(_latest_year(page, number), number)
+    return month, month, None, True
 
 
 def _read_term(match: re.Match[str], page_month: Month) -> Optional[_Reading]:
@@ -529,14 +564,18 @@ def _read_relative(match: re.Match[str], page_month: Month) -> Optional[_Reading
     page = _page_year_and_month(page_month)
     if page is None:
         return None
-    step = {"last": -1, "this": 0, "next": 1}[match.group("which").lower()]
+    step = {"last": -1, "this": 0, "the": 0, "next": 1}[match.group("which").lower()]
     part = (match.group("part") or "").lower()
     if match.group("unit").lower() == "month":
         month = add_months(month_of(*page), step)
         return month, month, None, True
     year = page[0] + step
-    first = 12 if part == "end" else 1
-    last = 1 if part in ("beginning", "start") else 12
+    first, last = (12 if part == "end" else 1), (1 if part in ("beginning", "start") else 12)
+    when = (match.group("when") or "").lower() if step == 0 else ""  # "earlier last year": all of it
+    if when == "earlier":
+        last = page[1]
+    elif when == "later":
+        first = page[1]
     return month_of(year, first), month_of(year, last), None, True
 
 
@@ -546,7 +585,9 @@ _PHRASE_READERS = [
     (MONTH_YEAR, _read_month_year),
     (_MONTH_SPAN, _read_month_span),
     (_NUMERIC_STAMP, _read_numeric),
+    (_DOTTED_DATE, _read_numeric),
     (_DAY_MONTH, _read_day_month),
+    (_BARE_MONTH, _read_bare_month),
     (_TERM, _read_term),
     (_SEASON, _read_season),
     (_QUARTER, _read_quarter),

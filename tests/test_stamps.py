@@ -444,6 +444,10 @@ def test_column_months_of_gold_statuses(row) -> None:
         ("Feb 2020", None, ("Feb 2020", "2020-02", "2020-02", None, False)),
         ("Oct/Nov 2019 update", None, ("Oct/Nov 2019", "2019-10", "2019-11", None, False)),
         ("January to March 2021", None, ("January to March 2021", "2021-01", "2021-03", None, False)),
+        ("between June and August 2021", None, ("between June and August 2021", "2021-06", "2021-08", None, False)),
+        ("between November 2021 and March 2022", None,
+         ("between November 2021 and March 2022", "2021-11", "2022-03", None, False)),
+        ("June and August 2021", None, ("August 2021", "2021-08", "2021-08", None, False)),  # "and" alone: no span
         ("Dec 2019 to Jan 2020", None, ("Dec 2019 to Jan 2020", "2019-12", "2020-01", None, False)),
         ("November to January 2021", None, ("November to January 2021", "2020-11", "2021-01", None, False)),
         # days: the month is what counts, the day is kept
@@ -459,6 +463,15 @@ def test_column_months_of_gold_statuses(row) -> None:
         ("06/01/2020", None, ("06/01/2020", "2020-01", "2020-01", 6, False)),  # UK: 6 January
         ("26 February", "2020-02", ("26 February", "2020-02", "2020-02", 26, True)),
         ("26th February", None, None),  # no year and no page month
+        # no year: the latest such day up to a month after the page's month
+        ("on 15 December", "2023-01", ("15 December", "2022-12", "2022-12", 15, True)),
+        ("on 3 February", "2023-01", ("3 February", "2023-02", "2023-02", 3, True)),
+        ("29 February", "2021-03", None),  # 2021 has no 29 February
+        ("26.07.2019", None, ("26.07.2019", "2019-07", "2019-07", 26, False)),
+        ("Update 06.01.2020:", None, ("06.01.2020", "2020-01", "2020-01", 6, False)),  # UK: 6 January
+        ("31.09.2020", None, None),  # no such day
+        ("version 1.2.20", None, None),  # dotted dates need a four-digit year
+        ("section 2.3.2019.4", None, None),
         ("30 February", "2020-02", None),
         ("31 June 2021", None, None),
         # school terms
@@ -492,10 +505,27 @@ def test_column_months_of_gold_statuses(row) -> None:
         ("by the end of last year", "2021-03", ("end of last year", "2020-12", "2020-12", None, True)),
         ("end of last year", None, None),
         ("beginning of this year", "2021-03", ("beginning of this year", "2021-01", "2021-01", None, True)),
-        ("by the end of the year", "2021-03", None),  # "the year" is not read
+        ("by the end of the year", "2021-03", ("end of the year", "2021-12", "2021-12", None, True)),
+        ("the year", "2021-03", None),  # "the year" alone is not read
+        ("end of the month", "2021-03", ("end of the month", "2021-03", "2021-03", None, True)),
+        ("earlier this year", "2021-03", ("earlier this year", "2021-01", "2021-03", None, True)),
+        ("later this year", "2021-03", ("later this year", "2021-03", "2021-12", None, True)),
+        ("earlier last year", "2021-03", ("earlier last year", "2020-01", "2020-12", None, True)),
+        ("earlier this year", None, None),
         ("last year", "2021-03", ("last year", "2020-01", "2020-12", None, True)),
         ("next month", "2021-12", ("next month", "2022-01", "2022-01", None, True)),
         ("last month", "2021-01", ("last month", "2020-12", "2020-12", None, True)),
+        # a month named alone: only with a page month, a capital and a full name
+        ("November progress update from action lead", "2022-09", ("November", "2021-11", "2021-11", None, True)),
+        ("the October meeting", "2022-09", ("October", "2022-10", "2022-10", None, True)),
+        ("agreed in July", "2022-09", ("July", "2022-07", "2022-07", None, True)),
+        ("November progress update", None, None),
+        ("agreed in july", "2022-09", None),
+        ("May we thank the panel", "2022-09", None),  # "May" alone is too often the verb
+        ("Jun update", "2022-09", None),  # short names alone are not read
+        ("30 February", "2022-09", None),  # no such day, and its month is not read alone
+        ("Sept 2021/22", "2022-09", None),
+        ("the March-April review", "2022-09", None),
         # not dates
         ("", None, None),
         ("We have made progress", None, None),
