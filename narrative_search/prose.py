@@ -41,71 +41,28 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from .cleaning import clean_cell
-from .model import Action, Citation, Document, Row, TextSpan, Update, UpdateKind
-from .months import Month, month_of
+from .model import Action, Citation, DatePhrase, Document, Row, TextSpan, Update, UpdateKind
+from .months import Month
 from .refs import normalise_ref
-from .stamps import MONTH_YEAR, parse_month
+from .stamps import find_date_phrases
 
 # -- dates in prose ---------------------------------------------------------------
-# TO BE REPLACED after the merge by stamps.find_date_phrases / stamps.parse_date_phrase
-# (the `stamps` helper is adding them); this small private finder covers only
-# what the prose reader needs now: month-years with or without a day (stamps'
-# MONTH_YEAR), school terms, numeric day/month/year dates, and day-month
-# lines whose year comes from the heading above.
+# Date phrases are stamps' (find_date_phrases): what is prose's own is which
+# month resolves the phrases that need one (the page's date, or the month
+# heading above a day line) and where a phrase counts as a heading's date.
+
+# Words that make a month named alone ("November progress update") a heading's date;
+# elsewhere "in July" is part of a sentence.
+_PROGRESS_WORDS = re.compile(r"\b(progress|update|position)\b", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class _DatePhrase:
-    """A date printed in prose: where it is in its line, and the months it covers."""
-
-    begin: int
-    finish: int
-    start: Month
-    end: Month
+def _end(phrase: DatePhrase) -> int:
+    return phrase.offset + len(phrase.printed)
 
 
-_TERM = re.compile(r"\b(?P<term>autumn|spring|summer)\s+term,?\s+(?P<year>(?:19|20)\d\d)\b", re.IGNORECASE)
-_TERM_MONTHS = {"autumn": (9, 12), "spring": (1, 4), "summer": (4, 7)}
-_NUMERIC = re.compile(r"(?<![\d/])(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>(?:19|20)\d\d|\d\d)(?![\d/])")
-_MONTH_NAMES = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-# "26 February" with no year after it: a day line of a timeline under a month heading.
-_DAY_MONTH = re.compile(
-    rf"^(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<month>{_MONTH_NAMES})\b(?!,?\s*(?:19|20)?\d\d\b)", re.IGNORECASE
-)
-_MONTH_ALONE = re.compile(rf"\b(?P<month>{_MONTH_NAMES})\b(?!,?\s*(?:19|20)?\d\d\b)", re.IGNORECASE)
-
-
-def _find_dates(text: str) -> list[_DatePhrase]:
-    """Every dated phrase in a line, left to right."""
-    found = []
-    for match in MONTH_YEAR.finditer(text):
-        months = parse_month(match.group(0))
-        if months is not None:
-            found.append(_DatePhrase(match.start(), match.end(), *months))
-    for match in _TERM.finditer(text):
-        first, last = _TERM_MONTHS[match.group("term").lower()]
-        year = int(match.group("year"))
-        found.append(_DatePhrase(match.start(), match.end(), month_of(year, first), month_of(year, last)))
-    for match in _NUMERIC.finditer(text):
-        number, year = int(match.group("month")), int(match.group("year"))
-        if 1 <= number <= 12:
-            year = year if year > 99 else 2000 + year
-            month = month_of(year, number)
-            found.append(_DatePhrase(match.start(), match.end(), month, month))
-    return sorted(found, key=lambda phrase: phrase.begin)
-
-
-def _month_number(name: str) -> int:
-    return ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].index(name[:3].lower()) + 1
-
-
-def _year_for(month_name: str, context: Month) -> Optional[Month]:
-    """A month printed without its year, in the year of ``context`` (the year before if it would fall after it)."""
-    if context is None:
-        return None
-    year, context_month = int(context[:4]), int(context[5:7])
-    number = _month_number(month_name)
-    return month_of(year - 1 if number > context_month + 1 else year, number)
+def _month_alone(phrase: DatePhrase) -> bool:
+    """A month named without its year or day ("November")."""
+    return phrase.relative and phrase.day is None and " " not in phrase.printed and phrase.printed[:1].isupper()
 
 
 # -- lines and their structure ------------------------------------------------------
@@ -187,17 +144,21 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _is_date_only(text: str) -> bool:
+def _dates(text: str, context: Month) -> list[DatePhrase]:
+    """The date phrases of a line, months named alone left out (see :func:`_dated_heading`)."""
+    return [phrase for phrase in find_date_phrases(text, context) if not _month_alone(phrase)]
+
+
+def _is_date_only(text: str, context: Month) -> bool:
     """"February 2020", "26 February", "Tuesday 31st January 2023": a date and at most a weekday word."""
-    dates = _find_dates(text)
-    rest = text
-    if dates:
-        rest = text[: dates[0].begin] + text[dates[0].finish :]
-    elif _DAY_MONTH.match(text):
-        rest = _DAY_MONTH.sub("", text)
-    else:
-        return False
-    return _words(rest) <= 1
+    dates = _dates(text, context)
+    return bool(dates) and _words(text[: dates[0].offset] + text[_end(dates[0]) :]) <= 1
+
+
+def _day_line(text: str, context: Month) -> bool:
+    """"26 February" under "February 2020": a day and month whose year comes from above."""
+    dates = _dates(text, context)
+    return bool(dates) and dates[0].relative and dates[0].day is not None and _is_date_only(text, context)
 
 
 def _heading_like(text: str) -> bool:
@@ -209,10 +170,22 @@ def _heading_like(text: str) -> bool:
     )
 
 
-def _infer_headings(lines: list[Optional[_Line]]) -> None:
-    """Plain text: mark the lines that read as headings (levels 1 to 4)."""
+def _infer_headings(lines: list[Optional[_Line]], page_month: Month) -> None:
+    """Plain text: mark the lines that read as headings (levels 1 to 4).
+
+    Dates that need a month to resolve them take the page's month, or the
+    latest month-year printed alone on a line above ("February 2020" over "26 February").
+    """
     present = [item for item in lines if item is not None]
+    contexts: list[Month] = []
+    context = page_month
+    for item in present:
+        dates = _dates(item.text, context)
+        if dates and not dates[0].relative and _is_date_only(item.text, context):
+            context = dates[0].start
+        contexts.append(context)
     for index, item in enumerate(present):
+        context = contexts[index]
         if item.bullet or not _heading_like(item.text):
             continue
         following = present[index + 1] if index + 1 < len(present) else None
@@ -223,9 +196,9 @@ def _infer_headings(lines: list[Optional[_Line]]) -> None:
         letters = [char for char in item.text if char.isalpha()]
         if len(letters) >= 4 and all(char.isupper() for char in letters):
             item.level = 1
-        elif _DAY_MONTH.match(item.text) and _is_date_only(item.text):
+        elif _day_line(item.text, context):
             item.level = 4
-        elif _find_dates(item.text) and _dated_heading(item.text, None) is not None:
+        elif _dated_heading(item.text, context) is not None:
             item.level = 3
         else:  # a theme, an item, a numbered heading ("2. Progress on the plan")
             item.level = 2
@@ -233,7 +206,7 @@ def _infer_headings(lines: list[Optional[_Line]]) -> None:
     for index, item in enumerate(present[:-1]):
         following = present[index + 1]
         if item.level == 2 and following.level is not None and following.level >= 2 and not _NUMBERED.match(item.text):
-            if _dated_heading(item.text, None) is None and _dated_heading(following.text, None) is None:
+            if _dated_heading(item.text, contexts[index]) is None and _dated_heading(following.text, contexts[index + 1]) is None:
                 item.level = 1
 
 
@@ -254,24 +227,17 @@ def _dated_heading(text: str, context: Month) -> Optional[_Stamp]:
     first line; "Position as of June 2022": the whole heading is the stamp.
     """
     stripped = text.strip().rstrip(":").strip()
-    dates = _find_dates(stripped)
+    # A month named alone dates a heading about progress ("November progress update"), not a title ("July fun day").
+    about_progress = _PROGRESS_WORDS.search(stripped) is not None
+    dates = [phrase for phrase in find_date_phrases(stripped, context) if about_progress or not _month_alone(phrase)]
     if not dates:
-        day = _DAY_MONTH.match(stripped)
-        if day and _is_date_only(stripped):
-            month = _year_for(day.group("month"), context)
-            return _Stamp(stripped, month, month) if month else None
-        alone = _MONTH_ALONE.search(stripped)
-        if alone and context is not None and re.search(r"\b(progress|update|position)\b", stripped, re.IGNORECASE):
-            month = _year_for(alone.group("month"), context)
-            if month and _words(stripped) <= _DATED_HEADING_WORDS + 1:
-                return _Stamp(stripped, month, month)
         return None
     date = dates[0]
-    after = re.match(r"\s*[:\-–—]\s*(?P<rest>\S.*)$", stripped[date.finish :])
-    if date.begin == 0 or _words(stripped[: date.begin]) <= 1:
+    after = re.match(r"\s*[:\-–—]\s*(?P<rest>\S.*)$", stripped[_end(date) :])
+    if date.offset == 0 or _words(stripped[: date.offset]) <= 1:
         if after:
-            return _Stamp(stripped[: date.finish], date.start, date.end, after.group("rest"))
-    if _words(stripped) - _words(stripped[date.begin : date.finish]) <= _DATED_HEADING_WORDS:
+            return _Stamp(stripped[: _end(date)], date.start, date.end, after.group("rest"))
+    if _words(stripped) - _words(date.printed) <= _DATED_HEADING_WORDS:
         return _Stamp(stripped, date.start, date.end)
     return None
 
@@ -285,11 +251,11 @@ def _marker_kind(heading: str) -> Optional[UpdateKind]:
     return None
 
 
-def _page_date(lines: list[Optional[_Line]]) -> tuple[Optional[_DatePhrase], Optional[_Line]]:
+def _page_date(lines: list[Optional[_Line]]) -> tuple[Optional[DatePhrase], Optional[_Line]]:
     """The date the page gives itself near its top ("Published 12 November 2019", a meeting date, a term), and its line."""
     present = [item for item in lines if item is not None][:_PAGE_DATE_LINES]
     for item in present:
-        dates = _find_dates(item.text)
+        dates = find_date_phrases(item.text)  # no month to resolve against yet: whole dates only
         if dates and _PAGE_DATE_WORDS.search(item.text) and _words(item.text) <= _HEADING_MAX_WORDS + 4:
             return dates[0], item
     return None, None
@@ -333,7 +299,7 @@ class ProseReading:
 class _Walker:
     """Walks a document's prose lines, opening sections and their updates."""
 
-    def __init__(self, document: Document, page_date: Optional[_DatePhrase], page_line: Optional[_Line]) -> None:
+    def __init__(self, document: Document, page_date: Optional[DatePhrase], page_line: Optional[_Line]) -> None:
         self.document = document
         self.page = page_date
         # A line that only dates the page ("Published 12 November 2019") is kept as such, not read as a heading.
@@ -427,7 +393,7 @@ class _Walker:
     def heading(self, item: _Line, after: Optional[_Line]) -> None:
         level = item.level or 2
         stamp = _dated_heading(item.text, self.context)
-        if stamp is not None and stamp.start and _is_date_only(item.text):
+        if stamp is not None and stamp.start and _is_date_only(item.text, self.context):
             self.context = stamp.start  # "February 2020" gives its year to the day lines under it
         # A dated heading over an undated one is a page title ("Spring term 2021 update" over the areas);
         # an inferred heading right under a dated one is the entry's own title line, not a section.
@@ -478,10 +444,10 @@ class _Walker:
         prefix = _COMMITMENT.match(text)
         if prefix is None or not re.search(r"\bwe\s+will\b|\bwill\s+(have|be)\b", text, re.IGNORECASE):
             return None
-        dates = _find_dates(text)
-        if not dates or dates[0].begin > prefix.end() + 12:
+        dates = _dates(text, self.context)
+        if not dates or dates[0].offset > prefix.end() + 12:
             return None
-        return _Stamp(text[: dates[0].finish], dates[0].start, dates[0].end)
+        return _Stamp(text[: _end(dates[0])], dates[0].start, dates[0].end)
 
     def leading_stamp(self, text: str) -> Optional[_Stamp]:
         """"Progress as of August 2022: the team ...": a body line opening with its own dated heading."""
@@ -535,9 +501,10 @@ class _Walker:
 def read_prose(rows: Sequence[Row], document: Document) -> ProseReading:
     """Read rows of prose (no plan table among them) into sections and what stays unattributed."""
     lines = _lines(rows)
+    page_date, page_line = _page_date(lines)
     if not any(item is not None and item.explicit for item in lines):
-        _infer_headings(lines)
-    reading = _Walker(document, *_page_date(lines)).walk(lines)
+        _infer_headings(lines, page_date.start if page_date else None)
+    reading = _Walker(document, page_date, page_line).walk(lines)
     _forget_used_headings(reading)
     return reading
 
