@@ -83,6 +83,9 @@ _PUBLISHED = re.compile(
     r"\b(published|issued|posted|updated|yesterday|today|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
     re.IGNORECASE,
 )
+# ... or a meeting's date line of a few words ("Meeting held on 12 October 2022", "Date of meeting: 3 March 2021").
+_MEETING_DATE = re.compile(r"\b(held|meeting|dated?)\b", re.IGNORECASE)
+_MEETING_DATE_WORDS = 3
 # Headings that mark what kind of text follows rather than start a section.
 _PROGRESS_MARKER = re.compile(
     r"(what we have done|what we did|what we have achieved|what has happened|progress so far|progress update|"
@@ -170,13 +173,14 @@ def _heading_like(text: str) -> bool:
     )
 
 
-def _infer_headings(lines: list[Optional[_Line]], page_month: Month) -> None:
+def _infer_headings(lines: list[Optional[_Line]], page_month: Month, page_line: Optional[_Line]) -> None:
     """Plain text: mark the lines that read as headings (levels 1 to 4).
 
     Dates that need a month to resolve them take the page's month, or the
     latest month-year printed alone on a line above ("February 2020" over "26 February").
+    The line that only dates the page ("Meeting held on 12 October 2022") is no heading.
     """
-    present = [item for item in lines if item is not None]
+    present = [item for item in lines if item is not None and item is not page_line]
     contexts: list[Month] = []
     context = page_month
     for item in present:
@@ -261,6 +265,13 @@ def _page_date(lines: list[Optional[_Line]]) -> tuple[Optional[DatePhrase], Opti
     return None, None
 
 
+def _dates_the_page(text: str, page_date: DatePhrase) -> bool:
+    """Whether the page's date line does nothing but date the page (so it is no heading)."""
+    if _PUBLISHED.search(text):
+        return True
+    return _MEETING_DATE.search(text) is not None and _words(text) - _words(page_date.printed) <= _MEETING_DATE_WORDS
+
+
 # -- sections --------------------------------------------------------------------
 
 
@@ -303,7 +314,7 @@ class _Walker:
         self.document = document
         self.page = page_date
         # A line that only dates the page ("Published 12 November 2019") is kept as such, not read as a heading.
-        self.page_line = page_line if page_line is not None and _PUBLISHED.search(page_line.text) else None
+        self.page_line = page_line if page_date is not None and page_line is not None and _dates_the_page(page_line.text, page_date) else None
         self.result = ProseReading(page_date=page_date.start if page_date else None)
         self.headings: list[tuple[int, str, int]] = []  # (level, text, line) of undated headings above
         self.section: Optional[Action] = None
@@ -502,9 +513,10 @@ def read_prose(rows: Sequence[Row], document: Document) -> ProseReading:
     """Read rows of prose (no plan table among them) into sections and what stays unattributed."""
     lines = _lines(rows)
     page_date, page_line = _page_date(lines)
+    walker = _Walker(document, page_date, page_line)
     if not any(item is not None and item.explicit for item in lines):
-        _infer_headings(lines, page_date.start if page_date else None)
-    reading = _Walker(document, page_date, page_line).walk(lines)
+        _infer_headings(lines, walker.context, walker.page_line)
+    reading = walker.walk(lines)
     _forget_used_headings(reading)
     return reading
 
