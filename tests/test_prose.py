@@ -13,6 +13,7 @@ import io
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -229,6 +230,91 @@ SHAPES = {
     "minutes.txt": (MINUTES, MINUTES_GOLD),
 }
 
+# What the shapes above leave out: a relative date in a newsletter (resolved against the
+# publication date, kept as printed), a financial-year quarter and status in words in minutes
+# (kept as the update's text, no rating invented), school terms as ranges, a span with "between".
+BULLETIN = """\
+Torbay families bulletin
+Published 9 January 2023
+
+Welcome to the first bulletin of the new year.
+
+Assessment waits
+At the end of last year: the wait for an autism assessment had stopped growing.
+The clinic has since added Saturday sessions.
+
+Holiday clubs
+Between June and August 2022
+Clubs in four towns took children with additional needs for the first time.
+"""
+
+BULLETIN_GOLD = [
+    ("section", "Torbay families bulletin", "", None, [
+        ("update", None, "2023-01", "2023-01", "Welcome to the first bulletin of the new year."),
+    ]),
+    ("section", "Assessment waits", "", None, [
+        ("update", "At the end of last year", "2022-12", "2022-12",
+         "the wait for an autism assessment had stopped growing."),
+    ]),
+    ("section", "Holiday clubs", "", None, [
+        ("update", "Between June and August 2022", "2022-06", "2022-08",
+         "Clubs in four towns took children with additional needs for the first time."),
+    ]),
+]
+
+BOARD = """\
+Notes of the local area SEND board
+Meeting held on 12 October 2022
+
+1. Written statement of action
+Q1 2022/23 progress
+One in three of the 94 commitments had not started by the end of June.
+Most of the others were under way and six were finished.
+
+2. Early years
+Progress as of September 2022: every nursery now has a named inclusion adviser.
+"""
+
+BOARD_GOLD = [
+    ("section", "1. Written statement of action", "Notes of the local area SEND board", None, [
+        ("update", "Q1 2022/23 progress", "2022-04", "2022-06",
+         "One in three of the 94 commitments had not started by the end of June."),
+    ]),
+    ("section", "2. Early years", "Notes of the local area SEND board", None, [
+        ("update", "Progress as of September 2022", "2022-09", "2022-09",
+         "every nursery now has a named inclusion adviser."),
+    ]),
+]
+
+TERMS = """\
+School inclusion: notes by term
+
+Autumn Term 2020
+Outreach staff visited every primary school once.
+
+Spring Term 2021
+Two more secondary schools signed the inclusion charter.
+
+By the end of the year we will have:
+- a charter school in every town
+"""
+
+# A term is a range of months; "the end of the year" takes its year from the latest term above.
+TERMS_GOLD = [
+    ("section", "School inclusion: notes by term", "", None, [
+        ("update", "Autumn Term 2020", "2020-09", "2020-12", "Outreach staff visited every primary school once."),
+        ("update", "Spring Term 2021", "2021-01", "2021-04", "Two more secondary schools signed the inclusion charter."),
+        ("commitment", "By the end of the year", "2021-12", "2021-12", "By the end of the year we will have:"),
+    ]),
+]
+
+MORE_SHAPES = {
+    "bulletin.txt": (BULLETIN, BULLETIN_GOLD),
+    "board.txt": (BOARD, BOARD_GOLD),
+    "terms.txt": (TERMS, TERMS_GOLD),
+}
+ALL_SHAPES = {**SHAPES, **MORE_SHAPES}
+
 THEMED_HTML = """<!DOCTYPE html>
 <html><head><title>Torbay SEND progress</title></head>
 <body><main>
@@ -276,9 +362,9 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("name", list(SHAPES))
+@pytest.mark.parametrize("name", list(ALL_SHAPES))
 def test_each_shape_reads_into_its_gold_sections(tmp_path: Path, name: str) -> None:
-    text, gold = SHAPES[name]
+    text, gold = ALL_SHAPES[name]
     reading = read_document(write(tmp_path, name, text), council="Rutland")
     assert shape_of(reading) == gold
     assert reading.document.read_as == "prose"
@@ -304,10 +390,10 @@ def stored_words(reading: DocumentReading) -> Counter:
     return kept
 
 
-@pytest.mark.parametrize("name", [*SHAPES, "nothing.txt"])
+@pytest.mark.parametrize("name", [*ALL_SHAPES, "nothing.txt"])
 def test_every_word_of_a_prose_page_is_kept(tmp_path: Path, name: str) -> None:
     """The word-for-word coverage rule holds for prose: nothing is lost between the page and the reading."""
-    text = SHAPES[name][0] if name in SHAPES else NOTHING_DATED
+    text = ALL_SHAPES[name][0] if name in ALL_SHAPES else NOTHING_DATED
     reading = read_document(write(tmp_path, name, text), council="Rutland")
     # A theme heading is stored once per section under it, so "at least as often as printed".
     missing = words(text) - stored_words(reading)
@@ -522,3 +608,105 @@ def test_plain_text_headings_are_inferred_from_capitals_colons_numbers_and_dates
         ("Background:", "EARLY HELP AND INCLUSION", [(None, None), ("Position in March 2022", "2022-03")]),
         ("3. Transport", "EARLY HELP AND INCLUSION", [("June 2021", "2021-06")]),
     ]
+
+
+def test_status_in_words_in_minutes_is_kept_as_text_and_no_rating_is_invented(tmp_path: Path) -> None:
+    reading = read_document(write(tmp_path, "board.txt", BOARD), council="Rutland")
+    assert [a.statuses for a in reading.actions] == [[], []]
+    assert reading.actions[0].updates[0].text == (
+        "One in three of the 94 commitments had not started by the end of June.\n"
+        "Most of the others were under way and six were finished."
+    )
+
+
+# --- every shape through the command line, as a user ingests a folder of pages -----------
+
+WEBPAGES = Path(__file__).resolve().parent / "webpages"
+
+
+@dataclass(frozen=True)
+class ShapeCounts:
+    """What the store holds from one document, as bench/prose_shapes.py prints it."""
+
+    read_as: str
+    sections: int
+    plan_actions: int  # "Action 1.1" in minutes, read like a table's action
+    dated: int  # progress updates with a month
+    commitments: int
+    undated: int  # updates kept with no month
+    aside_chars: int  # text kept searchable outside any section (headings with no text, tables outside a plan)
+    furniture_chars: int  # dropped as web-page furniture or banners
+
+
+def shape_folder(folder: Path) -> Path:
+    """Every prose fixture of this file and the four made-up web pages, in one folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (text, _gold) in ALL_SHAPES.items():
+        write(folder, name, text)
+    write(folder, "themed.html", THEMED_HTML)
+    for page in sorted(WEBPAGES.glob("*.html")):
+        (folder / page.name).write_bytes(page.read_bytes())
+    return folder
+
+
+def stored_shape_counts(store: CorpusStore) -> dict[str, ShapeCounts]:
+    """Per stored document: how it was read and what it gave."""
+    actions = list(store.iter_actions())
+    counts = {}
+    for summary in store.document_summary():
+        name = summary.name
+        own = [a for a in actions if name in a.documents]
+        updates = [u for a in own for u in a.updates if any(s.document == name for s in u.sources)]
+        counts[name] = ShapeCounts(
+            read_as=summary.read_as,
+            sections=sum(a.kind == "section" for a in own),
+            plan_actions=sum(a.kind == "action" for a in own),
+            dated=sum(u.kind == "update" and u.start is not None for u in updates),
+            commitments=sum(u.kind == "commitment" for u in updates),
+            undated=sum(u.kind == "update" and u.start is None for u in updates),
+            aside_chars=summary.unattributed_chars,
+            furniture_chars=summary.dropped_chars,
+        )
+    return counts
+
+
+# (read as, sections, plan actions, dated updates, commitments) per document.
+EXPECTED_SHAPE_COUNTS = {
+    "themed.txt": ("prose", 2, 0, 4, 0),
+    "termly.txt": ("prose", 2, 0, 2, 2),
+    "log.txt": ("prose", 1, 0, 3, 0),
+    "timeline.txt": ("prose", 1, 0, 3, 0),
+    "newsletter.txt": ("prose", 3, 0, 3, 0),
+    "minutes.txt": ("prose", 3, 2, 6, 0),
+    "bulletin.txt": ("prose", 3, 0, 3, 0),
+    "board.txt": ("prose", 2, 0, 2, 0),
+    "terms.txt": ("prose", 1, 0, 2, 1),
+    "themed.html": ("prose", 2, 0, 4, 0),
+    "local-offer.html": ("prose", 1, 0, 2, 0),
+    "minutes.html": ("prose", 4, 1, 5, 0),
+    "news.html": ("prose", 2, 0, 2, 0),
+    "progress.html": ("prose", 3, 0, 4, 0),
+}
+
+
+def test_every_shape_is_ingested_through_the_command_line_and_read_as_prose(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from narrative_search import config
+    from narrative_search.cli import main
+
+    folder = shape_folder(tmp_path / "pages")
+    home = tmp_path / "home"
+    result = CliRunner().invoke(
+        main, ["--home", str(home), "ingest", "--no-index", "--council", "Rutland", str(folder)], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    assert "ERROR" not in result.output and "no action table found" not in result.output
+    with CorpusStore(config.database_path(home)) as store:
+        counts = stored_shape_counts(store)
+    assert {name: (c.read_as, c.sections, c.plan_actions, c.dated, c.commitments) for name, c in counts.items()} == (
+        EXPECTED_SHAPE_COUNTS
+    )
+    # Web pages lose their furniture, and only their furniture is counted as dropped.
+    assert all(c.furniture_chars > 0 for name, c in counts.items() if name in {p.name for p in WEBPAGES.glob("*.html")})
+    assert all(c.furniture_chars == 0 for name, c in counts.items() if name.endswith(".txt"))
