@@ -638,14 +638,21 @@ class ShapeCounts:
     furniture_chars: int  # dropped as web-page furniture or banners
 
 
+# The councils the made-up web pages name as their site; the text fixtures are Rutland's.
+PAGE_COUNCILS = {"themed.html": "Torbay", "local-offer.html": "Solihull", "minutes.html": "Wokingham",
+                 "news.html": "Rutland", "progress.html": "Torbay"}
+
+
 def shape_folder(folder: Path) -> Path:
-    """Every prose fixture of this file and the four made-up web pages, in one folder."""
+    """Every prose fixture of this file and the four made-up web pages, in one folder with its sources.csv."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, (text, _gold) in ALL_SHAPES.items():
         write(folder, name, text)
     write(folder, "themed.html", THEMED_HTML)
     for page in sorted(WEBPAGES.glob("*.html")):
         (folder / page.name).write_bytes(page.read_bytes())
+    councils = {**{name: "Rutland" for name in ALL_SHAPES}, **PAGE_COUNCILS}
+    write(folder, "sources.csv", "file,council\n" + "".join(f"{name},{council}\n" for name, council in councils.items()))
     return folder
 
 
@@ -698,7 +705,7 @@ def test_every_shape_is_ingested_through_the_command_line_and_read_as_prose(tmp_
     folder = shape_folder(tmp_path / "pages")
     home = tmp_path / "home"
     result = CliRunner().invoke(
-        main, ["--home", str(home), "ingest", "--no-index", "--council", "Rutland", str(folder)], catch_exceptions=False
+        main, ["--home", str(home), "ingest", "--no-index", str(folder)], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
     assert "ERROR" not in result.output and "no action table found" not in result.output
