@@ -29,6 +29,11 @@ The rules, in the order they are applied:
   near the top), else stays undated.
 * "Action 1.1" / "Action One" in minutes starts a plan action with a ref,
   read like a table's action.
+* Dates are :func:`~narrative_search.stamps.find_date_phrases`'s. Those that
+  need a month ("end of last year", "26 February", "November progress
+  update") resolve against the page's date, or the month-year line above a
+  day line; their stamp is kept as printed. A month named alone dates only a
+  heading about progress ("November progress update", not "July fun day").
 
 Nothing is lost: heading lines that hold no text of their own and text
 before the first heading are kept as unattributed text.
