@@ -14,7 +14,17 @@ from . import config
 from .brief import resolve_council
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl, export_verdicts_csv, export_verdicts_jsonl
-from .model import ACTION_KINDS, PASSAGE_KINDS, SEARCH_MODES, ActionKind, IngestOutcome, PassageKind, SearchFilters, SearchMode, SearchResult
+from .model import (
+    ACTION_KINDS,
+    PASSAGE_KINDS,
+    SEARCH_MODES,
+    ActionKind,
+    IngestOutcome,
+    PassageKind,
+    SearchFilters,
+    SearchMode,
+    SearchResult,
+)
 from .render.csv import brief_csv
 from .render.markdown import brief_markdown
 from .render.text import (
