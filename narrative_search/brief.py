@@ -284,6 +284,7 @@ def _action_brief(
     changes = [_change(entry) for entry in timeline.entries if _dated_in(entry, since, as_of)] if since else []
     last = timeline.last_update_month
     return ActionBrief(
+        kind=timeline.kind,
         action_id=timeline.action_id,
         ref=timeline.ref,
         action=timeline.action,

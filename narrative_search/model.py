@@ -1052,6 +1052,7 @@ class ActionBrief:
     evidence: list[Evidence]
     changes: list[Change]  # updates dated on or after ``since``
     rating_moves_since: list[RatingMove]
+    kind: ActionKind = "action"  # a plan action, or a section of a prose document
 
     @property
     def rating_change(self) -> str:

@@ -19,6 +19,7 @@ from narrative_search.brief import build_brief
 from narrative_search.cli import main
 from narrative_search.model import ACTION_KINDS, MergedAction, SearchFilters
 from narrative_search.passages import action_passages, action_text
+from narrative_search.render.markdown import brief_markdown
 from narrative_search.render.text import hit_lines, timeline_text
 from narrative_search.summary import summarise_action
 from narrative_search.workspace import Workspace
@@ -133,9 +134,11 @@ def test_the_timeline_shows_positions_in_date_order_and_the_commitment_labelled(
 
 
 def test_a_brief_does_not_count_a_commitment_as_a_change_or_an_update(prose_home: Workspace) -> None:
-    brief = build_brief(prose_home.store, "Rutland", since="2023-01", as_of="2023-12")
+    brief = build_brief(prose_home.store, "Rutland", since="2022-01", as_of="2023-12")
     section = next(action for action in brief.actions if action.action_id == SECTION_ID)
-    assert section.changes == [] and section.last_update_month == "2022-09"
+    assert section.kind == "section" and section.last_update_month == "2022-09"
+    assert [change.when for change in section.changes] == ["Position as of September 2022"]
+    assert f'### section "Preparing for adulthood" ({SECTION_ID})' in brief_markdown(brief).splitlines()
 
 
 def test_a_sections_own_passage_is_titled_as_a_section() -> None:

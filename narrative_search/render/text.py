@@ -259,7 +259,9 @@ def change_nothing_new(change: "Change") -> str:
 
 
 def brief_action_name(action: "ActionBrief") -> str:
-    """"3.2 D (staffordshire/3-2-d)", or the id alone for an action with no ref."""
+    """"3.2 D (staffordshire/3-2-d)"; a section by its title; the id alone for an action with no ref."""
+    if action.kind == "section" and not action.ref:
+        return f'section "{one_line(action.action, 80) or "untitled"}" ({action.action_id})'
     return f"{action.ref} ({action.action_id})" if action.ref else action.action_id
 
 
