@@ -33,7 +33,7 @@ from streamlit.delta_generator import DeltaGenerator
 from narrative_search import app_views as views
 from narrative_search import config
 from narrative_search.errors import NarrativeSearchError
-from narrative_search.model import PASSAGE_KINDS, SEARCH_MODES, Brief, QuerySummary, SearchFilters, SearchResult
+from narrative_search.model import ACTION_KINDS, PASSAGE_KINDS, SEARCH_MODES, Brief, QuerySummary, SearchFilters, SearchResult
 from narrative_search.months import month_label
 from narrative_search.protocols import EncodeProgress
 from narrative_search.render.csv import brief_csv
@@ -229,6 +229,7 @@ def init_search_state(councils: list[str], months: list[str], documents: list[st
     st.session_state["s_until"] = st.query_params.get("until", ANY_MONTH) if st.query_params.get("until") in months else ANY_MONTH
     st.session_state["s_ratings"] = [r for r in (v.upper() for v in param_list("rating")) if r in RATINGS]
     st.session_state["s_kinds"] = [k for k in param_list("kind") if k in PASSAGE_KINDS]
+    st.session_state["s_records"] = [r for r in param_list("record") if r in ACTION_KINDS]
     st.session_state["s_documents"] = [d for d in param_list("document") if d in documents]
     try:
         st.session_state["s_k"] = max(1, min(50, int(st.query_params.get("k", 10))))
@@ -262,6 +263,9 @@ def page_search(resources: Resources) -> None:
                        help="Only passages with this rating in force (R red, A amber, G green, B blue).")
         st.multiselect("Kind", list(PASSAGE_KINDS), key="s_kinds", placeholder="Any kind",
                        format_func=lambda k: views.KIND_LABELS.get(k, k))
+        st.multiselect("Record", list(ACTION_KINDS), key="s_records", placeholder="Actions and sections",
+                       format_func=lambda r: views.RECORD_LABELS.get(r, r),
+                       help="Only plan actions, or only sections of prose documents (progress pages, logs, minutes).")
         with st.expander("More options"):
             st.multiselect("Documents", documents, key="s_documents", placeholder="All documents")
             st.number_input("Results", min_value=1, max_value=50, step=1, key="s_k")
@@ -277,9 +281,11 @@ def page_search(resources: Resources) -> None:
     filters = SearchFilters(
         councils=tuple(state["s_councils"]), since=state["s_since"] or None, until=state["s_until"] or None,
         ratings=tuple(state["s_ratings"]), documents=tuple(state["s_documents"]), kinds=tuple(state["s_kinds"]),
+        records=tuple(state["s_records"]),
     )
     set_url("search", q=query, council=list(filters.councils), since=filters.since, until=filters.until,
-            rating=list(filters.ratings), kind=list(filters.kinds), document=list(filters.documents),
+            rating=list(filters.ratings), kind=list(filters.kinds), record=list(filters.records),
+            document=list(filters.documents),
             k=state["s_k"] if state["s_k"] != 10 else None, mode=state["s_mode"] if state["s_mode"] != "hybrid" else None)
     if not query:
         st.caption(md_escape(f"{len(documents)} documents from {len(councils)} councils are searchable: "
@@ -373,8 +379,8 @@ def page_action(resources: Resources) -> None:
         timeline = workspace.timeline(action_id, as_of=as_of or None)
         summary = summarise_action(timeline)
 
-    st.subheader(md_escape(f"{timeline.council} {timeline.ref or ''}".strip()), anchor=False)
-    if timeline.action:
+    st.subheader(md_escape(views.timeline_heading(timeline)), anchor=False)
+    if timeline.action and timeline.kind != "section":  # a section's title is its heading
         html(views.action_text_html(timeline.action))
     html(views.timeline_facts_html(timeline))
     st.altair_chart(views.timeline_chart(timeline), width="stretch")

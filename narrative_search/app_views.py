@@ -98,8 +98,12 @@ KIND_LABELS = {
     "action": "action description",
     "update": "progress update",
     "position_statement": "position statement",
+    "commitment": "commitment (target)",
     "unattributed": "text outside the action tables",
 }
+
+#: Names of the kinds of record a passage belongs to, as a person reads them.
+RECORD_LABELS = {"action": "plan action", "section": "section of a prose document"}
 
 _MARK_STYLE = "background:#fff176;padding:0 1px;border-radius:2px"
 _BEST_STYLE = "background:#e8f0fe;border-radius:3px"
@@ -234,6 +238,8 @@ def hit_html(hit: "ActionHit", number: int) -> str:
         f'<span style="color:#666">{number}.</span> '
         f'<strong class="ns-council">{esc(hit.council)}</strong> '
         + (f'<strong class="ns-ref">{esc(hit.ref)}</strong> ' if hit.ref else "")
+        + (f'<span class="ns-section" style="color:#666">section:</span> <strong class="ns-title">'
+           f"{esc(hit.title or '(untitled)')}</strong> " if hit.record_kind == "section" and not hit.ref else "")
         + rating_chip_html(passage.rating)
         + f' <span class="ns-date" style="color:#444">{esc(date)}</span>'
         + f' <span style="color:#666">· {esc(KIND_LABELS.get(hit.kind, hit.kind))}'
@@ -420,8 +426,11 @@ def timeline_chart(timeline: "Timeline") -> "alt.LayerChart":
 
 
 def entry_html(entry: "TimelineEntry") -> str:
-    """One update: date, kind, rating, sources, then its text with new sentences marked and repeats greyed."""
-    kind = "position statement" if entry.kind == "position_statement" else "update"
+    """One update: date, kind, rating, sources, then its text with new sentences marked and repeats greyed.
+
+    A commitment (a future target) is labelled as one and its sentences are not marked new: it is not progress.
+    """
+    kind = "update" if entry.kind == "update" else KIND_LABELS[entry.kind]
     sources = "; ".join(cite(source.document, source.line, source.location) for source in entry.sources)
     head = (
         f'<strong class="ns-when">{esc(entry.when)}</strong> '
@@ -437,7 +446,9 @@ def entry_html(entry: "TimelineEntry") -> str:
         for sentence in entry.sentences:
             body.append(esc(entry.text[position:sentence.start]))
             piece = esc(entry.text[sentence.start:sentence.end])
-            if sentence.label == "repeat" and sentence.repeats is not None:
+            if sentence.label == "commitment":
+                body.append(f'<span class="ns-commitment" style="font-style:italic">{piece}</span>')
+            elif sentence.label == "repeat" and sentence.repeats is not None:
                 earlier = sentence.repeats
                 said = earlier.stamp or month_label(earlier.month) or "earlier"
                 title = f"repeats {said} ({earlier.similarity:.2f}): {one_line(earlier.text, 200)}"
@@ -464,6 +475,13 @@ def entry_html(entry: "TimelineEntry") -> str:
         f'<div class="ns-entry" style="border-left:3px solid {rating_colour(entry.rating)};padding:0.2rem 0 0.2rem 0.7rem;margin:0 0 0.8rem 0">'
         f"<div>{head}</div><div class=\"ns-text\" style=\"{_TEXT_STYLE}\">{''.join(body)}</div>{''.join(extra)}</div>"
     )
+
+
+def timeline_heading(timeline: "Timeline") -> str:
+    """"Staffordshire 3.2 D" for an action; "Rutland section: Progress log" for a section of a prose document."""
+    if timeline.kind == "section":
+        return f"{timeline.council} section: {one_line(timeline.action) or '(untitled)'}"
+    return f"{timeline.council} {timeline.ref or ''}".strip()
 
 
 def action_text_html(text: str) -> str:

@@ -14,6 +14,9 @@ For one council, from every action's :class:`~narrative_search.model.Timeline`:
 * what changed since a month, action by action: the updates dated on or after
   it (an update whose months run into it counts), with the sentences they
   added, and the rating moves from then on;
+* commitments (future targets, "By April 2021 we will have ...") are not
+  progress: they neither update an action (the timeline leaves them out of
+  the last dated update), nor count as changes, nor as evidence of completion;
 * what revisits and monitoring judged (the council's verdicts, newest first;
   with ``as_of``, only events up to it).
 
@@ -254,7 +257,7 @@ def _completion_evidence(
             evidence.append(Evidence("rating", text, latest.month, latest.display_label,
                                      cell.source if cell else UNCITED, rating=latest.rating))
     for entry in timeline.entries:
-        if entry.reference_only:
+        if entry.reference_only or entry.kind == "commitment":
             continue
         for sentence in entry.sentences:
             if _SAYS_COMPLETE.search(sentence.text):
@@ -281,6 +284,7 @@ def _action_brief(
     changes = [_change(entry) for entry in timeline.entries if _dated_in(entry, since, as_of)] if since else []
     last = timeline.last_update_month
     return ActionBrief(
+        kind=timeline.kind,
         action_id=timeline.action_id,
         ref=timeline.ref,
         action=timeline.action,
@@ -300,8 +304,8 @@ def _action_brief(
 
 
 def _dated_in(entry: TimelineEntry, since: str, as_of: Month) -> bool:
-    """A dated update whose months reach ``since`` or later, started by ``as_of``."""
-    if entry.undated or entry.month is None:
+    """A dated progress update (not a commitment) whose months reach ``since`` or later, started by ``as_of``."""
+    if entry.undated or entry.month is None or entry.kind == "commitment":
         return False
     if as_of is not None and entry.month > as_of:
         return False

@@ -14,7 +14,17 @@ from . import config
 from .brief import resolve_council
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl, export_verdicts_csv, export_verdicts_jsonl
-from .model import PASSAGE_KINDS, SEARCH_MODES, IngestOutcome, PassageKind, SearchFilters, SearchMode, SearchResult
+from .model import (
+    ACTION_KINDS,
+    PASSAGE_KINDS,
+    SEARCH_MODES,
+    ActionKind,
+    IngestOutcome,
+    PassageKind,
+    SearchFilters,
+    SearchMode,
+    SearchResult,
+)
 from .render.csv import brief_csv
 from .render.markdown import brief_markdown
 from .render.text import (
@@ -114,6 +124,8 @@ def index_command(context: click.Context, rebuild: bool) -> None:
 @click.option("--status", "ratings", multiple=True, type=click.Choice(["R", "A", "G", "B"], case_sensitive=False), help="Only passages with this rating in force (repeatable).")
 @click.option("--document", "documents", multiple=True, help="Only this document (file name, repeatable).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(PASSAGE_KINDS), help="Only this kind of passage (repeatable).")
+@click.option("--record", "records", multiple=True, type=click.Choice(ACTION_KINDS),
+              help="Only passages of this kind of record: plan actions or sections of prose documents (repeatable).")
 @click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
 @click.pass_context
@@ -127,13 +139,14 @@ def search_command(
     ratings: tuple[str, ...],
     documents: tuple[str, ...],
     kinds: tuple[PassageKind, ...],
+    records: tuple[ActionKind, ...],
     mode: SearchMode,
     as_json: bool,
 ) -> None:
     """Search every council's plans, in your words or theirs ("quoted phrases" must appear)."""
     filters = SearchFilters(
         councils=councils, since=since, until=until, ratings=tuple(r.upper() for r in ratings),
-        documents=documents, kinds=kinds,
+        documents=documents, kinds=kinds, records=records,
     )
     with open_workspace(context) as workspace:
         result = workspace.search(query, k=k, filters=filters, mode=mode)

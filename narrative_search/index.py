@@ -42,9 +42,9 @@ import numpy as np
 
 from .errors import NarrativeSearchError
 from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
-from .model import INDEX_TYPES, Citation, IndexType, Passage, PassageKind
+from .model import INDEX_TYPES, ActionKind, Citation, IndexType, Passage, PassageKind
 from .months import Month, month_number
-from .passages import PASSAGE_FORMAT_VERSION, build_passages
+from .passages import PASSAGE_FORMAT_VERSION, TITLE_LABELS, build_passages
 from .protocols import CorpusReader, EncodeProgress, Fingerprinted, IndexingEncoder
 
 if TYPE_CHECKING:  # faiss is imported where it is used: loading it is slow
@@ -55,7 +55,9 @@ PathLike = Union[str, Path]
 #: Version of the files below; a different one is rebuilt, never read.
 #: 2: words.npz (keyword postings) added.
 #: 3: passages.location (where the passage is in its file: "page 3") added.
-INDEX_FORMAT_VERSION = 3
+#: 4: passages.record_kind (the record a passage belongs to: "action", "section") and actions.title
+#:    (a section's title, shown where an action shows its ref) added.
+INDEX_FORMAT_VERSION = 4
 
 INDEX_DIR_NAME = "search"
 CURRENT_NAME = "CURRENT"
@@ -100,13 +102,15 @@ CREATE TABLE passages (
     "end"       TEXT,
     rating      TEXT,
     action_row  INTEGER,                 -- row of the actions table, NULL for unattributed text
-    location    TEXT                     -- "page 3", "table 2 row 5", "line 12"
+    location    TEXT,                    -- "page 3", "table 2 row 5", "line 12"
+    record_kind TEXT                     -- "action" or "section"; NULL for unattributed text
 );
 CREATE TABLE actions (
     action_row  INTEGER PRIMARY KEY,
     action_id   TEXT NOT NULL UNIQUE,
     council     TEXT NOT NULL,
-    ref         TEXT
+    ref         TEXT,
+    title       TEXT                     -- a section's title (it has no ref); NULL for an action
 );
 CREATE VIRTUAL TABLE passage_words USING fts5(
     text, content='passages', content_rowid='rowid', tokenize='{tokenize}'
@@ -158,7 +162,7 @@ def corpus_hash(passages: Sequence[Passage]) -> str:
     digest = hashlib.sha256()
     for p in passages:  # the fields one by one: dataclasses.asdict deep-copies and is slow at 100k
         fields = (p.id, p.kind, p.text, p.council, p.document, p.line, p.ref, p.action_id, p.start, p.end, p.rating,
-                  p.location)
+                  p.location, p.record_kind)
         digest.update("\x1f".join("" if value is None else str(value) for value in fields).encode("utf-8"))
         digest.update(b"\x1e")
     return digest.hexdigest()
@@ -236,13 +240,23 @@ def first_passage_of_each_action(passages: Sequence[Passage]) -> list[Passage]:
     return list(seen.values())
 
 
+def section_title(passage: Passage) -> Optional[str]:
+    """The title of the section whose own passage (or its first chunk) this is: "Section: <title>" without its label."""
+    if passage.record_kind != "section" or passage.kind != "action":
+        return None
+    first_line = passage.text.split("\n", 1)[0]
+    label = f"{TITLE_LABELS['section']}: "
+    return first_line[len(label):] if first_line.startswith(label) else None
+
+
 def _passage(
     passage_id: str, kind: PassageKind, text: str, council: str, document: str, line: int, ref: Optional[str],
     action_id: Optional[str], start: Month, end: Month, rating: Optional[str], location: Optional[str],
+    record_kind: Optional[ActionKind],
 ) -> Passage:
-    """A passage from its row of the passages table (the columns in table order, rowid left out)."""
+    """A passage from its row of the passages table (the columns in table order, rowid and action_row left out)."""
     return Passage(id=passage_id, kind=kind, text=text, council=council, source=Citation(document, line, location),
-                   ref=ref, action_id=action_id, start=start, end=end, rating=rating)
+                   ref=ref, action_id=action_id, start=start, end=end, rating=rating, record_kind=record_kind)
 
 
 def _write_passages_db(
@@ -254,18 +268,19 @@ def _write_passages_db(
         conn.executescript(_SCHEMA)
         conn.executemany(
             'INSERT INTO passages (rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating,'
-            " action_row, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " action_row, location, record_kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (
                     row, p.id, p.kind, p.text, p.council, p.document, p.line, p.ref, p.action_id,
                     p.start, p.end, p.rating, action_rows.get(p.action_id) if p.action_id else None, p.location,
+                    p.record_kind,
                 )
                 for row, p in enumerate(passages)
             ),
         )
         conn.executemany(
-            "INSERT INTO actions (action_row, action_id, council, ref) VALUES (?, ?, ?, ?)",
-            ((row, p.action_id, p.council, p.ref) for row, p in enumerate(firsts)),
+            "INSERT INTO actions (action_row, action_id, council, ref, title) VALUES (?, ?, ?, ?, ?)",
+            ((row, p.action_id, p.council, p.ref, section_title(p)) for row, p in enumerate(firsts)),
         )
         conn.execute("INSERT INTO passage_words (rowid, text) SELECT rowid, text FROM passages")
         conn.execute("INSERT INTO passage_words (passage_words) VALUES ('optimize')")
@@ -374,7 +389,7 @@ def current_generation(home: PathLike) -> Path:
 class SearchIndex:
     """One index generation, opened for reading: vectors in faiss, words in FTS5, metadata in numpy.
 
-    Metadata used by filters (council, kind, document, months, rating, action)
+    Metadata used by filters (council, kind, document, months, rating, action, record kind)
     is held as integer arrays so that a filter over 100k passages is a few
     vectorised comparisons; passage text is read from SQLite only for hits.
     Safe to share between threads.
@@ -411,11 +426,12 @@ class SearchIndex:
 
     def _load_metadata(self) -> None:
         rows = self.conn.execute(
-            'SELECT kind, council, document, start, "end", rating, action_row FROM passages ORDER BY rowid'
+            'SELECT kind, council, document, start, "end", rating, action_row, record_kind FROM passages ORDER BY rowid'
         ).fetchall()
-        columns = list(zip(*rows)) if rows else [()] * 7
-        kinds, councils, documents, starts, ends, ratings, action_rows = columns
+        columns = list(zip(*rows)) if rows else [()] * 8
+        kinds, councils, documents, starts, ends, ratings, action_rows, record_kinds = columns
         self.kind_names, self.kind_codes = _codes(kinds)
+        self.record_kind_names, self.record_kind_codes = _codes(record_kinds)
         self.council_names, self.council_codes = _codes(councils)
         self.document_names, self.document_codes = _codes(documents)
         self.starts = np.fromiter((month_number(m) for m in starts), dtype=np.int32, count=len(rows))
@@ -426,10 +442,11 @@ class SearchIndex:
         self.action_rows = np.fromiter(
             (-1 if row is None else row for row in action_rows), dtype=np.int64, count=len(rows)
         )
-        actions = self.conn.execute("SELECT action_id, council, ref FROM actions ORDER BY action_row").fetchall()
+        actions = self.conn.execute("SELECT action_id, council, ref, title FROM actions ORDER BY action_row").fetchall()
         self.action_ids = [row[0] for row in actions]
         self.action_councils = [row[1] for row in actions]
         self.action_refs = [row[2] for row in actions]
+        self.action_titles: list[Optional[str]] = [row[3] for row in actions]
         self.action_row_of = {action_id: row for row, action_id in enumerate(self.action_ids)}
 
     def _inconsistencies(self) -> list[str]:
@@ -486,12 +503,17 @@ class SearchIndex:
             with self._lock:
                 records = self.conn.execute(
                     'SELECT rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating,'
-                    f" location FROM passages WHERE rowid IN ({marks})",
+                    f" location, record_kind FROM passages WHERE rowid IN ({marks})",
                     chunk,
                 ).fetchall()
             for rowid, *values in records:
                 found[rowid] = _passage(*values)
         return found
+
+    def title_of(self, action_id: Optional[str]) -> Optional[str]:
+        """The title of a section (None for an action, unattributed text or an unknown id)."""
+        row = self.action_row_of.get(action_id) if action_id else None
+        return self.action_titles[row] if row is not None else None
 
     def rows_of_action(self, action_id: str) -> np.ndarray:
         row = self.action_row_of.get(action_id)

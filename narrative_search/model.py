@@ -505,6 +505,7 @@ class Passage(Cited):
     start: Month = None
     end: Month = None
     rating: Optional[str] = None  # R, A, G, B, ... in force for the passage; None if unknown
+    record_kind: Optional[ActionKind] = None  # the record it belongs to: an action or a section; None for unattributed text
 
     @property
     def base_id(self) -> str:
@@ -538,7 +539,8 @@ SEARCH_MODES: tuple[SearchMode, ...] = get_args(SearchMode)
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """What a search keeps: councils (or all but some), a month range, ratings, documents, passage kinds.
+    """What a search keeps: councils (or all but some), a month range, ratings, documents, passage kinds,
+    and the kinds of record the passages belong to (actions, sections).
 
     :func:`narrative_search.search.check_filters` checks them and puts them in canonical form.
     """
@@ -550,6 +552,7 @@ class SearchFilters:
     documents: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     exclude_councils: tuple[str, ...] = ()
+    records: tuple[str, ...] = ()  # ACTION_KINDS: passages of actions, of sections
 
     def describe(self) -> str:
         parts = []
@@ -565,6 +568,8 @@ class SearchFilters:
             parts.append("in " + " or ".join(self.documents))
         if self.kinds:
             parts.append("of kind " + " or ".join(self.kinds))
+        if self.records:
+            parts.append("from " + " or ".join(f"{record}s" for record in self.records))
         return ", ".join(parts) or "no filters"
 
     @property
@@ -598,6 +603,7 @@ class ActionHit:
     score: float
     passages: list[PassageHit]
     because: Optional[PassageHit] = None  # for similar actions: the source action's closest passage
+    title: Optional[str] = None  # a section's title (a section has no ref); None for an action
 
     @property
     def best(self) -> PassageHit:
@@ -618,6 +624,11 @@ class ActionHit:
     @property
     def kind(self) -> str:
         return self.best.passage.kind
+
+    @property
+    def record_kind(self) -> Optional[ActionKind]:
+        """What the hit is a record of: "action", "section", or None for text outside any record."""
+        return self.best.passage.record_kind
 
     @property
     def date(self) -> Optional[str]:
@@ -643,7 +654,10 @@ class ActionHit:
             "location": describe_location(best.line, best.location),
             "rating": best.rating,
             "matched_terms": self.best.matched_terms,
+            "record": self.record_kind,
         }
+        if self.title is not None:
+            data["title"] = self.title
         if self.best.sentence_span is not None:
             start, end = self.best.sentence_span
             data["matched_sentence"] = best.text[start:end]
@@ -690,7 +704,7 @@ class Sentence:
     text: str
     start: int
     end: int
-    label: str  # "new", "repeat" or "reference"
+    label: str  # "new", "repeat", "reference" or "commitment" (a sentence of a future target)
     similarity: Optional[float] = None  # to the most similar earlier sentence; None if none to compare
     repeats: Optional[RepeatOf] = None  # for a repeat: the earlier sentence
 
@@ -783,6 +797,7 @@ class Timeline:
     novelty_model: Optional[str] = None
     # The as-of month of each report the entries cite: undated text is placed there.
     report_dates: dict[str, Month] = field(default_factory=dict)
+    kind: ActionKind = "action"  # a plan action, or a section of a prose document
 
     @property
     def latest_rating(self) -> Optional[str]:
@@ -1037,6 +1052,7 @@ class ActionBrief:
     evidence: list[Evidence]
     changes: list[Change]  # updates dated on or after ``since``
     rating_moves_since: list[RatingMove]
+    kind: ActionKind = "action"  # a plan action, or a section of a prose document
 
     @property
     def rating_change(self) -> str:

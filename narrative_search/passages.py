@@ -9,8 +9,12 @@ Every passage is one of:
   force at the update's start month;
 * ``"action"``: the action's own description, labelled
   ("Action: ...", "Focus area: ...", "Evidence: ...", "Impact: ..."), rated by
-  the action's latest status;
+  the action's latest status; a section of a prose document is titled
+  "Section: ..." instead;
 * ``"unattributed"``: one span of a document's text kept outside any action.
+
+Each passage of an action or section knows which of the two it belongs to
+(``record_kind``; None for unattributed text), so a search can keep either.
 
 Each passage keeps its council, document, line and the line's location in the
 file ("page 3", from the store) so a hit can be traced to the source, and has an id that depends only on what it is (action id, update months
@@ -32,7 +36,7 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 from .merge import comparable_text
-from .model import CHUNK_SEPARATOR, Citation, Locate, MergedAction, MergedUpdate, Passage, Status, slug
+from .model import CHUNK_SEPARATOR, ActionKind, Citation, Locate, MergedAction, MergedUpdate, Passage, Status, slug
 from .months import AFTER_EVERY_MONTH, Month
 from .protocols import CorpusReader
 
@@ -42,7 +46,11 @@ if TYPE_CHECKING:  # spaCy is imported where it is used: loading it is slow
 #: Version of the rules that cut passages from the store; the search index
 #: records it and is rebuilt when it changes.
 #: 2: passages carry their location in the file ("page 3").
-PASSAGE_FORMAT_VERSION = 2
+#: 3: passages carry the kind of record they belong to; a section's title reads "Section: ...".
+PASSAGE_FORMAT_VERSION = 3
+
+#: The label before an action's own text, by the kind of record (sections are titled by their heading).
+TITLE_LABELS: dict[ActionKind, str] = {"action": "Action", "section": "Section"}
 
 
 CountTokens = Callable[[str], int]
@@ -84,10 +92,11 @@ def latest_rating(statuses: Sequence[Status]) -> Optional[str]:
 
 def action_text(action: MergedAction) -> str:
     """The action's own description, one labelled line per non-empty field."""
+    title = TITLE_LABELS[action.kind]
     lines = [
         f"{label}: {value.strip()}"
         for label, value in (
-            ("Action", action.action),
+            (title, action.action),
             ("Focus area", action.focus_area),
             ("Evidence", action.evidence),
             ("Impact", action.impact),
@@ -95,7 +104,7 @@ def action_text(action: MergedAction) -> str:
         if value and value.strip()
     ]
     if not lines:  # nothing printed but the ref: still one passage per action
-        lines = [f"Action: {action.ref_printed or action.ref or action.id}"]
+        lines = [f"{title}: {action.ref_printed or action.ref or action.id}"]
     return "\n".join(lines)
 
 
@@ -139,6 +148,7 @@ def action_passages(
             ref=action.ref,
             action_id=action.id,
             rating=latest_rating(action.statuses),
+            record_kind=action.kind,
         )
     ]
     for update in action.updates:
@@ -157,6 +167,7 @@ def action_passages(
                 start=update.start,
                 end=update.end,
                 rating=rating_at(action.statuses, update.start),
+                record_kind=action.kind,
             )
         )
     return passages

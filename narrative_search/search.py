@@ -16,7 +16,8 @@ out, and embedded with the whole query for the vector side.
 Filters: councils; a month range (an update passage is kept when its months
 overlap the range; passages without a month, i.e. action descriptions, are
 left out by a month filter); ratings (the rating in force at the passage's
-month; a mixed "G/A" matches G and A); documents; passage kinds.
+month; a mixed "G/A" matches G and A); documents; passage kinds; the kind of record a
+passage belongs to (a plan action or a section of a prose document).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .index import SearchIndex
 from .keyword import fts_phrase
-from .model import PASSAGE_KINDS, SEARCH_MODES, ActionHit, PassageHit, SearchFilters, SearchMode, SearchResult
+from .model import ACTION_KINDS, PASSAGE_KINDS, SEARCH_MODES, ActionHit, PassageHit, SearchFilters, SearchMode, SearchResult
 from .months import is_month, month_number
 from .passages import sentence_spans
 from .protocols import TextEncoder
@@ -150,6 +151,9 @@ def check_filters(filters: SearchFilters) -> SearchFilters:
     unknown = [k for k in filters.kinds if k not in PASSAGE_KINDS]
     if unknown:
         raise SearchError(f"unknown passage kind {unknown[0]!r}: choose from {', '.join(PASSAGE_KINDS)}")
+    unknown = [r for r in filters.records if r not in ACTION_KINDS]
+    if unknown:
+        raise SearchError(f"unknown kind of record {unknown[0]!r}: choose from {', '.join(ACTION_KINDS)}")
     return SearchFilters(
         councils=tuple(canonical_council(c) or c for c in filters.councils),
         since=filters.since,
@@ -158,6 +162,7 @@ def check_filters(filters: SearchFilters) -> SearchFilters:
         documents=filters.documents,
         kinds=filters.kinds,
         exclude_councils=tuple(canonical_council(c) or c for c in filters.exclude_councils),
+        records=filters.records,
     )
 
 
@@ -192,6 +197,9 @@ def filter_mask(index: SearchIndex, filters: SearchFilters) -> tuple[Optional[np
         steps.append((f"document {' or '.join(filters.documents)}", _in(index.document_names, index.document_codes, filters.documents)))
     if filters.kinds:
         steps.append((f"kind {' or '.join(filters.kinds)}", _in(index.kind_names, index.kind_codes, filters.kinds)))
+    if filters.records:
+        steps.append((f"record {' or '.join(filters.records)}",
+                      _in(index.record_kind_names, index.record_kind_codes, filters.records)))
     if filters.ratings:
         steps.append((f"rating {' or '.join(filters.ratings)}", _in(index.rating_names, index.rating_codes, filters.ratings, _rating_matches)))
     if filters.since or filters.until:
@@ -350,7 +358,7 @@ def search(
             )
             for row in rows[:PASSAGES_PER_HIT]
         ]
-        hits.append(ActionHit(key=key, score=score, passages=passage_hits))
+        hits.append(ActionHit(key=key, score=score, passages=passage_hits, title=index.title_of(passage_hits[0].passage.action_id)))
     result = SearchResult(query, hits, filters, None, len(scored))
     if explain:
         explain_hits(result.hits, index, embedder, parsed, query_vector=vector if mode != "keyword" else None)
@@ -477,6 +485,7 @@ def similar_actions(index: SearchIndex, action_id: str, k: int = 10, same_counci
                 score=score,
                 passages=[PassageHit(row=target_row, passage=passages[target_row], score=similarity, similarity=similarity)],
                 because=PassageHit(row=source_row, passage=passages[source_row], score=similarity, similarity=similarity),
+                title=index.title_of(index.action_ids[target]),
             )
         )
     return SearchResult(action_id, hits, SearchFilters(exclude_councils=() if same_council else (council,)), None, len(by_pair))

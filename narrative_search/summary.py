@@ -17,7 +17,8 @@ date, document, line and the line's location in the file ("page 3"):
   moved since); otherwise a sentence of the latest update that says what is
   still to do ("ongoing", "to be", "will", "planned", "next step", ...).
 
-Reference-only updates ("See above") are never picked. Nothing is rephrased.
+Reference-only updates ("See above") are never picked, nor commitments (future
+targets) while there is progress to pick from. Nothing is rephrased.
 
 :func:`mmr` is maximal marginal relevance, for picking representative
 passages for a query without picking the same thing twice.
@@ -61,6 +62,8 @@ _REMAINING = re.compile(
 def summarise_action(timeline: Timeline) -> list[SummarySentence]:
     """At most three verbatim sentences: now, the main change, and what is stalled or remains."""
     substantive = [entry for entry in timeline.entries if not entry.reference_only and entry.sentences]
+    progress = [entry for entry in substantive if entry.kind != "commitment"]
+    substantive = progress or substantive  # a section of commitments alone is summarised by them
     if not substantive:
         return []
     dated = [entry for entry in substantive if not entry.undated]
@@ -232,8 +235,8 @@ def _unit_rows(vectors: np.ndarray) -> np.ndarray:
 MIN_THEME_WORDS = 5
 
 #: The labels :func:`narrative_search.passages.action_text` puts before an action's
-#: fields; ours, not the document's, so a summary leaves them out.
-_FIELD_LABEL = re.compile(r"^(?:Action|Focus area|Evidence|Impact): ")
+#: (or a section's) fields; ours, not the document's, so a summary leaves them out.
+_FIELD_LABEL = re.compile(r"^(?:Action|Section|Focus area|Evidence|Impact): ")
 
 #: Relevance against variety when picking a council's representative sentences.
 THEME_LAMBDA = 0.7

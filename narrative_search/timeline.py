@@ -16,6 +16,13 @@ date order, with
   ``reference`` updates and take no part in the comparison;
 * the months since the last dated update, as of a chosen month.
 
+Commitments ("By April 2021 we will have ...", ``kind == "commitment"``) are
+future targets, not progress: they stay in the timeline in date order (of
+their target month), labelled, but their sentences are labelled
+``commitment`` and take no part in the new/repeat comparison (a progress
+update that restates a target is not a repeat of progress, and a target is
+not news), and their months never count as the last dated update.
+
 Every text a timeline holds is cut from a stored update's text, so anything
 shown from it can be found verbatim in the source.
 
@@ -240,6 +247,7 @@ def timeline_of_action(
         as_of = max((date for date in dates if date), default=None)
     last = _last_update_month(entries, as_of)
     return Timeline(
+        kind=action.kind,
         action_id=action.id,
         council=action.council,
         ref=action.ref,
@@ -278,8 +286,7 @@ def _entry(
         reference_only=target is not None,
         reference_to=target,
         sentences=[
-            Sentence(text=update.text[start:end], start=start, end=end,
-                     label="reference" if target is not None else "new")
+            Sentence(text=update.text[start:end], start=start, end=end, label=_first_label(update, target))
             for start, end in sentence_spans(update.text)
         ],
         deleted=list(update.deleted),
@@ -287,9 +294,21 @@ def _entry(
     )
 
 
+def _first_label(update: MergedUpdate, reference_to: Optional[str]) -> str:
+    """A sentence's label before the comparison: reference, commitment, else new (a repeat is found later)."""
+    if reference_to is not None:
+        return "reference"
+    return "commitment" if update.kind == "commitment" else "new"
+
+
+def _is_progress(entry: TimelineEntry) -> bool:
+    """Progress text: neither a pointer elsewhere nor a commitment (a future target)."""
+    return not entry.reference_only and entry.kind != "commitment"
+
+
 def _label_novelty(entries: list[TimelineEntry], embedder: Optional[TextEncoder]) -> str:
-    """Label each content sentence new or repeat against the earlier entries' sentences."""
-    content = [(index, sentence) for index, entry in enumerate(entries) if not entry.reference_only
+    """Label each progress sentence new or repeat against the earlier progress entries' sentences."""
+    content = [(index, sentence) for index, entry in enumerate(entries) if _is_progress(entry)
                for sentence in entry.sentences]
     if not content:
         return "embedding" if embedder is not None else "exact"
@@ -322,11 +341,14 @@ def _last_update_month(entries: Iterable[TimelineEntry], as_of: Month) -> Month:
     """The latest month covered by a dated update that had started by ``as_of``.
 
     Undated text is left out: its placement at the report's date says when it
-    was printed at the latest, not when it was written. An update running past
+    was printed at the latest, not when it was written. Commitments are left
+    out: their month is a target, not progress made. An update running past
     ``as_of`` counts up to ``as_of``.
     """
     months = []
     for entry in entries:
+        if entry.kind == "commitment":
+            continue
         if entry.undated or entry.month is None or (as_of is not None and entry.month > as_of):
             continue
         last = entry.end or entry.month

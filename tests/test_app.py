@@ -174,6 +174,19 @@ def test_search_filters_in_the_sidebar_narrow_the_results(app):
     assert "No passages match council Leicestershire and kind update." in at.info[0].value
 
 
+def test_search_filters_by_the_kind_of_record(app):
+    at = app("search", q="tell it once", record="action")
+    check_clean(at)
+    records = at.sidebar.multiselect(key="s_records")
+    assert records.options == ["plan action", "section of a prose document"]
+    assert records.value == ["action"] and params(at, "record") == ["action"]
+    assert hit_cards(at)
+    records.set_value(["section"]).run()  # the bundled plans hold no prose sections
+    check_clean(at)
+    assert hit_cards(at) == []
+    assert "No passages match record section." in at.info[0].value
+
+
 def test_search_state_is_read_from_the_address(app):
     at = app("search", q="annual review", council="Staffordshire", since="2021-01", kind="update")
     check_clean(at)
@@ -238,6 +251,27 @@ def test_action_page_shows_the_chart_summary_updates_and_sources(app):
     sources = at.dataframe[0].value
     assert list(sources["rating"]) == ["R", "R", "A", "G"]
     assert sources["printed"].str.contains("line").all()
+
+
+def test_a_prose_section_is_shown_as_a_section_with_its_commitment(monkeypatch, tmp_path, embedder):
+    page = tmp_path / "progress.txt"
+    page.write_text("Our SEND progress\n\nHearing support\n\nPosition in May 2021\n"
+                    "We had one teacher of the deaf for the whole county.\n\n"
+                    "By 30 June 2024 we will have:\n- a second teacher of the deaf in post\n", encoding="utf-8")
+    home = prepare_home(tmp_path / "home", embedder, ingest=False)
+    with Workspace.open(home, embedder=embedder) as workspace:
+        (outcome,) = workspace.ingest([page], council="Rutland")
+        assert outcome.error is None
+    at = open_app(monkeypatch, home, "search", q="teacher of the deaf")
+    check_clean(at)
+    card = hit_cards(at)[0]
+    assert 'section:</span> <strong class="ns-title">Hearing support</strong>' in card
+    at = open_app(monkeypatch, home, "action", id="rutland/progress-line-3")
+    check_clean(at)
+    assert md_plain(at.subheader[0].value) == "Rutland section: Hearing support"
+    entries = [element.value for element in at.html if 'class="ns-entry"' in element.value]
+    assert len(entries) == 2 and "commitment (target)" in entries[1] and 'class="ns-commitment"' in entries[1]
+    assert 'class="ns-new"' not in entries[1]
 
 
 def test_action_page_accepts_an_id_as_printed(app):

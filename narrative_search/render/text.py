@@ -46,6 +46,9 @@ NOTHING_TO_SUMMARISE = "No updates to summarise."
 #: Names of a summary sentence's role, as a person reads them.
 ROLE_LABELS = {"now": "Now", "change": "Main change", "stalled": "Stalled since", "remains": "Remains"}
 
+#: How an update's kind is named beside its date; a plain progress update needs no name.
+UPDATE_KIND_NAMES = {"update": "", "position_statement": "position statement", "commitment": "commitment (target)"}
+
 #: Columns of the table printed at the end of an ingest.
 OUTCOME_COLUMNS = ("file", "format", "council", "actions", "updates", "status", "message")
 
@@ -89,7 +92,9 @@ def hit_lines(hit: "ActionHit", number: int) -> list[str]:
     data = hit.to_dict()
     if hit.ref:
         label = f"{hit.council} {hit.ref}"
-    else:  # a section of a prose document (or an action printed without a ref) has its id on the next line
+    elif hit.record_kind == "section":  # a section of a prose document has no ref: its title names it
+        label = f"{hit.council} section: {one_line(hit.title or '', 80) or '(untitled)'}"
+    else:  # an action printed without a ref has its id on the next line
         label = f"{hit.council} (no ref)" if hit.action_id else f"{hit.council} (text outside the action tables)"
     rating = f"[{data['rating']}] " if data["rating"] else ""
     lines = [
@@ -130,11 +135,13 @@ def timeline_text(timeline: "Timeline") -> str:
     """The timeline as plain text: ratings, then each update with its sentences marked.
 
     ``+`` marks a new sentence, ``=`` a repeat (with the earlier one it repeats),
-    ``>`` a reference-only update.
+    ``>`` a reference-only update, ``-`` a sentence of a commitment (a target, not progress).
     """
     ref = f"  {timeline.ref}" if timeline.ref else ""  # a prose section has none
     lines = [f"{timeline.action_id}{ref}  ({timeline.council})"]
-    if timeline.action:
+    if timeline.kind == "section":
+        lines.append(f"Section: {one_line(timeline.action) or '(untitled)'}")
+    elif timeline.action:
         lines.append(one_line(timeline.action))
     if timeline.ratings:
         lines.append("Ratings: " + ", ".join(
@@ -153,7 +160,7 @@ def timeline_text(timeline: "Timeline") -> str:
         lines.append(NO_UPDATES)
     for entry in timeline.entries:
         where = "; ".join(cite(source.document, source.line, source.location) for source in entry.sources)
-        kind = " position statement" if entry.kind == "position_statement" else ""
+        kind = f" {UPDATE_KIND_NAMES[entry.kind]}" if UPDATE_KIND_NAMES[entry.kind] else ""
         rating = f" [rating {entry.rating}]" if entry.rating else ""
         lines.append("")
         lines.append(f"{entry.month or '?':7}  {entry.when}{kind}{rating}  ({where})")
@@ -161,7 +168,9 @@ def timeline_text(timeline: "Timeline") -> str:
             lines.append(f"  > {one_line(entry.text)}  (points to: {entry.reference_to})")
             continue
         for sentence in entry.sentences:
-            if sentence.label == "repeat" and sentence.repeats is not None:
+            if sentence.label == "commitment":
+                lines.append(f"  - {one_line(sentence.text)}")
+            elif sentence.label == "repeat" and sentence.repeats is not None:
                 earlier = sentence.repeats
                 lines.append(f"  = {one_line(sentence.text)}")
                 lines.append(f"      repeats {earlier.stamp or month_label(earlier.month)} "
@@ -235,7 +244,7 @@ def brief_reports_text(brief: "Brief") -> str:
 
 def change_kind_and_sources(change: "Change") -> str:
     """"position statement, plan.pdf page 2; plan.docx table 1 row 8": what a change is and where it is printed."""
-    kind = "position statement, " if change.kind == "position_statement" else ""
+    kind = f"{UPDATE_KIND_NAMES[change.kind]}, " if UPDATE_KIND_NAMES[change.kind] else ""
     return kind + "; ".join(cite(*source) for source in change.sources)
 
 
@@ -250,7 +259,9 @@ def change_nothing_new(change: "Change") -> str:
 
 
 def brief_action_name(action: "ActionBrief") -> str:
-    """"3.2 D (staffordshire/3-2-d)", or the id alone for an action with no ref."""
+    """"3.2 D (staffordshire/3-2-d)"; a section by its title; the id alone for an action with no ref."""
+    if action.kind == "section" and not action.ref:
+        return f'section "{one_line(action.action, 80) or "untitled"}" ({action.action_id})'
     return f"{action.ref} ({action.action_id})" if action.ref else action.action_id
 
 
