@@ -408,12 +408,20 @@ def outcome_rows(outcomes: Iterable["IngestOutcome"]) -> list[dict[str, str]]:
             "file": outcome.path.name,
             "format": outcome.format or "-",
             "council": outcome.council or "-",
-            "actions": str(result.actions) if result is not None else "-",
+            "actions": _actions_cell(result) if result is not None else "-",
             "updates": str(result.updates) if result is not None else "-",
             "status": outcome.status,
             "message": outcome.message or "",
         })
     return rows
+
+
+def _actions_cell(result: "SaveResult") -> str:
+    """"33", or "3 sections" / "33 + 2 sections" where prose was read into sections, not "0"."""
+    if not result.sections:
+        return str(result.actions)
+    sections = counted(result.sections, "section")
+    return f"{result.actions} + {sections}" if result.actions else sections
 
 
 def outcome_table(outcomes: Iterable["IngestOutcome"]) -> str:
