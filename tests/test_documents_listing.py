@@ -298,3 +298,10 @@ def test_a_mixed_folder_is_listed_with_how_each_was_read(tmp_path: Path, mixed_f
     assert re.search(r"journey\.txt\s+Rutland\s+-\s+prose\s+0\s+2\s+6\s+2\s+0\s+0\s+0\s+0\s+-$", by_name["journey.txt"])
     assert re.search(r"\s+prose\s+0\s+3\s+5\s+0\s+0\s+0\s+\d+\s+0\s+cookie banner \d+", by_name["progress.html"])
     assert by_name[PLAN].endswith("repeated page banner 9,918, repeated table header 2,275")
+
+    # Ingested again unchanged, each says how it was read as before (the counts come from the store).
+    again = run(home, "ingest", "--no-index", str(mixed_folder)).output
+    for name, expected in EXPECTED.items():
+        assert f"{name}: unchanged; {expected.line}" in again
+    assert "progress.html: unchanged; read as prose: 3 sections, 5 dated updates, 0 commitments, " \
+           f"{rows['progress.html']['dropped_chars']:,} characters dropped as furniture (cookie banner " in again
