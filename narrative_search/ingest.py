@@ -399,15 +399,7 @@ def _unchanged(
     if wanted_council != stored.council:
         return None
     summary = next((s for s in store.document_summary(stored.council) if s.name == stored.name), None)
-    result = SaveResult(
-        document=stored.name,
-        status="unchanged",
-        actions=summary.actions if summary else 0,
-        updates=summary.updates if summary else 0,
-        statuses=summary.statuses if summary else 0,
-        unattributed_chars=summary.unattributed_chars if summary else 0,
-        dropped_chars=summary.dropped_chars if summary else 0,
-    )
+    result = summary.save_result("unchanged") if summary else SaveResult(document=stored.name, status="unchanged")
     warnings = tuple(summary.warnings) if summary else ()
     return IngestOutcome(path=path, result=result, warnings=warnings, format=stored.format, council=stored.council)
 

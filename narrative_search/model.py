@@ -378,6 +378,13 @@ class SaveResult:
     statuses: int = 0
     unattributed_chars: int = 0
     dropped_chars: int = 0
+    # How the document was read, and what the prose path and the verdict
+    # reader found in it, so the ingest line can say more than "0 actions".
+    read_as: ReadAs = ""
+    sections: int = 0
+    commitments: int = 0  # of the updates, those that are commitments (future-dated targets)
+    verdicts: int = 0
+    dropped_reasons: dict[str, int] = field(default_factory=dict)  # reason -> characters, most first
 
 
 @dataclass
@@ -399,6 +406,27 @@ class DocumentSummary:
     dropped_chars: int
     warnings: list[str] = field(default_factory=list)
     read_as: ReadAs = ""
+    sections: int = 0  # records of kind "section" (prose); ``actions`` counts kind "action" only
+    commitments: int = 0  # of the updates, those of kind "commitment"
+    verdicts: int = 0
+    dropped_reasons: dict[str, int] = field(default_factory=dict)  # reason -> characters, most first
+
+    def save_result(self, status: SaveStatus) -> SaveResult:
+        """What saving this document did, with its counts as stored."""
+        return SaveResult(
+            document=self.name,
+            status=status,
+            actions=self.actions,
+            updates=self.updates,
+            statuses=self.statuses,
+            unattributed_chars=self.unattributed_chars,
+            dropped_chars=self.dropped_chars,
+            read_as=self.read_as,
+            sections=self.sections,
+            commitments=self.commitments,
+            verdicts=self.verdicts,
+            dropped_reasons=dict(self.dropped_reasons),
+        )
 
 
 @dataclass

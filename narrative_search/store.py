@@ -212,6 +212,10 @@ class StoreError(NarrativeSearchError, RuntimeError):
     """
 
 
+#: Said of text a reader dropped without naming why (rows stored before readers gave reasons).
+UNNAMED_DROP_REASON = "other"
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -571,16 +575,7 @@ class CorpusStore:
     # -- documents ----------------------------------------------------------
 
     def _save_result(self, name: str, status: SaveStatus) -> SaveResult:
-        summary = self._summaries("WHERE d.name = ?", (name,))[0]
-        return SaveResult(
-            document=name,
-            status=status,
-            actions=summary.actions,
-            updates=summary.updates,
-            statuses=summary.statuses,
-            unattributed_chars=summary.unattributed_chars,
-            dropped_chars=summary.dropped_chars,
-        )
+        return self._summaries("WHERE d.name = ?", (name,))[0].save_result(status)
 
     def fingerprint(self) -> str:
         """A hash of what is stored: each document's name, content hash, council, title and date.
@@ -659,10 +654,15 @@ class CorpusStore:
         rows = self.conn.execute(
             f"""
             SELECT d.*,
-                (SELECT count(DISTINCT action_id) FROM action_rows r WHERE r.document = d.name)
-                    AS n_actions,
+                (SELECT count(DISTINCT r.action_id) FROM action_rows r JOIN actions a ON a.id = r.action_id
+                    WHERE r.document = d.name AND a.kind != 'section') AS n_actions,
+                (SELECT count(DISTINCT r.action_id) FROM action_rows r JOIN actions a ON a.id = r.action_id
+                    WHERE r.document = d.name AND a.kind = 'section') AS n_sections,
                 (SELECT count(DISTINCT update_id) FROM update_sources s WHERE s.document = d.name)
                     AS n_updates,
+                (SELECT count(DISTINCT s.update_id) FROM update_sources s JOIN updates u ON u.id = s.update_id
+                    WHERE s.document = d.name AND u.kind = 'commitment') AS n_commitments,
+                (SELECT count(*) FROM verdicts v WHERE v.document = d.name) AS n_verdicts,
                 (SELECT count(*) FROM statuses t WHERE t.document = d.name) AS n_statuses,
                 (SELECT coalesce(sum(length(text)), 0) FROM unattributed u
                     WHERE u.document = d.name) AS n_unattributed,
@@ -674,6 +674,7 @@ class CorpusStore:
             """,
             params,
         ).fetchall()
+        dropped_reasons = self._dropped_reasons(where, params)
         return [
             DocumentSummary(
                 name=row["name"],
@@ -691,9 +692,30 @@ class CorpusStore:
                 dropped_chars=row["n_dropped"],
                 warnings=json.loads(row["warnings"]),
                 read_as=row["read_as"],
+                sections=row["n_sections"],
+                commitments=row["n_commitments"],
+                verdicts=row["n_verdicts"],
+                dropped_reasons=dropped_reasons.get(row["name"], {}),
             )
             for row in rows
         ]
+
+    def _dropped_reasons(self, where: str, params: tuple[Any, ...]) -> dict[str, dict[str, int]]:
+        """Document -> {reason: characters dropped for it}, most characters first (``where`` as for the summaries)."""
+        rows = self.conn.execute(
+            f"""
+            SELECT x.document, x.reason, sum(length(x.text)) AS chars
+            FROM dropped x JOIN documents d ON d.name = x.document
+            {where}
+            GROUP BY x.document, x.reason
+            ORDER BY x.document, chars DESC, x.reason
+            """,
+            params,
+        ).fetchall()
+        found: dict[str, dict[str, int]] = {}
+        for row in rows:
+            found.setdefault(row["document"], {})[row["reason"] or UNNAMED_DROP_REASON] = row["chars"]
+        return found
 
     def councils(self) -> list[str]:
         """Councils with at least one stored document, alphabetically."""

@@ -387,6 +387,40 @@ def test_an_uploaded_document_with_a_script_is_searchable_and_shown_as_text(monk
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in htmls(at)
 
 
+PROSE_PAGE_NAME = "rutland_journey.txt"
+PROSE_PAGE = """\
+Our SEND improvement so far
+
+Short breaks for disabled children
+
+Position in January 2021
+Families waited months to hear whether they could have a short break.
+
+Position as of September 2022
+We have:
+- a decision within four weeks for every request
+- a new holiday club in each market town
+"""
+
+
+def test_the_library_says_how_an_uploaded_prose_page_was_read(monkeypatch, tmp_path, embedder):
+    home = prepare_home(tmp_path / "home", embedder)
+    at = open_app(monkeypatch, home, "library")
+    at.file_uploader[0].set_value((PROSE_PAGE_NAME, PROSE_PAGE.encode("utf-8"), "text/plain"))
+    at.text_input(key="l_council").input("Rutland")
+    at.button[0].click().run()
+    check_clean(at)
+    assert [e.value for e in at.error] == []
+    assert any(md_plain(s.value).startswith(f"{PROSE_PAGE_NAME}: new; read as prose: 1 section, 2 dated updates, "
+                                            "0 commitments, 0 characters dropped") for s in at.success)
+    table = at.dataframe[0].value
+    assert {"read as", "sections", "commitments", "verdicts", "characters dropped", "dropped as"} <= set(table.columns)
+    row = table[table["document"] == PROSE_PAGE_NAME].iloc[0]
+    assert (row["read as"], row["actions"], row["sections"], row["updates"]) == ("prose", 0, 1, 2)
+    plan = table[table["read as"] == "table"].iloc[0]
+    assert "repeated page banner" in plan["dropped as"]
+
+
 def test_an_upload_of_a_refused_file_is_a_plain_message(monkeypatch, tmp_path, embedder):
     home = prepare_home(tmp_path / "home", embedder)
     at = open_app(monkeypatch, home, "library")

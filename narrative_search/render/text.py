@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence
 
 from ..model import cite
 from ..months import month_label
@@ -320,13 +320,76 @@ def verdicts_text(verdicts: Sequence["Verdict"]) -> str:
 # -- ingest and the index ------------------------------------------------------
 
 
-def saved_text(result: "SaveResult") -> str:
-    """What storing one document did: its status and counts."""
+#: How many of a document's drop reasons a one-line summary names before "+N more".
+TOP_DROP_REASONS = 3
+
+
+def counted(number: int, singular: str, plural: Optional[str] = None) -> str:
+    """"1 section", "3 sections", "1,548 characters": a count with its noun agreeing."""
+    return f"{number:,} {singular if number == 1 else (plural or singular + 's')}"
+
+
+def dropped_reasons_text(reasons: Mapping[str, int], limit: Optional[int] = TOP_DROP_REASONS) -> str:
+    """"repeated page banner 1,548, navigation 312, cookie banner 95, +2 more" (reasons given most first)."""
+    shown = list(reasons.items())
+    more = len(shown) - limit if limit is not None and len(shown) > limit else 0
+    parts = [f"{reason} {chars:,}" for reason, chars in shown[: len(shown) - more]]
+    return ", ".join(parts + ([f"+{more} more"] if more else []))
+
+
+def _dropped_text(result: "SaveResult") -> str:
+    """"1,955 characters dropped as furniture (navigation 312, ...)", or "0 characters dropped"."""
+    if not result.dropped_chars:
+        return "0 characters dropped"
+    reasons = f" ({dropped_reasons_text(result.dropped_reasons)})" if result.dropped_reasons else ""
+    return f"{counted(result.dropped_chars, 'character')} dropped as furniture{reasons}"
+
+
+def _table_saved_text(result: "SaveResult") -> str:
+    """A plan table's counts, worded as they always were; commitments and verdicts added where there are any."""
+    extra = [counted(result.commitments, "commitment")] if result.commitments else []
+    extra += [counted(result.verdicts, "verdict")] if result.verdicts else []
     return (
-        f"{result.document}: {result.status}; {result.actions} actions, {result.updates} updates, "
+        f"{result.actions} actions, {result.updates} updates, "
         f"{result.statuses} statuses, {result.dropped_chars} banner characters dropped, "
         f"{result.unattributed_chars} characters kept as unattributed text"
-    )
+    ) + "".join(f", {part}" for part in extra)
+
+
+def _prose_saved_text(result: "SaveResult") -> str:
+    """"read as prose: 3 sections, 9 dated updates, 2 commitments, ...": what the prose path read."""
+    verdicts = [counted(result.verdicts, "verdict")] if result.verdicts else []
+    if result.read_as == "both":
+        commitments = [counted(result.commitments, "commitment")] if result.commitments else []
+        parts = [counted(result.actions, "action"), counted(result.sections, "section"),
+                 counted(result.updates - result.commitments, "update"), *commitments,
+                 counted(result.statuses, "status", "statuses")]
+        head = "read as table and prose"
+    else:
+        parts = [counted(result.sections, "section"), counted(result.updates - result.commitments, "dated update"),
+                 counted(result.commitments, "commitment")]
+        head = "read as prose"
+    parts += [_dropped_text(result),
+              f"{counted(result.unattributed_chars, 'character')} kept as unattributed text", *verdicts]
+    return f"{head}: " + ", ".join(parts)
+
+
+def _text_only_saved_text(result: "SaveResult") -> str:
+    """"read as text only: no plan table or dated progress; stored as searchable text (...)"; verdicts after."""
+    verdicts = f"; {counted(result.verdicts, 'verdict')}" if result.verdicts else ""
+    return (f"read as text only: no plan table or dated progress; stored as searchable text "
+            f"({counted(result.unattributed_chars, 'character')}), {_dropped_text(result)}{verdicts}")
+
+
+def saved_text(result: "SaveResult") -> str:
+    """What storing one document did: its status, how it was read and what was read from it."""
+    if result.read_as in ("prose", "both"):
+        counts = _prose_saved_text(result)
+    elif result.read_as == "text only":
+        counts = _text_only_saved_text(result)
+    else:  # a plan table ("table"), or a document stored before documents said how they were read ("")
+        counts = _table_saved_text(result)
+    return f"{result.document}: {result.status}; {counts}"
 
 
 def outcome_messages(outcomes: Iterable["IngestOutcome"]) -> list[tuple[str, str]]:
@@ -356,12 +419,20 @@ def outcome_rows(outcomes: Iterable["IngestOutcome"]) -> list[dict[str, str]]:
             "file": outcome.path.name,
             "format": outcome.format or "-",
             "council": outcome.council or "-",
-            "actions": str(result.actions) if result is not None else "-",
+            "actions": _actions_cell(result) if result is not None else "-",
             "updates": str(result.updates) if result is not None else "-",
             "status": outcome.status,
             "message": outcome.message or "",
         })
     return rows
+
+
+def _actions_cell(result: "SaveResult") -> str:
+    """"33", or "3 sections" / "33 + 2 sections" where prose was read into sections, not "0"."""
+    if not result.sections:
+        return str(result.actions)
+    sections = counted(result.sections, "section")
+    return f"{result.actions} + {sections}" if result.actions else sections
 
 
 def outcome_table(outcomes: Iterable["IngestOutcome"]) -> str:
@@ -408,15 +479,18 @@ NOTHING_INGESTED = "Nothing ingested yet: run `narrative-search ingest` to read 
 
 
 def documents_text(summaries: Sequence["DocumentSummary"]) -> str:
-    """One line per ingested document (name, council, as-of month, counts), its warnings under it."""
+    """One line per ingested document (name, council, as-of month, how it was read, counts, why text
+    was dropped: its top reasons), its warnings under it."""
     if not summaries:
         return NOTHING_INGESTED
-    lines = [f"{'document':28} {'council':20} {'as of':8} {'read as':9} {'actions':>7} {'updates':>7} {'statuses':>8} "
-             f"{'dropped':>7} {'unattributed':>12}"]
+    lines = [f"{'document':28} {'council':20} {'as of':8} {'read as':9} {'actions':>7} {'sections':>8} "
+             f"{'updates':>7} {'commitments':>11} {'verdicts':>8} {'statuses':>8} "
+             f"{'dropped':>7} {'unattributed':>12}  dropped as"]
     for s in summaries:
-        lines.append(
-            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.read_as or '-':9} {s.actions:>7} {s.updates:>7} "
-            f"{s.statuses:>8} {s.dropped_chars:>7} {s.unattributed_chars:>12}"
-        )
+        lines.append((
+            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.read_as or '-':9} {s.actions:>7} "
+            f"{s.sections:>8} {s.updates:>7} {s.commitments:>11} {s.verdicts:>8} {s.statuses:>8} "
+            f"{s.dropped_chars:>7} {s.unattributed_chars:>12}  {dropped_reasons_text(s.dropped_reasons) or '-'}"
+        ).rstrip())
         lines.extend(f"    warning: {warning}" for warning in s.warnings)
     return "\n".join(lines)
