@@ -48,6 +48,7 @@ from typing import Optional, Sequence
 from .cleaning import clean_cell
 from .model import Action, Citation, DatePhrase, Document, Row, TextSpan, Update, UpdateKind
 from .months import Month
+from .numbers import NUMBER_WORDS
 from .refs import normalise_ref
 from .stamps import find_date_phrases
 
@@ -107,8 +108,6 @@ _PLAN_ACTION = re.compile(
     r"^\s*(?i:action)\s+(?P<ref>\d{1,2}(?:\.\d{1,2})*[a-zA-Z]?|(?i:one|two|three|four|five|six|seven|eight|nine|ten))"
     r"\b[\s.:\-–]*(?=[A-Z]|$)",
 )
-_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
-                 "eight": "8", "nine": "9", "ten": "10"}
 # The most words a dated heading holds besides its date ("Position as of", "progress update from action lead").
 _DATED_HEADING_WORDS = 8
 _HEADING_MAX_WORDS = 12
@@ -479,7 +478,7 @@ class _Walker:
         """"Action 1.1 ..." in minutes: a plan action with its ref, as a table row would give."""
         self.close_section()
         printed = match.group("ref")
-        ref = _NUMBER_WORDS.get(printed.lower()) or normalise_ref(printed)
+        ref = str(NUMBER_WORDS[printed.lower()]) if printed.lower() in NUMBER_WORDS else normalise_ref(printed)
         self.section = Action(
             council=self.document.council,
             document=self.document.name,

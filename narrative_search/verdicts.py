@@ -53,17 +53,9 @@ from typing import Optional, Sequence
 
 from .model import Citation, Row, Verdict, VerdictEvent, VerdictKind
 from .months import Month
+from .numbers import NUMBER_WORDS, number_of
 from .stamps import MONTH_YEAR, parse_column_month
 
-#: Number words as inspection letters print counts ("eight out of the twelve").
-NUMBER_WORDS = {
-    word: number
-    for number, word in enumerate(
-        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split(),
-        start=1,
-    )
-}
 _NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
 _THE = r"(?:the\s+|its\s+|their\s+)?"
 
@@ -208,11 +200,6 @@ def _plain(text: str) -> str:
 
 def _sentences(text: str) -> list[str]:
     return [sentence for sentence in _SENTENCE_END.split(text) if sentence.strip()]
-
-
-def number_of(printed: str) -> int:
-    """The number "8" or "eight" prints."""
-    return int(printed) if printed.isdigit() else NUMBER_WORDS[printed.lower()]
 
 
 def _listed_verdict(text: str, council: str, source: Citation, context: _Context) -> Verdict:
