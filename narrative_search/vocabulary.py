@@ -81,9 +81,9 @@ class VocabularyMatch:
 
 
 def fold(word: str) -> str:
-    """A word compared without case or a plural "s" ("EHCPs" and "ehcp" fold alike)."""
-    word = word.lower()
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+    """A word compared without case or a plural "s" ("EHCPs", "OTs" and "ehcp", "ot" fold alike)."""
+    plural = word.endswith("s") and not word.endswith("ss") and (len(word) > 3 or (len(word) == 3 and word[:-1].isupper()))
+    return (word[:-1] if plural else word).lower()
 
 
 def is_acronym(form: str) -> bool:
