@@ -182,8 +182,17 @@ class KeywordPostings:
         return rows[frequencies > 0], frequencies[frequencies > 0]
 
     def _group(self, forms: Sequence[KeywordForm]) -> Optional[tuple[np.ndarray, np.ndarray]]:
-        """(rows, weighted frequencies) of an OR group: each row's frequencies of the forms, times their weights, added."""
-        found = [(element, weight) for tokens, phrase_rows, weight in forms if (element := self._element(tokens, phrase_rows)) is not None]
+        """(rows, weighted frequencies) of an OR group: each row's frequencies of the forms, times their weights, added.
+
+        Forms with the same tokens ("EHCP", "EHCPs") count once, at the higher weight.
+        """
+        distinct: dict[tuple[str, ...], tuple[Sequence[str], Optional[np.ndarray], float]] = {}
+        for tokens, phrase_rows, weight in forms:
+            if weight > distinct.get(tuple(tokens), ((), None, -1.0))[2]:
+                distinct[tuple(tokens)] = (tokens, phrase_rows, weight)
+        found = [
+            (element, weight) for tokens, phrase_rows, weight in distinct.values() if (element := self._element(tokens, phrase_rows)) is not None
+        ]
         if not found:
             return None
         rows = np.concatenate([element[0] for element, _ in found]).astype(np.int64)

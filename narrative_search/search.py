@@ -11,7 +11,11 @@ Quoted phrases must appear verbatim (FTS5 phrase match, stemmed): they
 restrict both rankings, so a user's quotes are never overridden by a vector
 neighbour that lacks the phrase. Words outside quotes are OR-ed for BM25
 (FTS5's tokens and formula, scored in numpy: keyword.py), with stop words left
-out, and embedded with the whole query for the vector side.
+out, and embedded with the whole query for the vector side. Words outside
+quotes that name a concept of the SEND vocabulary (vocabulary.py: "EHCP",
+"education, health and care plan") also match its other forms, as one OR
+group with the forms typed weighted above the expansions; every form found is
+marked, a phrase as one span.
 
 Filters: councils; a month range (an update passage is kept when its months
 overlap the range; passages without a month, i.e. action descriptions, are
