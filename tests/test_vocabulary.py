@@ -239,3 +239,15 @@ def test_whole_phrases_and_expansions_are_marked_as_one_span(small_index, query,
     hit = next(ph for ph in shown if passage in ph.passage.text)
     assert [hit.passage.text[s:e] for s, e in hit.term_spans] == marked
     assert mark_terms(hit.passage.text, hit.matched_terms).count("[") == len(marked)
+
+
+@pytest.mark.parametrize(
+    ("text", "terms", "expected"),
+    [
+        ("the education, health and care plan and care", ["care", "education, health and care plan"],
+         "the [education, health and care plan] and [care]"),
+        ("We tell it once. Tell", ["tell it once", "tell"], "We [tell it once]. [Tell]"),
+    ],
+)
+def test_a_word_inside_a_marked_phrase_is_not_marked_again(text, terms, expected):
+    assert mark_terms(text, terms) == expected
