@@ -181,10 +181,13 @@ class KeywordPostings:
             frequencies = np.minimum(frequencies, np.where(present, token_frequencies[at], 0))
         return rows[frequencies > 0], frequencies[frequencies > 0]
 
-    def _group(self, forms: Sequence[KeywordForm]) -> Optional[tuple[np.ndarray, np.ndarray]]:
-        """(rows, weighted frequencies) of an OR group: each row's frequencies of the forms, times their weights, added.
+    def _group(self, forms: Sequence[KeywordForm]) -> Optional[tuple[np.ndarray, np.ndarray, int]]:
+        """(rows, weighted frequencies, document frequency) of an OR group.
 
-        Forms with the same tokens ("EHCP", "EHCPs") count once, at the higher weight.
+        A row's frequency is the forms' frequencies there times their weights,
+        added; forms with the same tokens ("EHCP", "EHCPs") count once, at the
+        higher weight. The document frequency is that of the forms of the
+        highest weight (those typed) where they occur, else of all.
         """
         distinct: dict[tuple[str, ...], tuple[Sequence[str], Optional[np.ndarray], float]] = {}
         for tokens, phrase_rows, weight in forms:
@@ -198,7 +201,10 @@ class KeywordPostings:
         rows = np.concatenate([element[0] for element, _ in found]).astype(np.int64)
         weighted = np.concatenate([element[1].astype(np.float64) * weight for element, weight in found])
         unique, positions = np.unique(rows, return_inverse=True)
-        return unique, np.bincount(positions, weights=weighted, minlength=len(unique))
+        frequencies = np.bincount(positions, weights=weighted, minlength=len(unique))
+        top = max(weight for _, weight in found)
+        typed = [element[0] for element, weight in found if weight == top]
+        return unique, frequencies, len(np.unique(np.concatenate(typed))) or len(unique)
 
     def scores(self, elements: Sequence[KeywordElement], groups: Sequence[Sequence[KeywordForm]] = ()) -> np.ndarray:
         """BM25 of every row for the OR of ``elements`` and ``groups``; 0 where none occurs.
@@ -211,20 +217,24 @@ class KeywordPostings:
         words also occur apart).
 
         A group is the forms of one vocabulary concept ("EHCP", "EHC plan",
-        ...), each with a weight, counted as one term as Lucene's synonym
-        query counts them: its rows are those holding any form, its frequency
-        in a row the forms' frequencies times their weights. A group of one
-        form of weight 1 scores as that element would.
+        ...), each with a weight, counted as one term, much as Lucene's
+        synonym query counts them: its rows are those holding any form, its
+        frequency in a row the forms' frequencies times their weights. Its
+        document frequency is the typed forms', so a row holding only what
+        was typed scores as it would without the vocabulary, and a row
+        holding only an expansion scores below it. A group of one form of
+        weight 1 scores as that element would.
         """
         scores = np.zeros(self.row_count, dtype=np.float64)
-        found = [self._element(tokens, phrase_rows) for tokens, phrase_rows in elements]
+        found = [(element[0], element[1], len(element[0])) if (element := self._element(tokens, phrase_rows)) else None
+                 for tokens, phrase_rows in elements]
         found += [self._group(forms) for forms in groups]
         for posting in found:
             if posting is None or len(posting[0]) == 0:
                 continue
-            rows, frequencies = posting
+            rows, frequencies, hits = posting
             # Rows are unique within one element's postings, so fancy-index += is exact.
-            scores[rows] += self.idf(len(rows)) * self._weights(rows, frequencies)
+            scores[rows] += self.idf(hits) * self._weights(rows, frequencies)
         return scores
 
     def rank(

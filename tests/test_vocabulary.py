@@ -159,6 +159,7 @@ def test_a_group_of_one_form_of_weight_one_scores_as_the_word_alone():
     grouped = postings.scores([], [[(["ehcp"], None, 1.0), (["educ", "health", "and", "care", "plan"], np.array([3]), 0.6)]])
     assert grouped[3] > 0 and grouped[2] == 0
     assert grouped[0] > grouped[3]  # the form typed counts more than an expansion
+    np.testing.assert_allclose(grouped[:3], alone[:3])  # rows with only the form typed score as without the vocabulary
 
 
 PLAN = """Rutland local area SEND improvement plan
