@@ -567,20 +567,28 @@ class SearchIndex:
         keep = rows[0] >= 0
         return rows[0][keep].astype(np.int64), scores[0][keep]
 
-    def keyword(self, words: Sequence[str], k: int, mask: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, BM25 scores, higher is better) of the best ``k`` passages holding any of ``words``.
+    def keyword(
+        self, words: Sequence[str], k: int, mask: Optional[np.ndarray] = None, groups: Sequence[Sequence[tuple[str, float]]] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, BM25 scores, higher is better) of the best ``k`` passages holding any of ``words`` or ``groups``.
 
         ``words`` are query words or phrases, tokenized as FTS5 tokenizes the
         passages; each adds its BM25 term score as in FTS5's bm25() (see
-        keyword.py). With a ``mask``, only allowed rows are ranked.
+        keyword.py). A group is (word or phrase, weight) pairs, the forms of
+        one vocabulary concept, scored as one term. With a ``mask``, only
+        allowed rows are ranked.
         """
-        if not words or k <= 0:
+        if not (words or groups) or k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        elements = []
-        for word, tokens in zip(words, self._tokenizer.tokenize(list(words))):
-            phrase_rows = self.matching_rows(fts_phrase(word)) if len(tokens) > 1 else None
-            elements.append((tokens, phrase_rows))
-        return self.postings.rank(elements, k, mask)
+        forms = [form for group in groups for form, _ in group]
+        tokenized = iter(self._tokenizer.tokenize(list(words) + forms))
+        elements = [self._keyword_element(word, next(tokenized)) for word in words]
+        weighted_groups = [[(*self._keyword_element(form, next(tokenized)), weight) for form, weight in group] for group in groups]
+        return self.postings.rank(elements, k, mask, weighted_groups)
+
+    def _keyword_element(self, word: str, tokens: list[str]) -> tuple[list[str], Optional[np.ndarray]]:
+        """A word's tokens, and for a phrase the rows FTS5 finds it in."""
+        return tokens, self.matching_rows(fts_phrase(word)) if len(tokens) > 1 else None
 
     def matching_rows(self, match: str) -> np.ndarray:
         """Rows that satisfy the FTS5 ``match`` expression (quoted phrases), in row order."""

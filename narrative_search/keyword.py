@@ -16,6 +16,11 @@ what matches is what FTS5 would match. Quoted phrases are matched by FTS5,
 which knows token positions; a phrase's frequency in a row is then taken from
 its rarest word there, which equals FTS5's count unless the words also occur
 apart (tests/test_keyword.py checks both).
+
+The forms of one SEND vocabulary concept ("EHCP", "EHC plan", "education,
+health and care plan": vocabulary.py) are scored as one OR group, the way
+Lucene scores synonyms: one term whose rows hold any form and whose frequency
+adds the forms', an expansion's weighted below the words typed.
 """
 
 from __future__ import annotations
@@ -38,6 +43,12 @@ BM25_B = 0.75
 IDF_FLOOR = 1e-6
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+#: One query word or phrase: its tokens, and for a phrase the rows where FTS5 found it.
+KeywordElement = tuple[Sequence[str], Optional[np.ndarray]]
+
+#: One form of a vocabulary concept in an OR group: tokens, phrase rows, weight.
+KeywordForm = tuple[Sequence[str], Optional[np.ndarray], float]
 
 
 def fts_phrase(text: str) -> str:
@@ -154,8 +165,49 @@ class KeywordPostings:
         start, end = self.starts[term], self.starts[term + 1]
         return self.rows[start:end], self.frequencies[start:end]
 
-    def scores(self, elements: Sequence[tuple[Sequence[str], Optional[np.ndarray]]]) -> np.ndarray:
-        """BM25 of every row for the OR of ``elements``; 0 where none occurs.
+    def _element(self, tokens: Sequence[str], phrase_rows: Optional[np.ndarray]) -> Optional[tuple[np.ndarray, np.ndarray]]:
+        """(rows, frequencies) of one query word or phrase; None where it occurs nowhere."""
+        found = [self._postings(token) for token in tokens]
+        postings = [posting for posting in found if posting is not None]
+        if not tokens or len(postings) < len(found):
+            return None
+        if len(tokens) == 1:
+            return postings[0]
+        rows = np.asarray(phrase_rows if phrase_rows is not None else [], dtype=np.int64)
+        frequencies = np.full(len(rows), np.iinfo(np.uint16).max, dtype=np.int64)
+        for token_rows, token_frequencies in postings:
+            at = np.minimum(np.searchsorted(token_rows, rows), len(token_rows) - 1)
+            present = token_rows[at] == rows
+            frequencies = np.minimum(frequencies, np.where(present, token_frequencies[at], 0))
+        return rows[frequencies > 0], frequencies[frequencies > 0]
+
+    def _group(self, forms: Sequence[KeywordForm]) -> Optional[tuple[np.ndarray, np.ndarray, int]]:
+        """(rows, weighted frequencies, document frequency) of an OR group.
+
+        A row's frequency is the forms' frequencies there times their weights,
+        added; forms with the same tokens ("EHCP", "EHCPs") count once, at the
+        higher weight. The document frequency is that of the forms of the
+        highest weight (those typed) where they occur, else of all.
+        """
+        distinct: dict[tuple[str, ...], tuple[Sequence[str], Optional[np.ndarray], float]] = {}
+        for tokens, phrase_rows, weight in forms:
+            if weight > distinct.get(tuple(tokens), ((), None, -1.0))[2]:
+                distinct[tuple(tokens)] = (tokens, phrase_rows, weight)
+        found = [
+            (element, weight) for tokens, phrase_rows, weight in distinct.values() if (element := self._element(tokens, phrase_rows)) is not None
+        ]
+        if not found:
+            return None
+        rows = np.concatenate([element[0] for element, _ in found]).astype(np.int64)
+        weighted = np.concatenate([element[1].astype(np.float64) * weight for element, weight in found])
+        unique, positions = np.unique(rows, return_inverse=True)
+        frequencies = np.bincount(positions, weights=weighted, minlength=len(unique))
+        top = max(weight for _, weight in found)
+        typed = [element[0] for element, weight in found if weight == top]
+        return unique, frequencies, len(np.unique(np.concatenate(typed))) or len(unique)
+
+    def scores(self, elements: Sequence[KeywordElement], groups: Sequence[Sequence[KeywordForm]] = ()) -> np.ndarray:
+        """BM25 of every row for the OR of ``elements`` and ``groups``; 0 where none occurs.
 
         An element is one query word or phrase: its tokens, and for several
         tokens the rows where FTS5 found them as a phrase. As in FTS5, each
@@ -163,34 +215,37 @@ class KeywordPostings:
         phrase's frequency in a row is taken as that of its rarest token there
         (FTS5 counts exact occurrences; the two differ only where a phrase's
         words also occur apart).
+
+        A group is the forms of one vocabulary concept ("EHCP", "EHC plan",
+        ...), each with a weight, counted as one term, much as Lucene's
+        synonym query counts them: its rows are those holding any form, its
+        frequency in a row the forms' frequencies times their weights. Its
+        document frequency is the typed forms', so a row holding only what
+        was typed scores as it would without the vocabulary, and a row
+        holding only an expansion scores below it. A group of one form of
+        weight 1 scores as that element would.
         """
         scores = np.zeros(self.row_count, dtype=np.float64)
-        for tokens, phrase_rows in elements:
-            found = [self._postings(token) for token in tokens]
-            postings = [posting for posting in found if posting is not None]
-            if not tokens or len(postings) < len(found):
+        found = [(element[0], element[1], len(element[0])) if (element := self._element(tokens, phrase_rows)) else None
+                 for tokens, phrase_rows in elements]
+        found += [self._group(forms) for forms in groups]
+        for posting in found:
+            if posting is None or len(posting[0]) == 0:
                 continue
-            if len(tokens) == 1:
-                rows, frequencies = postings[0]
-            else:
-                rows = np.asarray(phrase_rows if phrase_rows is not None else [], dtype=np.int64)
-                frequencies = np.full(len(rows), np.iinfo(np.uint16).max, dtype=np.int64)
-                for token_rows, token_frequencies in postings:
-                    at = np.minimum(np.searchsorted(token_rows, rows), len(token_rows) - 1)
-                    present = token_rows[at] == rows
-                    frequencies = np.minimum(frequencies, np.where(present, token_frequencies[at], 0))
-                rows, frequencies = rows[frequencies > 0], frequencies[frequencies > 0]
-            if len(rows) == 0:
-                continue
+            rows, frequencies, hits = posting
             # Rows are unique within one element's postings, so fancy-index += is exact.
-            scores[rows] += self.idf(len(rows)) * self._weights(rows, frequencies)
+            scores[rows] += self.idf(hits) * self._weights(rows, frequencies)
         return scores
 
     def rank(
-        self, elements: Sequence[tuple[Sequence[str], Optional[np.ndarray]]], k: int, mask: Optional[np.ndarray] = None
+        self,
+        elements: Sequence[KeywordElement],
+        k: int,
+        mask: Optional[np.ndarray] = None,
+        groups: Sequence[Sequence[KeywordForm]] = (),
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, scores) of the best ``k`` rows holding any element, within ``mask``; ties by row."""
-        scores = self.scores(elements)
+        """(rows, scores) of the best ``k`` rows holding any element or group, within ``mask``; ties by row."""
+        scores = self.scores(elements, groups)
         if mask is not None:
             scores[~mask] = 0.0
         matched = np.flatnonzero(scores > 0)

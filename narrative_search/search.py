@@ -11,7 +11,11 @@ Quoted phrases must appear verbatim (FTS5 phrase match, stemmed): they
 restrict both rankings, so a user's quotes are never overridden by a vector
 neighbour that lacks the phrase. Words outside quotes are OR-ed for BM25
 (FTS5's tokens and formula, scored in numpy: keyword.py), with stop words left
-out, and embedded with the whole query for the vector side.
+out, and embedded with the whole query for the vector side. Words outside
+quotes that name a concept of the SEND vocabulary (vocabulary.py: "EHCP",
+"education, health and care plan") also match its other forms, as one OR
+group with the forms typed weighted above the expansions; every form found is
+marked, a phrase as one span.
 
 Filters: councils; a month range (an update passage is kept when its months
 overlap the range; passages without a month, i.e. action descriptions, are
@@ -37,6 +41,7 @@ from .model import ACTION_KINDS, PASSAGE_KINDS, SEARCH_MODES, ActionHit, Passage
 from .months import is_month, month_number
 from .passages import sentence_spans
 from .protocols import TextEncoder
+from .vocabulary import Vocabulary, default_vocabulary
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
 #: difference between the first few ranks so neither ranking dominates.
@@ -48,6 +53,11 @@ MIN_CANDIDATES = 100
 
 #: Passages shown per action hit.
 PASSAGES_PER_HIT = 3
+
+#: Weight of a vocabulary expansion against the words typed, in the keyword
+#: ranking: a passage saying "EHC plan" counts for a query "EHCP", less than
+#: one saying "EHCP" itself.
+EXPANSION_WEIGHT = 0.6
 
 _START_MARK, _END_MARK = "\x02", "\x03"
 _PHRASE = re.compile(r'"([^"]*)"')
@@ -63,10 +73,23 @@ class SearchError(NarrativeSearchError):
 
 
 @dataclass(frozen=True)
+class QueryConcept:
+    """A SEND vocabulary concept a query names outside quotes: its forms as typed, and its other forms."""
+
+    typed: tuple[str, ...]
+    others: tuple[str, ...]
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return self.typed + self.others
+
+
+@dataclass(frozen=True)
 class ParsedQuery:
     text: str  # the query as typed, embedded whole for the vector side
     phrases: tuple[str, ...]  # quoted phrases, each required verbatim
     terms: tuple[str, ...]  # other words, optional, for BM25
+    concepts: tuple[QueryConcept, ...] = ()  # vocabulary concepts named outside quotes, for BM25 and highlighting
 
     def required_match(self) -> str:
         """FTS5 expression every passage must satisfy (the phrases), or ''."""
@@ -76,9 +99,34 @@ class ParsedQuery:
         """What the keyword ranking scores: the phrases' words and the other words."""
         return self.phrases + self.terms
 
+    def grouped_words(self) -> tuple[str, ...]:
+        """The typed words the vocabulary groups score (a one-word concept, "EHCP"), so not scored alone too.
+
+        A phrase typed ("annual reviews") keeps its words scored apart as
+        well: scoring only the phrase lost passages that use the words apart
+        (bench/quality.py: hybrid nDCG@10 0.425 with, 0.419 without).
+        """
+        return tuple(form.lower() for concept in self.concepts for form in concept.typed if len(_WORD.findall(form)) == 1)
+
+    def keyword_groups(self) -> list[list[tuple[str, float]]]:
+        """Per concept, its forms as OR-ed keyword terms: those typed at weight 1, the others at EXPANSION_WEIGHT."""
+        return [[(form, 1.0) for form in c.typed] + [(form, EXPANSION_WEIGHT) for form in c.others] for c in self.concepts]
+
+    def alternatives(self, term: str) -> tuple[str, ...]:
+        """The forms that count as ``term`` in a passage: itself, and for a concept's word all its forms."""
+        for concept in self.concepts:
+            if term in (form.lower() for form in concept.typed):
+                return concept.forms
+        return (term,)
+
     def ranking_match(self) -> str:
-        """FTS5 expression of the whole query: phrases required, any word matching (for highlighting)."""
-        optional = " OR ".join([fts_phrase(p) for p in self.phrases] + [fts_phrase(t) for t in self.terms])
+        """FTS5 expression of the whole query: phrases required, any word or concept form matching (for highlighting)."""
+        words = [fts_phrase(p) for p in self.phrases] + [fts_phrase(t) for t in self.terms]
+        words += [fts_phrase(form) for concept in self.concepts for form in concept.forms]
+        distinct: dict[str, str] = {}
+        for word in words:
+            distinct.setdefault(word.lower(), word)  # FTS5 matches without case: "EHCP" and "ehcp" once
+        optional = " OR ".join(distinct.values())
         required = self.required_match()
         if required and self.terms:
             return f"{required} AND ({optional})"
@@ -112,7 +160,11 @@ def term_coverage(parsed: "ParsedQuery", text: str) -> float:
     if not parsed.terms:
         return 1.0  # only phrases, and every candidate contains them
     words = {light_stem(w) for w in re.findall(r"\w+", text)}
-    found = sum(1 for term in parsed.terms if all(light_stem(w) in words for w in re.findall(r"\w+", term)))
+    found = sum(
+        1
+        for term in parsed.terms
+        if any(all(light_stem(w) in words for w in re.findall(r"\w+", form)) for form in parsed.alternatives(term))
+    )
     return (found + len(parsed.phrases)) / (len(parsed.terms) + len(parsed.phrases))
 
 
@@ -122,8 +174,23 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
-def parse_query(query: str) -> ParsedQuery:
-    """Split a query into quoted phrases and other words (stop words dropped unless nothing else is left)."""
+def query_concepts(text: str, vocabulary: Vocabulary) -> tuple[QueryConcept, ...]:
+    """The vocabulary concepts named in ``text`` (case-aware for short acronyms), forms of one concept together."""
+    typed: dict[tuple[str, ...], list[str]] = {}
+    for match in vocabulary.find_in(text):
+        typed.setdefault(match.concept.forms, []).append(match.typed)
+    return tuple(
+        QueryConcept(tuple(dict.fromkeys(forms)), tuple(f for f in concept_forms if f.lower() not in {t.lower() for t in forms}))
+        for concept_forms, forms in typed.items()
+    )
+
+
+def parse_query(query: str, vocabulary: Optional[Vocabulary] = None) -> ParsedQuery:
+    """Split a query into quoted phrases and other words (stop words dropped unless nothing else is left).
+
+    Words outside quotes that are forms of a concept of ``vocabulary`` (by
+    default the SEND vocabulary, vocabulary.py) are kept as concepts too.
+    """
     query = (query or "").strip()
     if not query:
         raise SearchError("the query is empty: type some words to search for")
@@ -135,7 +202,8 @@ def parse_query(query: str) -> ParsedQuery:
     terms = tuple(dict.fromkeys(content or words))
     if not phrases and not terms:
         raise SearchError(f"the query {query!r} has no words to search for")
-    return ParsedQuery(text=query.replace('"', ""), phrases=phrases, terms=terms)
+    concepts = query_concepts(rest, default_vocabulary() if vocabulary is None else vocabulary)
+    return ParsedQuery(text=query.replace('"', ""), phrases=phrases, terms=terms, concepts=concepts)
 
 
 # -- filters -------------------------------------------------------------------
@@ -326,7 +394,9 @@ def search(
         dense_rows, dense_scores = index.dense(vector, candidates, mask)
         similarities = dict(zip(dense_rows.tolist(), dense_scores.tolist()))
     if mode in ("hybrid", "keyword"):
-        keyword_rows, _ = index.keyword(parsed.keyword_words(), candidates, mask)
+        grouped = set(parsed.grouped_words())
+        words = [word for word in parsed.keyword_words() if word not in grouped]
+        keyword_rows, _ = index.keyword(words, candidates, mask, parsed.keyword_groups())
     if mode == "hybrid" and keyword_weight is None:
         keyword_weight = keyword_evidence(parsed, index, keyword_rows)
     rankings, weights = [], []

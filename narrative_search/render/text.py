@@ -63,10 +63,16 @@ def one_line(text: Optional[str], limit: Optional[int] = None) -> str:
 
 
 def mark_terms(text: str, terms: Iterable[str]) -> str:
-    """Matched words in [brackets], for a terminal that may show no styles."""
-    for term in sorted(set(terms), key=len, reverse=True):
-        text = re.sub(rf"(?<![\w\[]){re.escape(term)}(?![\w\]])", lambda m: f"[{m.group(0)}]", text, flags=re.IGNORECASE)
-    return text
+    """Matched words in [brackets], for a terminal that may show no styles.
+
+    One pass, longest term first, so a word inside a matched phrase ("care"
+    in "education, health and care plan") is not bracketed again.
+    """
+    ordered = sorted({term for term in terms if term}, key=len, reverse=True)
+    if not ordered:
+        return text
+    pattern = "|".join(re.escape(term) for term in ordered)
+    return re.sub(rf"(?<![\w\[])(?:{pattern})(?![\w\]])", lambda m: f"[{m.group(0)}]", text, flags=re.IGNORECASE)
 
 
 def no_results(message: Optional[str]) -> str:
