@@ -30,7 +30,7 @@ import math
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -38,12 +38,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from narrative_search import config  # noqa: E402
+from narrative_search.model import SearchMode  # noqa: E402
 from narrative_search.search import search  # noqa: E402
 from narrative_search.workspace import Workspace  # noqa: E402
 
 QUERIES = Path(__file__).with_name("queries.json")
 BENCH_CORPUS = Path(__file__).with_name("corpus")
-MODES = ("keyword", "dense", "hybrid")
+MODES: tuple[SearchMode, ...] = ("keyword", "dense", "hybrid")
 STYLES = ("user", "keyword", "question")
 PERSONAS = ("adviser", "inspector", "officer")
 CUTOFF = 10
@@ -52,7 +53,7 @@ SEED = 13
 METRICS = ("ndcg", "recall")
 
 
-def dcg(gains: list[float]) -> float:
+def dcg(gains: Sequence[float]) -> float:
     return sum((2**gain - 1) / math.log2(rank + 2) for rank, gain in enumerate(gains))
 
 
@@ -69,7 +70,7 @@ def load_queries(path: Path = QUERIES) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def evaluate(workspace: Workspace, queries: list[dict], modes: Sequence[str] = MODES,
+def evaluate(workspace: Workspace, queries: list[dict], modes: Sequence[SearchMode] = MODES,
              **search_options: Any) -> dict[str, list[dict]]:
     """Per mode, one record per query: its id, style, persona, nDCG@10, recall@10 and ranked action ids."""
     index = workspace.index()
@@ -119,10 +120,10 @@ def print_table(rows: list[dict]) -> None:
 
 def query_groups(records: list[dict]) -> list[tuple[str, list[int]]]:
     """(group name, positions of its queries) for all, each style and each persona present."""
-    groups: list[tuple[str, Callable[[dict], bool]]] = [("all", lambda r: True)]
-    groups += [(f"style={s}", lambda r, s=s: r["style"] == s) for s in STYLES]
-    groups += [(f"persona={p}", lambda r, p=p: r.get("persona") == p) for p in PERSONAS]
-    chosen = [(name, [i for i, r in enumerate(records) if keep(r)]) for name, keep in groups]
+    groups: list[tuple[str, Optional[str], Optional[str]]] = [("all", None, None)] + [(f"style={s}", "style", s) for s in STYLES]
+    groups += [(f"persona={p}", "persona", p) for p in PERSONAS]
+    chosen = [(name, [i for i, r in enumerate(records) if field is None or r.get(field) == value])
+              for name, field, value in groups]
     return [(name, positions) for name, positions in chosen if positions]
 
 
