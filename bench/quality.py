@@ -14,7 +14,12 @@ in keyword-only, dense-only and hybrid mode, and prints:
    mode nDCG@10 and recall@10 with a bootstrap 95% interval (the queries of the
    group resampled with replacement, 1000 draws, fixed seed; the same draws for
    every mode, so the modes' intervals are comparable), and the paired
-   difference hybrid - dense with its interval.
+   difference hybrid - dense with its interval;
+3. in dense and hybrid mode, the top hit's cosine with the query, on the
+   labelled queries and on the nonsense and hostile queries of
+   ``bench/nonsense_queries.json`` (no grades): how far apart they are is the
+   room a relevance floor has (queries the search refuses outright, such as
+   emoji only, are counted apart).
 
 Relevance is graded per action or section, 0-3 (3 = answers the query, 2 =
 substantially relevant, 1 = partly or related; unlisted = 0); the gain of a
@@ -39,10 +44,11 @@ sys.path.insert(0, str(REPO))
 
 from narrative_search import config  # noqa: E402
 from narrative_search.model import SearchMode  # noqa: E402
-from narrative_search.search import search  # noqa: E402
+from narrative_search.search import SearchError, search  # noqa: E402
 from narrative_search.workspace import Workspace  # noqa: E402
 
 QUERIES = Path(__file__).with_name("queries.json")
+NONSENSE = Path(__file__).with_name("nonsense_queries.json")
 BENCH_CORPUS = Path(__file__).with_name("corpus")
 MODES: tuple[SearchMode, ...] = ("keyword", "dense", "hybrid")
 STYLES = ("user", "keyword", "question")
@@ -88,6 +94,41 @@ def evaluate(workspace: Workspace, queries: list[dict], modes: Sequence[SearchMo
             })
         results[mode] = records
     return results
+
+
+def top_similarities(workspace: Workspace, queries: list[dict],
+                     modes: Sequence[SearchMode] = ("dense", "hybrid")) -> dict[str, list[float]]:
+    """Per mode, the top hit's best cosine with each query: 0 when nothing comes back, NaN when refused.
+
+    The fused score is rank-based (reciprocal ranks), so it says nothing about
+    how close the best match is; the cosine of the top hit's passages does.
+    """
+    index = workspace.index()
+    scores: dict[str, list[float]] = {}
+    for mode in modes:
+        scores[mode] = []
+        for q in queries:
+            try:
+                result = search(index, workspace.embedder, q["query"], k=1, mode=mode, explain=False)
+            except SearchError:  # e.g. no words to search for: the search already says so
+                scores[mode].append(math.nan)
+                continue
+            cosines = [p.similarity for p in result.hits[0].passages if p.similarity is not None] if result.hits else []
+            scores[mode].append(max(cosines, default=0.0))
+    return scores
+
+
+def print_floor_room(labelled: dict[str, list[float]], nonsense: dict[str, list[float]]) -> None:
+    print(f"{'mode':8} | {'labelled: min':>13} {'p10':>7} {'median':>7} | {'nonsense: median':>16} {'p90':>7} "
+          f"{'max':>7} {'refused':>7} {'above labelled min':>18}")
+    for mode in labelled:
+        ours, theirs = np.array(labelled[mode]), np.array(nonsense[mode])
+        answered = theirs[~np.isnan(theirs)]
+        low = np.nanpercentile(ours, [0, 10, 50])
+        high = np.percentile(answered, [50, 90, 100]) if answered.size else np.full(3, math.nan)
+        above = int((answered >= low[0]).sum())
+        print(f"{mode:8} | {low[0]:13.3f} {low[1]:7.3f} {low[2]:7.3f} | {high[0]:16.3f} {high[1]:7.3f} {high[2]:7.3f} "
+              f"{theirs.size - answered.size:>7} {above:>18}")
 
 
 def summary_table(results: dict[str, list[dict]]) -> list[dict]:
@@ -193,12 +234,16 @@ def main() -> None:
         with Workspace.open(home) as workspace:
             workspace.ingest(folders)
             results = evaluate(workspace, queries)
+            nonsense = load_queries(NONSENSE)
+            floor = (top_similarities(workspace, queries), top_similarities(workspace, nonsense))
     corpus = "bundled corpus" if args.bundled_only else "bundled corpus + bench/corpus"
     print(f"{len(queries)} labelled queries (grades 0-3), {corpus}, cutoff {CUTOFF}\n")
     print_table(summary_table(results))
     print(f"\nPer group, bootstrap 95% intervals ({args.draws} draws over queries, seed {SEED}); "
           "hyb-dns = hybrid minus dense, paired per query\n")
     print_grouped(grouped_table(results, args.draws))
+    print(f"\nTop hit's cosine with the query: {len(queries)} labelled vs {len(nonsense)} nonsense/hostile queries\n")
+    print_floor_room(*floor)
     if args.per_query:
         print()
         print_per_query(queries, results)
