@@ -4,17 +4,21 @@ Usage::
 
     python bench/check_queries.py [actions.jsonl]
 
-Without an argument the bundled corpus is ingested into a temporary home and
-exported there. Checks:
+Without an argument the bundled corpus and the bench's prose corpus
+(``bench/corpus/``) are ingested into a temporary home and exported there.
+Checks:
 
-* at least 24 queries, at least 12 of each style ("user", "keyword");
-* unique query ids; every relevant action id exists in the export;
-  grades are 1 or 2; every query has at least one grade-2 action;
+* at least 80 queries, at least 12 of each style ("user", "keyword"); styles
+  are "user", "keyword" or "question"; personas are "adviser", "inspector" or
+  "officer"; every query has a note;
+* unique query ids; every relevant action or section id exists in the export;
+  grades are 1, 2 or 3; every query has at least one grade-3 action;
 * a "user" query shares no content word (stopwords ignored, lower-cased,
-  simple stemming) with the text of any of its grade-2 actions; overlaps are
+  simple stemming) with the text of any of its grade-3 actions; overlaps are
   printed;
 * at least 3 "keyword" queries hold a quoted phrase that appears verbatim
-  (case-insensitive) in one of their grade-2 actions.
+  (case-insensitive) in one of their grade-3 actions;
+* every council of the export is the home of a grade-3 answer of some query.
 
 The "text" of an action is every free-text field of its record: action,
 focus area, priority, lead, evidence, impact, the other columns' values, every
@@ -36,8 +40,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from narrative_search.search import light_stem  # noqa: E402  (the stemming the search uses to measure coverage)
 
 QUERIES = Path(__file__).resolve().parent / "queries.json"
-STYLES = ("user", "keyword")
-MIN_QUERIES, MIN_PER_STYLE, MIN_QUOTED = 24, 12, 3
+BENCH_CORPUS = Path(__file__).resolve().parent / "corpus"
+STYLES = ("user", "keyword", "question")
+PERSONAS = ("adviser", "inspector", "officer")
+GRADES = (1, 2, 3)
+TOP_GRADE = 3
+MIN_QUERIES, MIN_PER_STYLE, MIN_QUOTED = 80, 12, 3
 
 STOPWORDS = set(
     """a about above after again against all am an and any are as at be because been before being
@@ -69,7 +77,7 @@ def action_text(record: dict) -> str:
 
 
 def load_export(path: str | None) -> dict[str, dict]:
-    """Export records by action id, from ``path`` or from a fresh ingest of the bundled corpus."""
+    """Export records by action id, from ``path`` or from a fresh ingest of the bundled and bench corpora."""
     if path:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     else:
@@ -83,7 +91,7 @@ def load_export(path: str | None) -> dict[str, dict]:
         with tempfile.TemporaryDirectory() as home:
             out = io.StringIO()
             with CorpusStore(config.database_path(home)) as store:
-                ingest_paths(store, [config.bundled_data_dir()])
+                ingest_paths(store, [config.bundled_data_dir(), BENCH_CORPUS])
                 export_jsonl(store, out)
             lines = out.getvalue().splitlines()
     records = [json.loads(line) for line in lines if line.strip()]
@@ -96,7 +104,7 @@ def check(queries: list[dict], actions: dict[str, dict]) -> list[str]:
     styles = Counter(q.get("style") for q in queries)
     if len(queries) < MIN_QUERIES:
         problems.append(f"only {len(queries)} queries (need {MIN_QUERIES})")
-    for style in STYLES:
+    for style in ("user", "keyword"):
         if styles[style] < MIN_PER_STYLE:
             problems.append(f"only {styles[style]} {style!r} queries (need {MIN_PER_STYLE})")
     for qid, count in Counter(q.get("id") for q in queries).items():
@@ -107,14 +115,18 @@ def check(queries: list[dict], actions: dict[str, dict]) -> list[str]:
         qid, relevant = q.get("id"), q.get("relevant") or {}
         if q.get("style") not in STYLES:
             problems.append(f"{qid}: style {q.get('style')!r}")
+        if q.get("persona") not in PERSONAS:
+            problems.append(f"{qid}: persona {q.get('persona')!r}")
+        if not q.get("note"):
+            problems.append(f"{qid}: no note giving the reason for its grades")
         for action_id, grade in relevant.items():
             if action_id not in actions:
                 problems.append(f"{qid}: unknown action id {action_id}")
-            if grade not in (1, 2):
+            if grade not in GRADES:
                 problems.append(f"{qid}: grade {grade!r} for {action_id}")
-        best = [a for a, g in relevant.items() if g == 2 and a in actions]
+        best = [a for a, g in relevant.items() if g == TOP_GRADE and a in actions]
         if not best:
-            problems.append(f"{qid}: no grade-2 action")
+            problems.append(f"{qid}: no grade-{TOP_GRADE} action")
         if q.get("style") == "user":
             words = content_stems(q["query"])
             for action_id in best:
@@ -128,20 +140,25 @@ def check(queries: list[dict], actions: dict[str, dict]) -> list[str]:
             if found:
                 quoted_ok += 1
             else:
-                problems.append(f"{qid}: quoted {phrases} in no grade-2 action")
+                problems.append(f"{qid}: quoted {phrases} in no grade-{TOP_GRADE} action")
     if quoted_ok < MIN_QUOTED:
         problems.append(f"only {quoted_ok} keyword queries with a verbatim quoted phrase (need {MIN_QUOTED})")
+    answered = {actions[a]["council"] for q in queries for a, g in (q.get("relevant") or {}).items()
+                if g == TOP_GRADE and a in actions}
+    for council in sorted({record["council"] for record in actions.values()} - answered):
+        problems.append(f"council {council} answers no query at grade {TOP_GRADE}")
     return problems
 
 
 def summary(queries: list[dict], actions: dict[str, dict]) -> str:
     """One row per query: id, style, grade counts, councils of the relevant actions, query."""
-    rows = [f"{'id':4} {'style':7} {'g2':>2} {'g1':>2}  {'councils':15} query"]
+    rows = [f"{'id':4} {'style':8} {'persona':9} {'g3':>2} {'g2':>2} {'g1':>2}  {'councils':23} query"]
     for q in queries:
         relevant = q.get("relevant") or {}
         grades = Counter(relevant.values())
         councils = sorted({actions[a]["council"][:3] for a in relevant if a in actions})
-        rows.append(f"{q['id']:4} {q['style']:7} {grades[2]:>2} {grades[1]:>2}  {','.join(councils):15} {q['query']}")
+        rows.append(f"{q['id']:4} {q['style']:8} {q.get('persona', ''):9} {grades[3]:>2} {grades[2]:>2} {grades[1]:>2}"
+                    f"  {','.join(councils):23} {q['query'][:70]}")
     per_council = Counter(actions[a]["council"] for q in queries for a in (q.get("relevant") or {}) if a in actions)
     queries_per_council = Counter(
         council for q in queries for council in {actions[a]["council"] for a in q.get("relevant") or {} if a in actions}

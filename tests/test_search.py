@@ -55,7 +55,7 @@ def test_keyword_style_queries_put_their_answers_first(workspace, query_id, expe
 @pytest.mark.parametrize("query_id", ["q01", "q06", "q10"])
 def test_queries_in_users_own_words_find_actions_that_share_no_word_with_them(workspace, query_id):
     query = QUERIES[query_id]
-    answers = {a for a, grade in query["relevant"].items() if grade == 2}
+    answers = {a for a, grade in query["relevant"].items() if grade == 3}
     assert answers & set(ids(workspace.search(query["query"], k=5))), query["query"]
 
 
