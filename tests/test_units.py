@@ -240,7 +240,14 @@ def test_a_shared_focus_area_is_one_passage_naming_its_actions() -> None:
 def test_a_shared_focus_sentence_is_shown_once(workspace) -> None:
     hits = workspace.search("tell it once", k=10).hits
     lines = [line for hit in hits for line in {ln for ph in hit.passages for ln in ph.passage.text.splitlines()
-                                                if len(ln) > 40}]
+                                                if ln.startswith(("Focus area: ", "Evidence: ", "Impact: "))}]
     repeated = {line for line in lines if lines.count(line) > 1}
     assert not repeated
     assert any(hit.action_id is None and hit.ref and "," in hit.ref for hit in hits)  # once, with its actions
+
+
+def test_sections_keep_their_titles_even_when_two_share_one() -> None:
+    sections = [MergedAction(id=f"rutland/s{n}", council="Rutland", ref=None, action="Next steps", kind="section",
+                             document="plan.txt", line=n) for n in (1, 2)]
+    own = [p.text for p in build_passages(FakeReader(sections)) if p.kind == "action"]  # type: ignore[arg-type]
+    assert own == ["Section: Next steps", "Section: Next steps"]  # the title names the hit
