@@ -11,7 +11,19 @@ Every passage is one of:
   ("Action: ...", "Focus area: ...", "Evidence: ...", "Impact: ..."), rated by
   the action's latest status; a section of a prose document is titled
   "Section: ..." instead;
-* ``"unattributed"``: one span of a document's text kept outside any action.
+* ``"unattributed"``: one span of a document's text kept outside any action;
+  table furniture (header rows, legends, rows of bare figures, page banners and
+  dates, see :func:`is_table_furniture`) stays in the store but is no passage.
+
+Two kinds of text are left out so that a search cannot return them on their own:
+
+* an update that only points elsewhere ("See above", "As 3.1"), which stays in
+  the timeline, marked as a reference (:func:`is_bare_reference`);
+* a field printed identically in several actions of a council (a focus area
+  heading its block of actions): it is taken out of each action's own passage,
+  so that each action is ranked by what is its own, and indexed once as a
+  ``"action"`` passage of no single action, whose ``ref`` lists the actions it
+  belongs to (:func:`shared_field_passages`).
 
 Each passage of an action or section knows which of the two it belongs to
 (``record_kind``; None for unattributed text), so a search can keep either.
@@ -47,13 +59,34 @@ if TYPE_CHECKING:  # spaCy is imported where it is used: loading it is slow
 #: records it and is rebuilt when it changes.
 #: 2: passages carry their location in the file ("page 3").
 #: 3: passages carry the kind of record they belong to; a section's title reads "Section: ...".
-PASSAGE_FORMAT_VERSION = 3
+#: 4: no passages of table furniture or bare cross-references; shared fields indexed once.
+PASSAGE_FORMAT_VERSION = 4
 
 #: The label before an action's own text, by the kind of record (sections are titled by their heading).
 TITLE_LABELS: dict[ActionKind, str] = {"action": "Action", "section": "Section"}
 
 
 CountTokens = Callable[[str], int]
+
+#: Reasons a reader gives for kept text that is the furniture of a page or table, never an answer.
+FURNITURE_REASONS = frozenset({"table header", "repeated table header", "repeated page banner", "page date"})
+
+#: How the readers join the cells of a table row kept as text.
+CELL_SEPARATOR = " | "
+
+#: A cell of at most this many words is a label or a figure ("Base year 2020", "% change", "92%").
+SHORT_CELL_WORDS = 3
+
+#: An action field (focus area, evidence, impact) printed in at least this many actions is shared.
+SHARED_FIELD_MIN_ACTIONS = 2
+
+#: The fields that can be shared, with their labels. Not the action's own text, even printed twice: it
+#: is what the action is, and sharing it out cost nDCG on bench/queries.json (hybrid 0.545 -> 0.532).
+SHAREABLE_FIELDS: tuple[tuple[str, str], ...] = (("focus_area", "Focus area"), ("evidence", "Evidence"), ("impact", "Impact"))
+
+_AS_REF = re.compile(r"^\s*as\s+(?:in\s+|per\s+)?(?:action\s+|item\s+|point\s+)?[\[(]?\d+(?:\.\d+)*[a-z]?[\])]?(?:\s+(?:above|below))?\s*\.?\s*$",
+                     re.IGNORECASE)
+_FIGURE = re.compile(r"^[-+\u2013\s]*[\d.,/:%]+[%a-z]{0,3}$", re.IGNORECASE)
 
 
 # -- ratings -------------------------------------------------------------------
@@ -87,21 +120,85 @@ def latest_rating(statuses: Sequence[Status]) -> Optional[str]:
     return undated[-1] if undated else None
 
 
+# -- what is not a passage ------------------------------------------------------
+
+
+def is_table_furniture(text: str, reason: str) -> bool:
+    """Whether kept text is a table's or page's furniture rather than something said.
+
+    By the reader's reason (a table header, a repeated banner, a page date), or by
+    content: a table row of three or more cells of which at least two thirds are
+    labels or figures of at most three words ("New EHC plans issued within 20
+    weeks | Base year 2020 | Previous year | % change"; "92% | 98.1% | 58.7%"),
+    or text that is nothing but figures.
+    """
+    if reason in FURNITURE_REASONS:
+        return True
+    cells = [cell.strip() for cell in text.split(CELL_SEPARATOR) if cell.strip()]
+    if not cells:
+        return True
+    words = text.replace(CELL_SEPARATOR, " ").split()
+    if all(_FIGURE.match(word) or not any(c.isalnum() for c in word) for word in words):
+        return True
+    short = sum(1 for cell in cells if len(cell.split()) <= SHORT_CELL_WORDS)
+    return len(cells) >= 3 and 3 * short >= 2 * len(cells)
+
+
+def is_bare_reference(text: str) -> bool:
+    """Whether an update only points elsewhere ("See above", "SEE 6E", "As above", "As 3.1")."""
+    from .timeline import reference_target  # timeline imports this module
+
+    return reference_target(text) is not None or _AS_REF.match(text) is not None
+
+
+def shared_fields(actions: Sequence[MergedAction]) -> dict[tuple[str, str, str], list[MergedAction]]:
+    """(council, field, comparable text) -> the actions that print it, for fields printed in several actions."""
+    owners: dict[tuple[str, str, str], list[MergedAction]] = {}
+    for action in actions:
+        for field, _ in SHAREABLE_FIELDS:
+            value = getattr(action, field)
+            if value and value.strip():
+                owners.setdefault((action.council, field, comparable_text(value)), []).append(action)
+    return {key: found for key, found in owners.items() if len(found) >= SHARED_FIELD_MIN_ACTIONS and key[2]}
+
+
+def shared_field_passages(
+    shared: dict[tuple[str, str, str], list[MergedAction]], seen: dict[str, int], locate: Optional[Locate] = None
+) -> list[Passage]:
+    """One passage per shared field: its text once, cited at its first action, ``ref`` listing its actions."""
+    labels = dict(SHAREABLE_FIELDS)
+    passages = []
+    for (council, field, comparable), owners in shared.items():
+        first = owners[0]
+        refs = ", ".join(dict.fromkeys(a.ref_printed or a.ref or a.id for a in owners))
+        passages.append(
+            Passage(
+                id=_unique(f"{slug(council)}/shared/{field}/{_digest(comparable)}", seen),
+                kind="action",
+                text=f"{labels[field]}: {getattr(first, field).strip()}",
+                council=council,
+                source=Citation(first.document, first.line).located(locate),
+                ref=refs,
+            )
+        )
+    return passages
+
+
 # -- building ------------------------------------------------------------------
 
 
-def action_text(action: MergedAction) -> str:
-    """The action's own description, one labelled line per non-empty field."""
+def action_text(action: MergedAction, leave_out: frozenset[str] = frozenset()) -> str:
+    """The action's own description, one labelled line per non-empty field (but the fields left out)."""
     title = TITLE_LABELS[action.kind]
     lines = [
         f"{label}: {value.strip()}"
-        for label, value in (
-            (title, action.action),
-            ("Focus area", action.focus_area),
-            ("Evidence", action.evidence),
-            ("Impact", action.impact),
+        for field, label, value in (
+            ("action", title, action.action),
+            ("focus_area", "Focus area", action.focus_area),
+            ("evidence", "Evidence", action.evidence),
+            ("impact", "Impact", action.impact),
         )
-        if value and value.strip()
+        if value and value.strip() and field not in leave_out
     ]
     if not lines:  # nothing printed but the ref: still one passage per action
         lines = [f"{title}: {action.ref_printed or action.ref or action.id}"]
@@ -130,19 +227,23 @@ def _unique(passage_id: str, seen: dict[str, int]) -> str:
 
 
 def action_passages(
-    action: MergedAction, seen: Optional[dict[str, int]] = None, locate: Optional[Locate] = None
+    action: MergedAction,
+    seen: Optional[dict[str, int]] = None,
+    locate: Optional[Locate] = None,
+    leave_out: frozenset[str] = frozenset(),
 ) -> list[Passage]:
-    """The action's own passage, then one per update with text, oldest first.
+    """The action's own passage, then one per update with text that is more than a pointer, oldest first.
 
     ``locate`` (the store's :meth:`~narrative_search.store.CorpusStore.location`)
     gives each passage its location; without it the location is left None.
+    ``leave_out`` names fields indexed elsewhere (shared with other actions).
     """
     seen = {} if seen is None else seen
     passages = [
         Passage(
             id=_unique(f"{action.id}/action", seen),
             kind="action",
-            text=action_text(action),
+            text=action_text(action, leave_out),
             council=action.council,
             source=Citation(action.document, action.line).located(locate),
             ref=action.ref,
@@ -152,7 +253,7 @@ def action_passages(
         )
     ]
     for update in action.updates:
-        if not update.text.strip():
+        if not update.text.strip() or is_bare_reference(update.text):
             continue
         document = update.document or action.document
         passages.append(
@@ -182,7 +283,8 @@ def build_passages(
     """Every passage of the corpus (or of one council).
 
     Order: by action (council, then ref), each action's own passage before its
-    updates; then unattributed spans by document and line. Unattributed text is
+    updates; then the shared fields; then unattributed spans (table furniture
+    left out) by document and line. Unattributed text is
     dated by its document's date (``as_of``) and has no rating.
 
     With ``max_tokens`` and ``count_tokens`` (an embedder's), passages longer
@@ -190,12 +292,19 @@ def build_passages(
     """
     seen: dict[str, int] = {}
     passages: list[Passage] = []
-    for action in store.iter_actions(council):
-        passages.extend(action_passages(action, seen, store.location))
+    actions = list(store.iter_actions(council))
+    shared = shared_fields(actions)
+    shared_by: dict[str, set[str]] = {}
+    for (_, field, _), owners in shared.items():
+        for owner in owners:
+            shared_by.setdefault(owner.id, set()).add(field)
+    for action in actions:
+        passages.extend(action_passages(action, seen, store.location, frozenset(shared_by.get(action.id, ()))))
+    passages.extend(shared_field_passages(shared, seen, store.location))
     documents = {doc.name: doc for doc in store.documents(council)}
     for span in store.unattributed():
         document = documents.get(span.document)
-        if document is None or not span.text.strip():
+        if document is None or not span.text.strip() or is_table_furniture(span.text, span.reason):
             continue
         stem = span.document.rsplit(".", 1)[0]
         passages.append(

@@ -330,19 +330,59 @@ def fuse(rankings: Sequence[np.ndarray], weights: Optional[Sequence[float]] = No
     return scores
 
 
+#: Unattributed spans of one document at most this many lines apart are one unit (one section of text).
+UNIT_LINE_GAP = 5
+
+#: An unit of unattributed text is ranked among the actions and sections only when it scores at
+#: least this many times the best of them ("much the best match"); else it comes after all of them.
+#: With reciprocal rank fusion, 1.15 asks for about first place in both rankings against an action
+#: near tenth place in both.
+UNATTRIBUTED_MARGIN = 1.15
+
+
+def _unattributed_units(rows: Sequence[int], index: SearchIndex) -> dict[int, str]:
+    """Group key of each unattributed row: its document and the first line of its run of nearby spans."""
+    passages = index.passages(rows)
+    units: dict[int, str] = {}
+    by_document: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row, passage in passages.items():
+        if passage.kind != "unattributed":
+            units[row] = f"shared:{passage.base_id}"  # a field shared by several actions: one unit
+            continue
+        by_document[passage.document].append((passage.line, row))
+    for document, lines in by_document.items():
+        lines.sort()
+        first = previous = lines[0][0]
+        for line, row in lines:
+            if line - previous > UNIT_LINE_GAP:
+                first = line
+            units[row] = f"text:{document}:{first}"
+            previous = line
+    return units
+
+
 def group_by_action(scored: dict[int, float], index: SearchIndex, k: int) -> list[tuple[str, float, list[int]]]:
     """(group key, score, rows best first) for the best ``k`` groups.
 
-    A group is an action (all its passages), or one unattributed passage. The
-    group scores its best passage's score: one strong passage is what makes an
-    action an answer; many weak ones do not add up to one.
+    A group is an action or section (all its passages), a field shared by
+    several actions (once), or a run of unattributed spans of one document
+    within :data:`UNIT_LINE_GAP` lines (one section of text, never one hit per
+    span). The group scores its best passage's score: one strong passage is
+    what makes an action an answer; many weak ones do not add up to one.
+    Unattributed units come after every action and section unless
+    :data:`UNATTRIBUTED_MARGIN` times better than the best of them.
     """
+    order = sorted(scored, key=scored.__getitem__, reverse=True)
+    outside = [row for row in order if int(index.action_rows[row]) < 0]
+    units = _unattributed_units(outside, index) if outside else {}
     groups: dict[str, list[int]] = defaultdict(list)
-    for row in sorted(scored, key=scored.__getitem__, reverse=True):
+    for row in order:
         action_row = int(index.action_rows[row])
-        key = index.action_ids[action_row] if action_row >= 0 else f"passage:{row}"
-        groups[key].append(row)
+        groups[index.action_ids[action_row] if action_row >= 0 else units[row]].append(row)
     ranked = sorted(groups.items(), key=lambda item: scored[item[1][0]], reverse=True)
+    answers = [scored[rows[0]] for key, rows in ranked if not key.startswith("text:")]
+    bar = UNATTRIBUTED_MARGIN * answers[0] if answers else 0.0
+    ranked.sort(key=lambda item: item[0].startswith("text:") and scored[item[1][0]] < bar)  # stable
     return [(key, scored[rows[0]], rows) for key, rows in ranked[:k]]
 
 

@@ -41,10 +41,12 @@ def test_numpy_bm25_gives_fts5s_scores_and_order(workspace, query):
     rows, scores = index.keyword(words, 50)
     assert len(expected) > 0
     np.testing.assert_allclose(scores, [s for _, s in expected], rtol=1e-5)
-    # Same rows in the same order, up to the order of rows with equal scores.
+    # Same rows in the same order, up to the order of rows with equal scores; rows tied with the last one
+    # kept may be any of those tied (which of them the cut keeps is arbitrary: the scores above say how many).
     by_score_expected = sorted((round(s, 4), r) for r, s in expected)
     by_score_ours = sorted((round(float(s), 4), int(r)) for r, s in zip(rows, scores))
-    assert by_score_ours == by_score_expected
+    cut = by_score_expected[0][0]
+    assert [x for x in by_score_ours if x[0] > cut] == [x for x in by_score_expected if x[0] > cut]
 
 
 @pytest.mark.parametrize("words", [("peer review", "nasen"), ("son's", "background"), ("co-production",)])

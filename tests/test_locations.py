@@ -197,7 +197,7 @@ def test_a_search_hit_in_a_pdf_cites_its_page(located, folder):
 
 def test_cli_search_json_has_the_location_of_every_hit(located, folder):
     result = CliRunner().invoke(main, ["--home", str(located.home), "search", "training for school staff",
-                                       "--k", "10", "--json"], catch_exceptions=False)
+                                       "--k", "20", "--json"], catch_exceptions=False)  # deep enough for the xlsx
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)
     assert {hit["document"] for hit in hits} >= {PDF, XLSX, TEXT}

@@ -11,6 +11,8 @@ from narrative_search.model import Citation, Passage, Status
 from narrative_search.passages import (
     action_text,
     build_passages,
+    is_bare_reference,
+    is_table_furniture,
     rating_at,
     split_passages,
     split_to_window,
@@ -82,7 +84,7 @@ def test_staffordshire_3_2_d_updates_carry_months_and_ratings_in_force(corpus_st
 def test_update_passages_match_the_store(corpus_store, passages):
     by_action = Counter(p.action_id for p in passages if p.kind in ("update", "position_statement"))
     for action in corpus_store.iter_actions():
-        assert by_action[action.id] == sum(1 for u in action.updates if u.text.strip())
+        assert by_action[action.id] == sum(1 for u in action.updates if u.text.strip() and not is_bare_reference(u.text))
     kinds = Counter(p.kind for p in passages)
     assert kinds["update"] > 0 and kinds["position_statement"] > 0
 
@@ -95,11 +97,14 @@ def test_undated_updates_have_no_rating(corpus_store, passages):
 
 def test_every_action_has_one_labelled_action_passage(corpus_store, passages):
     actions = list(corpus_store.iter_actions())
-    own = [p for p in passages if p.kind == "action"]
+    own = [p for p in passages if p.kind == "action" and p.action_id is not None]
     assert Counter(p.action_id for p in own) == Counter(a.id for a in actions)
     passage = next(p for p in own if p.action_id == "staffordshire/3-2-d")
     assert passage.text.startswith("Action: D. Explore how the STP Integrated Care Programme")
-    assert "\nFocus area: 3.2 Parents/ carers" in passage.text
+    # its focus area is printed in every 3.2 action: indexed once, naming them (issue 13)
+    assert "Focus area" not in passage.text
+    shared = next(p for p in passages if p.kind == "action" and p.action_id is None and "3.2 D" in (p.ref or ""))
+    assert shared.text.startswith("Focus area: 3.2 Parents/ carers")
     assert "\nEvidence: Integrated care programme workshop" in passage.text
     assert passage.rating == "G"  # Nov-21, its latest status
     assert passage.start is None and passage.end is None
@@ -109,7 +114,7 @@ def test_every_action_has_one_labelled_action_passage(corpus_store, passages):
 
 
 def test_unattributed_spans_become_passages(corpus_store, passages):
-    spans = [s for s in corpus_store.unattributed() if s.text.strip()]
+    spans = [s for s in corpus_store.unattributed() if s.text.strip() and not is_table_furniture(s.text, s.reason)]
     assert spans
     councils = {doc.name: doc.council for doc in corpus_store.documents()}
     got = [p for p in passages if p.kind == "unattributed"]
