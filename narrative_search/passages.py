@@ -18,7 +18,7 @@ Every passage is one of:
 Two kinds of text are left out so that a search cannot return them on their own:
 
 * an update that only points elsewhere ("See above", "As 3.1"), which stays in
-  the timeline, marked as a reference (:func:`is_bare_reference`);
+  the timeline, marked as a reference (:func:`narrative_search.refs.is_bare_reference`);
 * a field printed identically in several actions of a council (a focus area
   heading its block of actions): it is taken out of each action's own passage,
   so that each action is ranked by what is its own, and indexed once as a
@@ -51,6 +51,7 @@ from .merge import comparable_text
 from .model import CHUNK_SEPARATOR, ActionKind, Citation, Locate, MergedAction, MergedUpdate, Passage, Status, slug
 from .months import AFTER_EVERY_MONTH, Month
 from .protocols import CorpusReader
+from .refs import is_bare_reference
 
 if TYPE_CHECKING:  # spaCy is imported where it is used: loading it is slow
     from spacy.language import Language
@@ -84,8 +85,6 @@ SHARED_FIELD_MIN_ACTIONS = 2
 #: is what the action is, and sharing it out cost nDCG on bench/queries.json (hybrid 0.545 -> 0.532).
 SHAREABLE_FIELDS: tuple[tuple[str, str], ...] = (("focus_area", "Focus area"), ("evidence", "Evidence"), ("impact", "Impact"))
 
-_AS_REF = re.compile(r"^\s*as\s+(?:in\s+|per\s+)?(?:action\s+|item\s+|point\s+)?[\[(]?\d+(?:\.\d+)*[a-z]?[\])]?(?:\s+(?:above|below))?\s*\.?\s*$",
-                     re.IGNORECASE)
 _FIGURE = re.compile(r"^[-+\u2013\s]*[\d.,/:%]+[%a-z]{0,3}$", re.IGNORECASE)
 
 
@@ -142,13 +141,6 @@ def is_table_furniture(text: str, reason: str) -> bool:
         return True
     short = sum(1 for cell in cells if len(cell.split()) <= SHORT_CELL_WORDS)
     return len(cells) >= 3 and 3 * short >= 2 * len(cells)
-
-
-def is_bare_reference(text: str) -> bool:
-    """Whether an update only points elsewhere ("See above", "SEE 6E", "As above", "As 3.1")."""
-    from .timeline import reference_target  # timeline imports this module
-
-    return reference_target(text) is not None or _AS_REF.match(text) is not None
 
 
 def shared_fields(actions: Sequence[MergedAction]) -> dict[tuple[str, str, str], list[MergedAction]]:

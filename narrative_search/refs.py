@@ -130,3 +130,36 @@ def uses_milestone_refs(refs: list[Optional[str]]) -> bool:
     """True when most refs of a document look like "16A" (Torbay's milestones)."""
     printed = [ref for ref in refs if ref]
     return bool(printed) and sum(1 for ref in printed if _MILESTONE_REF.match(ref)) * 2 > len(printed)
+
+
+# -- cross-references ------------------------------------------------------
+
+
+# An update that is nothing but a pointer: "See above", "SEE 6E", "See [4a above]",
+# "As above", "Refer to 2.3". The target is short, one clause, and ends the text, so
+# "Completed (See SEND Strategy)" or "See the report: three audits done." are content.
+_REFERENCE = re.compile(
+    r"""^\s*(?:please\s+)?
+    (?:see(?:\s+also)?|refer(?:red)?\s+to|cross[\s-]?ref(?:erence)?|same\s+as|as\s+per|as(?=\s+(?:above|below|before|previous)))
+    \s*[:\-]?\s*
+    (?P<target>[\[(]?(?:[^.:;!?\n]|(?<=\d)\.(?=\d)){1,40}?[\])]?)  # a dot only inside a ref like 2.3
+    \s*\.?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# "As 3.1", "As per action 2.3", "As 1.4 above": a pointer to another action by its ref.
+_AS_REF = re.compile(r"^\s*as\s+(?:in\s+|per\s+)?(?:action\s+|item\s+|point\s+)?[\[(]?\d+(?:\.\d+)*[a-z]?[\])]?(?:\s+(?:above|below))?\s*\.?\s*$",
+                     re.IGNORECASE)
+
+
+def reference_target(text: str) -> Optional[str]:
+    """What an update that only points elsewhere points at ("above", "6E"), else None."""
+    match = _REFERENCE.match(text)
+    if match is None:
+        return None
+    target = match.group("target").strip().strip("[]()").strip()
+    return target or None
+
+
+def is_bare_reference(text: str) -> bool:
+    """Whether an update only points elsewhere ("See above", "SEE 6E", "As above", "As 3.1")."""
+    return reference_target(text) is not None or _AS_REF.match(text) is not None

@@ -69,7 +69,6 @@ for the semantic comparison.
 from __future__ import annotations
 
 import difflib
-import re
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
@@ -93,6 +92,7 @@ from .model import (
 from .months import Month, check_month, month_sort_key, months_between
 from .passages import rating_at, sentence_spans
 from .protocols import CorpusReader, TextEncoder
+from .refs import reference_target
 
 #: Cosine similarity at or above which a sentence repeats an earlier one (see the module docstring).
 NOVELTY_THRESHOLD = 0.80
@@ -100,17 +100,6 @@ NOVELTY_THRESHOLD = 0.80
 #: Place of each single rating on the scale; higher is better.
 RATING_RANK = {"R": 0.0, "A": 1.0, "G": 2.0, "B": 3.0}
 
-# An update that is nothing but a pointer: "See above", "SEE 6E", "See [4a above]",
-# "As above", "Refer to 2.3". The target is short, one clause, and ends the text, so
-# "Completed (See SEND Strategy)" or "See the report: three audits done." are content.
-_REFERENCE = re.compile(
-    r"""^\s*(?:please\s+)?
-    (?:see(?:\s+also)?|refer(?:red)?\s+to|cross[\s-]?ref(?:erence)?|same\s+as|as\s+per|as(?=\s+(?:above|below|before|previous)))
-    \s*[:\-]?\s*
-    (?P<target>[\[(]?(?:[^.:;!?\n]|(?<=\d)\.(?=\d)){1,40}?[\])]?)  # a dot only inside a ref like 2.3
-    \s*\.?\s*$""",
-    re.IGNORECASE | re.VERBOSE,
-)
 
 
 # -- ratings -------------------------------------------------------------------
@@ -181,18 +170,6 @@ def rating_points(statuses: Sequence[Status], locate: Optional[Locate] = None) -
         if rating is not None:
             previous = rating
     return points
-
-
-# -- references ----------------------------------------------------------------
-
-
-def reference_target(text: str) -> Optional[str]:
-    """What an update that only points elsewhere points at ("above", "6E"), else None."""
-    match = _REFERENCE.match(text)
-    if match is None:
-        return None
-    target = match.group("target").strip().strip("[]()").strip()
-    return target or None
 
 
 # -- building ------------------------------------------------------------------

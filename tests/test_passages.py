@@ -11,12 +11,12 @@ from narrative_search.model import Citation, Passage, Status
 from narrative_search.passages import (
     action_text,
     build_passages,
-    is_bare_reference,
     is_table_furniture,
     rating_at,
     split_passages,
     split_to_window,
 )
+from narrative_search.refs import is_bare_reference
 from narrative_search.store import CorpusStore
 
 

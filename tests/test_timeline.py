@@ -10,13 +10,13 @@ from helpers import STAFFORDSHIRE_000, STAFFORDSHIRE_001, TELFORD, collapse, sou
 from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import Status
 from narrative_search.months import add_months, check_month, months_between
+from narrative_search.refs import reference_target
 from narrative_search.render.text import timeline_text
 from narrative_search.timeline import (
     NOVELTY_THRESHOLD,
     build_timeline,
     rating_points,
     rating_rank,
-    reference_target,
     transition,
 )
 

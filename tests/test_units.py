@@ -23,11 +23,10 @@ from narrative_search.passages import (
     CELL_SEPARATOR,
     action_passages,
     build_passages,
-    is_bare_reference,
     is_table_furniture,
 )
+from narrative_search.refs import is_bare_reference, reference_target
 from narrative_search.search import UNATTRIBUTED_MARGIN, UNIT_LINE_GAP, group_by_action
-from narrative_search.timeline import reference_target
 
 # -- 1. table furniture is not a passage ------------------------------------------------
 
