@@ -826,11 +826,19 @@ class Timeline:
     # The as-of month of each report the entries cite: undated text is placed there.
     report_dates: dict[str, Month] = field(default_factory=dict)
     kind: ActionKind = "action"  # a plan action, or a section of a prose document
+    # The ratings the key of the action's reports calls complete ("G" where
+    # Green is "Completed"; B, the BRAG convention, where no key is printed).
+    complete_ratings: list[str] = field(default_factory=list)
 
     @property
     def latest_rating(self) -> Optional[str]:
         rated = [point.rating for point in self.ratings if point.rating]
         return rated[-1] if rated else None
+
+    @property
+    def complete(self) -> bool:
+        """Rated complete at its latest review, by its report's own key: never reported as stalled."""
+        return self.latest_rating is not None and self.latest_rating in self.complete_ratings
 
     @property
     def rating_path(self) -> str:
@@ -859,6 +867,7 @@ class Timeline:
         del data["report_dates"]
         data["latest_rating"] = self.latest_rating
         data["rating_path"] = self.rating_path
+        data["complete"] = self.complete
         for point, record in zip(self.ratings, data["ratings"]):
             record["conflict"] = point.conflict
             record["display_label"] = point.display_label
