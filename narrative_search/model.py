@@ -1146,6 +1146,7 @@ class WeaknessRollup:
     weakness: Weakness
     actions: int
     review_dates: list[ReviewShare]
+    latest_ratings: dict[str, int]  # each action's latest rating up to ``as_of`` -> actions; "none" for never rated
     complete: list[str]  # action ids whose latest rating the key calls complete
     stale: list[str]  # action ids with no dated update on or after ``stale_since``
     stalled: list[StalledAction]
@@ -1169,7 +1170,7 @@ class WeaknessReport:
     def to_dict(self) -> dict[str, Any]:
         rollups = []
         for rollup in self.rollups:
-            data = cited_fields(asdict(dataclasses.replace(rollup, weakness=rollup.weakness, verdicts=[])))
+            data = cited_fields(asdict(dataclasses.replace(rollup, verdicts=[])))
             data["weakness"] = rollup.weakness.to_dict()
             data["verdicts"] = [verdict.to_dict() for verdict in rollup.verdicts]
             rollups.append(data)

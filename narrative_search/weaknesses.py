@@ -463,6 +463,8 @@ def roll_up(weakness: Weakness, brief: Brief, stale_since: Month) -> WeaknessRol
         weakness=weakness,
         actions=len(timelines),
         review_dates=review_shares(timelines),
+        latest_ratings=dict(sorted(Counter(timeline.latest_rating or "none" for timeline in timelines).items(),
+                                   key=lambda item: rating_order(item[0]))),
         complete=[timeline.action_id for timeline in timelines if timeline.complete],
         stale=[timeline.action_id for timeline in timelines
                if stale_since is not None and (timeline.last_update_month is None
@@ -511,7 +513,7 @@ def stalled_action(timeline: Timeline) -> Optional[StalledAction]:
         since.append(repeated)
     if not reasons:
         return None
-    month, label = min(since)
+    month, label = min(since, key=lambda moment: moment[0])  # of equals, the rating's column label
     return StalledAction(timeline.action_id, timeline.ref, timeline.latest_rating, month, label, reasons)
 
 
@@ -553,3 +555,20 @@ def _latest_update(timelines: Sequence[Timeline]) -> Optional[LatestUpdate]:
     timeline, entry = latest
     return LatestUpdate(action_id=timeline.action_id, ref=timeline.ref, month=entry.month, when=entry.when,
                         text=entry.text, source=entry.sources[0] if entry.sources else UNCITED)
+
+
+# -- the export's field ----------------------------------------------------------
+
+
+def weakness_fields(
+    store: CorpusReader, council: Optional[str] = None, embedder: Optional[TextEncoder] = None
+) -> dict[str, dict[str, object]]:
+    """Action id -> the export's ``weakness`` object: {"id", "text", "stated", "score"} (score None where stated)."""
+    fields: dict[str, dict[str, object]] = {}
+    stored = store.councils()
+    for name in [name for name in stored if name == council] if council else stored:
+        for weakness in find_weaknesses(store, name, embedder=embedder).weaknesses:
+            for link in weakness.links:
+                fields[link.action_id] = {"id": weakness.id, "text": _words(weakness), "stated": link.stated,
+                                          "score": link.score}
+    return fields
