@@ -74,6 +74,7 @@ from .model import (
 from .months import Month, add_months, check_month, month_label
 from .numbers import NUMBER_WORDS, number_of
 from .protocols import CorpusReader, TextEncoder
+from .vocabulary import default_vocabulary, is_acronym
 
 #: A verdict's named weakness attaches to a weakness at least this similar (cosine), else stands alone.
 VERDICT_FLOOR = 0.45
@@ -150,7 +151,8 @@ def find_weaknesses(
     weaknesses = sorted((item.weakness for item in found.values()), key=_order)
     weaknesses = _apply_lists(council, weaknesses, _listed(lines), embedder)
     council_verdicts = _attach_verdicts(council, weaknesses, store.verdicts(council), embedder)
-    unlinked = _infer_links(weaknesses, unplaced, embedder)
+    stated_texts = {action.id: _record_text(action) for action in actions}
+    unlinked = _infer_links(weaknesses, unplaced, embedder, stated_texts)
     return CouncilWeaknesses(council, weaknesses, council_verdicts, [action.id for action in unlinked])
 
 
@@ -357,8 +359,20 @@ def _words(weakness: Weakness) -> str:
 
 
 def _similarity(embedder: TextEncoder, left: Sequence[str], right: Sequence[str]) -> np.ndarray:
-    vectors = embedder.encode(list(left) + list(right))
+    """Cosine of each of ``left`` with each of ``right``, acronyms spelled out ("EHC plans" meets its full name)."""
+    vectors = embedder.encode([_spelled_out(text) for text in list(left) + list(right)])
     return np.asarray(vectors[: len(left)] @ vectors[len(left):].T, dtype=np.float64)
+
+
+def _spelled_out(text: str) -> str:
+    """``text`` with the full name of each acronym the SEND vocabulary knows added after it, for the model."""
+    names = []
+    for match in default_vocabulary().find_in(text):
+        if is_acronym(match.typed.split()[0]):
+            full = max(match.concept.forms, key=len)
+            if full.lower() not in text.lower() and full not in names:
+                names.append(full)
+    return f"{text} ({'; '.join(names)})" if names else text
 
 
 def _attach_verdicts(
@@ -402,18 +416,37 @@ def _closest(
 
 
 def _infer_links(
-    weaknesses: list[Weakness], actions: Sequence[MergedAction], embedder: Optional[TextEncoder]
+    weaknesses: list[Weakness], actions: Sequence[MergedAction], embedder: Optional[TextEncoder],
+    stated_texts: dict[str, str],
 ) -> list[MergedAction]:
-    """Link each action under no heading or group to its most similar weakness; without a model, none."""
-    candidates = [weakness for weakness in weaknesses if _words(weakness)]
+    """Link each action under no heading or group to its most similar weakness; without a model, none.
+
+    A weakness is as similar as the closest of its own words and the texts of
+    the actions the documents put under it (``stated_texts``, by action id).
+    """
+    candidates: list[tuple[Weakness, str]] = []
+    for weakness in weaknesses:
+        if _words(weakness):
+            candidates.append((weakness, _words(weakness)))
+        candidates.extend((weakness, stated_texts[link.action_id]) for link in weakness.links
+                          if link.stated and stated_texts.get(link.action_id))
     if not actions or embedder is None or not candidates:
         return list(actions)
-    texts = [" ".join(part for part in (action.focus_area, action.action) if part) or action.id for action in actions]
-    scores = _similarity(embedder, texts, [_words(weakness) for weakness in candidates])
+    scores = _similarity(embedder, [_record_text(action) for action in actions], [text for _, text in candidates])
     for action, row in zip(actions, scores):
         best = int(np.argmax(row))
-        candidates[best].links.append(_link(action, False, "similarity", round(float(row[best]), 4)))
+        candidates[best][0].links.append(_link(action, False, "similarity", round(float(row[best]), 4)))
     return []
+
+
+#: How much of a record's text stands for it when its weakness is inferred.
+_RECORD_TEXT_CHARS = 600
+
+
+def _record_text(action: MergedAction) -> str:
+    """An action's or section's focus area, title and first updates: what it is about."""
+    parts = [action.focus_area, action.action] + [update.text for update in action.updates[:2]]
+    return " ".join(" ".join(part.split()) for part in parts if part)[:_RECORD_TEXT_CHARS] or action.id
 
 
 # -- rolling up ----------------------------------------------------------------
