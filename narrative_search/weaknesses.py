@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
 import numpy as np
@@ -116,10 +116,9 @@ class _Heading:
 
 @dataclass
 class _Found:
-    """A weakness being assembled, and the texts that name it."""
+    """A weakness being assembled, keyed by its kind and number while links are made."""
 
     weakness: Weakness
-    texts: list[str] = field(default_factory=list)
 
 
 # -- finding -------------------------------------------------------------------
