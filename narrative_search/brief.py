@@ -39,6 +39,14 @@ import re
 from collections import Counter, defaultdict
 from typing import Any, Iterable, Optional
 
+from .completion import (  # noqa: F401  (the key readers, still importable from here)
+    COLOUR_RATINGS,
+    DEFAULT_COMPLETE,
+    CompleteRatings,
+    complete_ratings_by_document,
+    council_complete_ratings,
+    rating_keys,
+)
 from .councils import canonical_council
 from .errors import NarrativeSearchError
 from .model import (
@@ -49,7 +57,6 @@ from .model import (
     Citation,
     Evidence,
     Locate,
-    MergedAction,
     RatingKey,
     RatingMove,
     RatingPoint,
@@ -65,22 +72,6 @@ from .timeline import RATING_RANK, timeline_of_action
 
 #: Without ``since``, an action counts as not updated when it has no dated update in this many months to ``as_of``.
 STALE_AFTER_MONTHS = 6
-
-#: Colour words of rating keys, and the rating each stands for.
-COLOUR_RATINGS = {"red": "R", "amber": "A", "green": "G", "blue": "B", "grey": "grey", "gray": "grey",
-                  "pink": "pink", "purple": "purple"}
-
-#: Where a report prints no key, blue is complete (the BRAG convention).
-DEFAULT_COMPLETE = frozenset({"B"})
-
-_COLOUR = r"(?:red|amber|green|blue|gr[ae]y|pink|purple)"
-# "Green - Completed", "Blue – Completed": a colour, a dash or colon, and its meaning up
-# to the next colour entry or the end of the cell.
-_KEY_ENTRY = re.compile(
-    rf"\b(?P<colour>{_COLOUR})\s*[-\u2013\u2014:=]\s*(?P<meaning>.+?)(?=\s+{_COLOUR}\s*[-\u2013\u2014:=]|\s*\||$)",
-    re.IGNORECASE,
-)
-_MEANS_COMPLETE = re.compile(r"^\s*complet(?:e|ed|ion)\b", re.IGNORECASE)
 
 # A sentence reporting the action done: it opens with "Completed" (not "Completed/ongoing"),
 # or says "this (work) is (now) completed". "QA documents completed" is part of the work, not all of it.
@@ -145,15 +136,14 @@ def build_brief(
         not_updated_since = None
 
     actions = list(store.iter_actions(council))
-    keys = rating_keys(store, council, actions)
-    complete_by_document = _complete_ratings_by_document(keys)
-    council_complete = frozenset(key.rating for key in keys if key.complete) or DEFAULT_COMPLETE
+    complete = CompleteRatings.of_council(store, council, actions)
+    keys, complete_by_document, council_complete = complete.keys, complete.by_document, complete.council
 
     timelines: list[Timeline] = []
     briefs: list[ActionBrief] = []
     for action in actions:
         timeline = _until(timeline_of_action(store, action, embedder=embedder, as_of=as_of,
-                                             report_dates=report_dates), as_of)
+                                             report_dates=report_dates, complete=complete), as_of)
         timelines.append(timeline)
         evidence = _completion_evidence(timeline, action.reports, complete_by_document, council_complete, keys,
                                         store.location)
@@ -194,43 +184,6 @@ def _until(timeline: Timeline, as_of: Month) -> Timeline:
         entries=[entry for entry in timeline.entries if entry.month is None or entry.month <= as_of],
         ratings=[point for point in timeline.ratings if point.month <= as_of],
     )
-
-
-def rating_keys(
-    store: CorpusReader, council: str, actions: Optional[Iterable[MergedAction]] = None
-) -> list[RatingKey]:
-    """Every colour key the council's reports print, from status labels and kept table headers.
-
-    ``actions``: the council's actions if already read, to read them once.
-    """
-    found: list[RatingKey] = []
-    seen: set[tuple[str, str, str]] = set()
-    texts: list[tuple[Citation, str]] = []
-    for action in store.iter_actions(council) if actions is None else actions:
-        texts.extend((status.source, status.label) for status in action.statuses)
-    for document in store.documents(council):
-        texts.extend((Citation(span.document, span.line), span.text) for span in store.unattributed(document.name))
-    for source, text in texts:
-        for match in _KEY_ENTRY.finditer(text):
-            rating = COLOUR_RATINGS[match.group("colour").lower()]
-            meaning = match.group("meaning").strip()
-            entry = f"{match.group('colour')} - {meaning}"
-            printed = text[match.start():match.end()].strip()
-            key = (source.document, rating, meaning.lower())
-            if key in seen:
-                continue
-            seen.add(key)
-            found.append(RatingKey(source=source.located(store.location), text=printed or entry, rating=rating,
-                                   complete=bool(_MEANS_COMPLETE.match(meaning))))
-    return found
-
-
-def _complete_ratings_by_document(keys: Iterable[RatingKey]) -> dict[str, frozenset[str]]:
-    by_document: dict[str, set[str]] = defaultdict(set)
-    for key in keys:
-        if key.complete:
-            by_document[key.document].add(key.rating)
-    return {document: frozenset(ratings) for document, ratings in by_document.items()}
 
 
 def _completion_evidence(

@@ -12,6 +12,7 @@ import click
 
 from . import config
 from .brief import resolve_council
+from .embed import Embedder
 from .errors import NarrativeSearchError
 from .export import export_csv, export_jsonl, export_verdicts_csv, export_verdicts_jsonl
 from .model import (
@@ -25,8 +26,8 @@ from .model import (
     SearchMode,
     SearchResult,
 )
-from .render.csv import brief_csv
-from .render.markdown import brief_markdown
+from .render.csv import brief_csv, weaknesses_csv
+from .render.markdown import brief_markdown, weaknesses_markdown
 from .render.text import (
     INDEX_UP_TO_DATE,
     action_summary_text,
@@ -42,6 +43,7 @@ from .render.text import (
 )
 from .store import CorpusStore
 from .summary import summarise_action
+from .weaknesses import STALE_MONTHS
 from .workspace import Workspace
 
 
@@ -229,6 +231,27 @@ def brief_command(
     click.echo(f"wrote the {council} brief to {output}", err=True)
 
 
+@main.command("weaknesses")
+@click.argument("council")
+@click.option("--as-of", default=None, metavar="YYYY-MM", help="Roll up as it stood at this month (default: the latest report).")
+@click.option("--stale-months", type=click.IntRange(min=1), default=STALE_MONTHS, show_default=True,
+              help="An action with no dated update in this many months is stale.")
+@click.option("--format", "output_format", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+@click.pass_context
+def weaknesses_command(
+    context: click.Context, council: str, as_of: Optional[str], stale_months: int, output_format: str
+) -> None:
+    """COUNCIL's weaknesses as its plan groups them, each with its actions and progress rolled up."""
+    with open_workspace(context) as workspace:
+        report = workspace.weaknesses(council, as_of=as_of, stale_months=stale_months)
+    if output_format == "csv":
+        click.echo(weaknesses_csv(report), nl=False)
+    elif output_format == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(weaknesses_markdown(report), nl=False)
+
+
 def _show_notes(workspace: Workspace) -> None:
     for note in workspace.notes:
         click.echo(note, err=True)
@@ -255,12 +278,13 @@ def export(
 ) -> None:
     """Export actions: JSONL (one action per line) or CSV (one update per row); or, with --verdicts, verdicts."""
     what = "verdicts" if verdicts_only else "actions"
-    with open_store(context.obj["home"]) as store:
+    # The model loads only if some action's weakness must be inferred by similarity.
+    with open_store(context.obj["home"]) as store, Embedder() as embedder:
         if output is None:
-            _export(store, output_format, sys.stdout, council, verdicts_only)
+            _export(store, output_format, sys.stdout, council, verdicts_only, embedder)
             return
         with output.open("w", encoding="utf-8", newline="") as stream:
-            count = _export(store, output_format, stream, council, verdicts_only)
+            count = _export(store, output_format, stream, council, verdicts_only, embedder)
         click.echo(f"wrote {count} {what} to {output}", err=True)
 
 
@@ -298,13 +322,16 @@ def documents(context: click.Context, as_json: bool) -> None:
     click.echo(documents_text(summaries))
 
 
-def _export(store: CorpusStore, output_format: str, stream: TextIO, council: Optional[str], verdicts_only: bool = False) -> int:
+def _export(
+    store: CorpusStore, output_format: str, stream: TextIO, council: Optional[str], verdicts_only: bool = False,
+    embedder: Optional[Embedder] = None,
+) -> int:
     if verdicts_only:  # verdicts (issue 12, shape 7)
         export_verdicts = export_verdicts_csv if output_format == "csv" else export_verdicts_jsonl
         return export_verdicts(store, stream, council=resolve_council(store, council) if council else None)
     if output_format == "csv":
         return export_csv(store, stream, council=council)
-    return export_jsonl(store, stream, council=council)
+    return export_jsonl(store, stream, council=council, embedder=embedder)
 
 
 def run() -> None:

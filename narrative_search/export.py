@@ -14,7 +14,8 @@ import json
 from typing import Any, Optional, TextIO
 
 from .model import Locate, MergedAction, MergedUpdate, Status, describe_location
-from .protocols import CorpusReader
+from .protocols import CorpusReader, TextEncoder
+from .weaknesses import weakness_fields
 
 #: CSV columns, one row per update (or per action that has none).
 CSV_COLUMNS = (
@@ -118,15 +119,23 @@ def update_record(update: MergedUpdate, locate: Locate = _by_line) -> dict[str, 
     }
 
 
-def export_jsonl(store: CorpusReader, out: TextIO, council: Optional[str] = None) -> int:
+def export_jsonl(
+    store: CorpusReader, out: TextIO, council: Optional[str] = None, embedder: Optional[TextEncoder] = None
+) -> int:
     """Write one JSON object per action; returns the number of actions written.
 
     Non-ASCII text is written as is (``out`` should be opened as UTF-8), so
-    the file stays readable and greppable.
+    the file stays readable and greppable. Each carries its ``weakness``
+    (:func:`~narrative_search.weaknesses.weakness_fields`; null where it is
+    under none); ``embedder`` infers the weakness of those the documents
+    place under none.
     """
     count = 0
+    weaknesses = weakness_fields(store, council, embedder)
     for action in store.iter_actions(council):
-        out.write(json.dumps(action_record(action, store.location), ensure_ascii=False))
+        record = action_record(action, store.location)
+        record["weakness"] = weaknesses.get(action.id)
+        out.write(json.dumps(record, ensure_ascii=False))
         out.write("\n")
         count += 1
     return count

@@ -826,11 +826,19 @@ class Timeline:
     # The as-of month of each report the entries cite: undated text is placed there.
     report_dates: dict[str, Month] = field(default_factory=dict)
     kind: ActionKind = "action"  # a plan action, or a section of a prose document
+    # The ratings the key of the action's reports calls complete ("G" where
+    # Green is "Completed"; B, the BRAG convention, where no key is printed).
+    complete_ratings: list[str] = field(default_factory=list)
 
     @property
     def latest_rating(self) -> Optional[str]:
         rated = [point.rating for point in self.ratings if point.rating]
         return rated[-1] if rated else None
+
+    @property
+    def complete(self) -> bool:
+        """Rated complete at its latest review, by its report's own key: never reported as stalled."""
+        return self.latest_rating is not None and self.latest_rating in self.complete_ratings
 
     @property
     def rating_path(self) -> str:
@@ -859,6 +867,7 @@ class Timeline:
         del data["report_dates"]
         data["latest_rating"] = self.latest_rating
         data["rating_path"] = self.rating_path
+        data["complete"] = self.complete
         for point, record in zip(self.ratings, data["ratings"]):
             record["conflict"] = point.conflict
             record["display_label"] = point.display_label
@@ -994,6 +1003,186 @@ class Verdict(Cited):
 
 
 # -- end of verdicts -----------------------------------------------------------
+
+
+# -- weaknesses: the plan's own grouping, and progress rolled up by it (issue 14) --
+
+#: What kind of grouping a weakness is printed as: a priority (its number is the
+#: first number of its actions' refs: "Priority 3", "PRIORITY ONE", the 1.x refs),
+#: an area for improvement ("AFI 1 - ...", "Area for Improvement 2 – ..."),
+#: an item of a list of weaknesses (an introduction, a letter), or one a verdict names.
+WeaknessKind = Literal["priority", "area", "listed", "named"]
+WEAKNESS_KINDS: tuple[WeaknessKind, ...] = get_args(WeaknessKind)
+
+#: How an action or section is tied to its weakness: it sits under the weakness's
+#: heading, its ref is in the weakness's numbered group, or its text is the most similar.
+LinkHow = Literal["heading", "numbered group", "similarity"]
+LINK_HOWS: tuple[LinkHow, ...] = get_args(LinkHow)
+
+
+@dataclass
+class WeaknessLink:
+    """One action or section of a weakness: stated by the document, or inferred by similarity (with its score)."""
+
+    action_id: str
+    ref: Optional[str]
+    kind: ActionKind
+    title: str  # the action's text, or a section's title, as stored
+    stated: bool
+    how: LinkHow
+    score: Optional[float] = None  # cosine similarity of an inferred link; None where stated
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AttachedVerdict:
+    """A verdict on a weakness, with how well the weakness it names matched (None: the weakness comes from it)."""
+
+    verdict: Verdict
+    score: Optional[float] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.verdict.to_dict(), "score": self.score}
+
+
+@dataclass
+class Weakness(Cited):
+    """One of a council's weaknesses as its documents print it, with its actions and sections.
+
+    ``text`` is the weakness as printed: an introduction's or letter's list
+    item where one matches, else the heading's words, else (a numbered group
+    with no heading printed) its actions' priority or focus-area cells; ""
+    where the document prints none. ``source`` is where ``text`` is printed.
+    """
+
+    id: str
+    council: str
+    kind: WeaknessKind
+    number: Optional[int]  # as printed ("PRIORITY ONE" is 1); None for a listed or named weakness
+    text: str
+    heading: str = ""  # the heading as printed ("AFI 1 - The lack of ..."), "" where none
+    source: Citation = UNCITED
+    heading_source: Optional[Citation] = None
+    links: list[WeaknessLink] = field(default_factory=list)
+    verdicts: list[AttachedVerdict] = field(default_factory=list)
+
+    @property
+    def stated_links(self) -> list[WeaknessLink]:
+        return [link for link in self.links if link.stated]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "council": self.council, "kind": self.kind, "number": self.number, "text": self.text,
+            "heading": self.heading, "document": self.document or None,
+            "location": describe_location(self.line, self.location) if self.document else None,
+            "links": [link.to_dict() for link in self.links],
+            "verdicts": [verdict.to_dict() for verdict in self.verdicts],
+        }
+
+
+@dataclass
+class CouncilWeaknesses:
+    """A council's weaknesses, and the verdicts that print only counts (they judge the council as a whole)."""
+
+    council: str
+    weaknesses: list[Weakness]
+    verdicts: list[Verdict] = field(default_factory=list)
+    unlinked: list[str] = field(default_factory=list)  # action ids tied to no weakness (no model to infer with)
+
+    def weakness_of(self, action_id: str) -> Optional[tuple[Weakness, WeaknessLink]]:
+        """The weakness an action or section is under, with the link; None if none."""
+        for weakness in self.weaknesses:
+            for link in weakness.links:
+                if link.action_id == action_id:
+                    return weakness, link
+        return None
+
+
+@dataclass
+class ReviewShare:
+    """How a weakness's actions were rated at one review date: counts and shares (of the actions rated or not)."""
+
+    month: str
+    labels: list[str]
+    counts: dict[str, int]  # rating -> actions; "none" for cells left empty
+    shares: dict[str, float]  # rating -> share of ``actions``, rounded to 3 places
+    actions: int
+
+
+#: Why an action counts as stalled: the same rating at successive reviews, or its latest update only repeats.
+StallReason = Literal["rating", "repeats"]
+
+
+@dataclass
+class StalledAction:
+    """An action not complete that has not moved: since the month it last moved."""
+
+    action_id: str
+    ref: Optional[str]
+    rating: Optional[str]  # the latest rating
+    since: Month
+    since_label: str  # the review column or stamp as printed
+    reasons: list[StallReason]
+
+
+@dataclass
+class LatestUpdate(Cited):
+    """The latest dated progress update of any of a weakness's actions."""
+
+    action_id: str
+    ref: Optional[str]
+    month: Month
+    when: str  # stamp as printed, else the month
+    text: str
+    source: Citation = UNCITED
+
+
+@dataclass
+class WeaknessRollup:
+    """A weakness's progress as of a month (:func:`narrative_search.weaknesses.roll_up`)."""
+
+    weakness: Weakness
+    actions: int
+    review_dates: list[ReviewShare]
+    latest_ratings: dict[str, int]  # each action's latest rating up to ``as_of`` -> actions; "none" for never rated
+    complete: list[str]  # action ids whose latest rating the key calls complete
+    stale: list[str]  # action ids with no dated update on or after ``stale_since``
+    stalled: list[StalledAction]
+    latest_update: Optional[LatestUpdate]
+    verdicts: list[AttachedVerdict]  # judged up to ``as_of``
+
+
+@dataclass
+class WeaknessReport:
+    """A council's weaknesses, each rolled up as of a month."""
+
+    council: str
+    as_of: Month
+    stale_months: int
+    stale_since: Month  # actions with no dated update on or after this month are stale
+    complete_ratings: list[str]
+    rollups: list[WeaknessRollup]
+    verdicts: list[Verdict]  # judging the council as a whole (only counts printed)
+    unlinked: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        rollups = []
+        for rollup in self.rollups:
+            data = cited_fields(asdict(dataclasses.replace(rollup, verdicts=[])))
+            data["weakness"] = rollup.weakness.to_dict()
+            data["verdicts"] = [verdict.to_dict() for verdict in rollup.verdicts]
+            rollups.append(data)
+        return {
+            "council": self.council, "as_of": self.as_of, "stale_months": self.stale_months,
+            "stale_since": self.stale_since, "complete_ratings": self.complete_ratings,
+            "weaknesses": rollups, "verdicts": [verdict.to_dict() for verdict in self.verdicts],
+            "unlinked": self.unlinked,
+        }
+
+
+# -- end of weaknesses ---------------------------------------------------------
 
 
 # -- briefs --------------------------------------------------------------------

@@ -14,8 +14,9 @@ date, document, line and the line's location in the file ("page 3"):
   updates, the first update's opening sentence, as the position it moved from;
 * ``stalled`` or ``remains``: where the latest update repeats an earlier
   sentence, that earlier sentence, dated when it was first said (nothing has
-  moved since); otherwise a sentence of the latest update that says what is
-  still to do ("ongoing", "to be", "will", "planned", "next step", ...).
+  moved since), unless the action is rated complete by its plan's key
+  (:attr:`~narrative_search.model.Timeline.complete`); otherwise a sentence
+  of the latest update that says what is still to do ("ongoing", "to be", "will", "planned", "next step", ...).
 
 Reference-only updates ("See above") are never picked, nor commitments (future
 targets) while there is progress to pick from. Nothing is rephrased.
@@ -73,8 +74,9 @@ def summarise_action(timeline: Timeline) -> list[SummarySentence]:
     used = {(latest.update_id, now_sentence.start)}
 
     # The stalled sentence is chosen before the main change, so that an update
-    # the latest one merely repeats is shown as where things stopped, not as a change.
-    last = _stalled(timeline, latest, used)
+    # the latest one merely repeats is shown as where things stopped, not as a
+    # change. An action its key rates complete has stopped because it is done.
+    last = None if timeline.complete else _stalled(timeline, latest, used)
     if last is not None:
         used.add((last.update_id, last.start))
 

@@ -73,6 +73,7 @@ from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
+from .completion import CompleteRatings
 from .errors import NarrativeSearchError
 from .merge import comparable_text
 from .model import (
@@ -205,11 +206,13 @@ def timeline_of_action(
     embedder: Optional[TextEncoder] = None,
     as_of: Optional[str] = None,
     report_dates: Optional[dict[str, Month]] = None,
+    complete: Optional[CompleteRatings] = None,
 ) -> Timeline:
     """The timeline of an action already read from ``store``.
 
-    ``report_dates`` (document name to as-of month) saves a query per action
-    when many are built, as a brief does.
+    ``report_dates`` (document name to as-of month) and ``complete`` (the
+    council's rating keys) save queries per action when many are built, as a
+    brief does.
     """
     as_of = check_month(as_of, "as of")
     if report_dates is None:
@@ -223,6 +226,9 @@ def timeline_of_action(
         dates = [report_dates.get(name) for name in action.documents]
         as_of = max((date for date in dates if date), default=None)
     last = _last_update_month(entries, as_of)
+    if complete is None:
+        complete = CompleteRatings.of_council(store, action.council)
+    ratings = rating_points(action.statuses, store.location)
     return Timeline(
         kind=action.kind,
         action_id=action.id,
@@ -231,7 +237,7 @@ def timeline_of_action(
         action=action.action,
         documents=list(action.documents),
         entries=entries,
-        ratings=rating_points(action.statuses, store.location),
+        ratings=ratings,
         as_of=as_of,
         last_update_month=last,
         months_since_last_update=months_between(last, as_of) if last and as_of else None,
@@ -240,6 +246,7 @@ def timeline_of_action(
         novelty_model=embedder.model_id if embedder is not None else None,
         report_dates={source.document: report_dates.get(source.document)
                       for entry in entries for source in entry.sources},
+        complete_ratings=sorted(complete.for_points(ratings)),
     )
 
 

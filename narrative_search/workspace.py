@@ -29,6 +29,7 @@ from .model import (
     SearchResult,
     Timeline,
     Verdict,
+    WeaknessReport,
 )
 from .months import month_from_number
 from .protocols import EncodeProgress
@@ -36,6 +37,7 @@ from .search import search, similar_actions
 from .store import CorpusStore
 from .summary import summarise_query
 from .timeline import build_timeline
+from .weaknesses import STALE_MONTHS, weakness_report
 
 
 class Workspace:
@@ -194,6 +196,12 @@ class Workspace:
         """The revisit brief of one council."""
         with self._lock:
             return build_brief(self.store, council, since=since, as_of=as_of, embedder=self.embedder)
+
+    def weaknesses(self, council: str, as_of: Optional[str] = None, stale_months: int = STALE_MONTHS) -> WeaknessReport:
+        """The council's weaknesses, each rolled up as of a month (see :mod:`narrative_search.weaknesses`)."""
+        with self._lock:
+            return weakness_report(self.store, council, as_of=as_of, stale_months=stale_months,
+                                   embedder=self.embedder)
 
     def verdicts(self, council: Optional[str] = None) -> list[Verdict]:
         """Revisit and monitoring verdicts (of one council: any case, alias or slug), newest event first."""

@@ -65,16 +65,26 @@ def test_every_action_with_content_has_a_now_sentence_from_its_latest_dated_upda
 
 
 def test_staffordshire_3_2_d_summary(summaries):
-    _, sentences = summaries["staffordshire/3-2-d"]
+    timeline, sentences = summaries["staffordshire/3-2-d"]
     roles = by_role(sentences)
-    assert [s.role for s in sentences] == ["now", "change", "stalled"]
+    # Rated G at Dec-21, and this plan's key says "Green - Completed": January
+    # restating December is the last word of a finished action, not a stall.
+    assert timeline.latest_rating == "G" and timeline.complete_ratings == ["G"] and timeline.complete
+    assert [s.role for s in sentences] == ["now", "change"]
     assert roles["now"].month == "2020-01"
     assert roles["now"].text.startswith("CCG Strategic Commissioning Post has been appointed, and to meet")
-    # January only restated December: nothing moved after December.
-    assert (roles["stalled"].month, roles["stalled"].text) == (
-        "2019-12", "CCG Strategic Commissioning Post has been appointed to.")
     assert roles["change"].month == "2019-12"
-    assert roles["change"].text.startswith("Newly appointed personnel to meet")
+
+
+def test_an_action_rated_complete_is_never_stalled(summaries):
+    """Issue 16 item 15: the Action page said "Stalled since (Dec 2019)" for 3.2 D, rated G "Completed"."""
+    stalled_but_complete = [action_id for action_id, (timeline, sentences) in summaries.items()
+                            if timeline.complete and any(s.role == "stalled" for s in sentences)]
+    assert stalled_but_complete == []
+    assert "Stalled since" not in action_summary_text(summaries["staffordshire/3-2-d"][1])
+    # An action with no rating keeps its stalled sentence.
+    timeline, sentences = summaries["telford-and-wrekin/1-1"]
+    assert not timeline.complete and "stalled" in {s.role for s in sentences}
 
 
 def test_telford_identical_statement_is_stalled_since_january(summaries):
@@ -125,7 +135,8 @@ def test_summary_text_and_json(summaries):
     _, sentences = summaries["staffordshire/3-2-d"]
     text = action_summary_text(sentences)
     assert text.splitlines()[0].startswith("Now (Jan 2020): CCG Strategic")
-    assert "Stalled since (Dec 2019)" in text
+    assert "Main change (Dec 2019)" in text
+    assert "Stalled since (Jan 2022)" in action_summary_text(summaries["telford-and-wrekin/1-1"][1])
     data = json.loads(json.dumps([s.to_dict() for s in sentences]))
     assert data[0]["sources"] == [{"document": sentences[0].document, "line": 17, "location": "line 17"}]
     assert data[0]["when"] == "Jan 2020"

@@ -7,10 +7,19 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from ..export import guard_formula
-from .text import evidence_text, one_line
+from .text import (
+    attached_verdict_text,
+    evidence_text,
+    latest_ratings_text,
+    one_line,
+    review_share_text,
+    stalled_text,
+    weakness_label,
+    weakness_link_text,
+)
 
 if TYPE_CHECKING:
-    from ..model import Brief
+    from ..model import Brief, WeaknessReport
 
 #: Columns of the brief's CSV, in order.
 BRIEF_CSV_COLUMNS = (
@@ -50,5 +59,48 @@ def brief_csv(brief: "Brief") -> str:
     writer = csv.DictWriter(buffer, fieldnames=BRIEF_CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in brief_csv_rows(brief):
+        writer.writerow({key: guard_formula(value) for key, value in row.items()})
+    return buffer.getvalue()
+
+
+# -- weaknesses (issue 14) -----------------------------------------------------
+
+#: Columns of the weaknesses CSV, one row per weakness, in order.
+WEAKNESS_CSV_COLUMNS = (
+    "weakness_id", "weakness", "text", "actions", "rated_now", "ratings", "complete", "stale", "stalled",
+    "latest_update", "latest_update_text", "verdicts", "action_refs",
+)
+
+
+def weaknesses_csv_rows(report: "WeaknessReport") -> list[dict[str, Any]]:
+    """One row per weakness with its roll-up (the app can show the same rows as a table)."""
+    rows = []
+    for rollup in report.rollups:
+        weakness = rollup.weakness
+        refs = {link.action_id: link.ref or link.action_id for link in weakness.links}
+        rows.append({
+            "weakness_id": weakness.id,
+            "weakness": weakness_label(weakness),
+            "text": one_line(weakness.text),
+            "actions": rollup.actions,
+            "rated_now": latest_ratings_text(rollup.latest_ratings),
+            "ratings": " | ".join(review_share_text(share) for share in rollup.review_dates),
+            "complete": " ".join(refs.get(i, i) for i in rollup.complete),
+            "stale": " ".join(refs.get(i, i) for i in rollup.stale),
+            "stalled": " | ".join(stalled_text(stalled) for stalled in rollup.stalled),
+            "latest_update": rollup.latest_update.month if rollup.latest_update else "",
+            "latest_update_text": one_line(rollup.latest_update.text) if rollup.latest_update else "",
+            "verdicts": " | ".join(attached_verdict_text(verdict) for verdict in rollup.verdicts),
+            "action_refs": " | ".join(weakness_link_text(link) for link in weakness.links),
+        })
+    return rows
+
+
+def weaknesses_csv(report: "WeaknessReport") -> str:
+    """The weaknesses as CSV for a spreadsheet; cells that would run as formulas are quoted with an apostrophe."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=WEAKNESS_CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in weaknesses_csv_rows(report):
         writer.writerow({key: guard_formula(value) for key, value in row.items()})
     return buffer.getvalue()

@@ -10,7 +10,9 @@ from ..model import cite
 from ..months import month_label
 from .text import (
     BRIEF_EMPTY,
+    NO_WEAKNESSES,
     VERDICTS_HEADING,
+    attached_verdict_text,
     brief_action_name,
     brief_as_of_text,
     brief_headings,
@@ -19,13 +21,21 @@ from .text import (
     change_nothing_new,
     change_repeats_note,
     evidence_text,
+    latest_ratings_text,
+    latest_update_text,
     one_line,
+    review_share_text,
+    stalled_text,
     verdict_outcome,
     verdict_when,
+    weakness_as_of_text,
+    weakness_link_text,
+    weakness_printed_text,
+    weakness_title,
 )
 
 if TYPE_CHECKING:
-    from ..model import ActionBrief, Brief
+    from ..model import ActionBrief, Brief, WeaknessReport, WeaknessRollup
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|<>~$:])")
 _LINE_START = re.compile(r"^(\d+)([.)])|^([-+=>])")
@@ -174,3 +184,70 @@ def _action_changes(action: "ActionBrief") -> list[str]:
 def _cell(text: str) -> str:
     """Text for a Markdown table cell: on one line, its pipes escaped."""
     return one_line(text).replace("|", "\\|")
+
+
+# -- weaknesses (issue 14) -----------------------------------------------------
+
+#: Columns of the weakness table, the first thing `narrative-search weaknesses` prints.
+WEAKNESS_TABLE_COLUMNS = ("Weakness", "Actions", "Rated now", "Complete", "Stale", "Stalled", "Latest update",
+                          "Verdicts")
+
+
+def weaknesses_markdown(report: "WeaknessReport") -> str:
+    """A council's weaknesses: one table row each, then each weakness with its roll-up and actions."""
+    as_of = weakness_as_of_text(report)
+    out = [f"# Weaknesses: {report.council}", "", as_of[:1].upper() + as_of[1:] + ".", ""]
+    if not report.rollups:
+        return "\n".join(out + [NO_WEAKNESSES]) + "\n"
+    out.append("| " + " | ".join(WEAKNESS_TABLE_COLUMNS) + " |")
+    out.append("|" + "---|" * len(WEAKNESS_TABLE_COLUMNS))
+    for rollup in report.rollups:
+        cells = [
+            weakness_title(rollup.weakness, 70),
+            str(rollup.actions),
+            latest_ratings_text(rollup.latest_ratings),
+            str(len(rollup.complete)),
+            str(len(rollup.stale)),
+            str(len(rollup.stalled)),
+            month_label(rollup.latest_update.month) if rollup.latest_update else "none dated",
+            "; ".join(attached_verdict_text(v) for v in rollup.verdicts) or "none",
+        ]
+        out.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    out.append("")
+    if report.verdicts:
+        out += [f"## {VERDICTS_HEADING} (the council as a whole)", ""]
+        out += [f"- **{verdict_when(v)}**: {verdict_outcome(v)} ({cite(v.document, v.line, v.location)})"
+                for v in report.verdicts]
+        out.append("")
+    for rollup in report.rollups:
+        out += _weakness_section(rollup)
+    if report.unlinked:
+        out += ["## Under no weakness", "", ", ".join(report.unlinked), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _weakness_section(rollup: "WeaknessRollup") -> list[str]:
+    weakness = rollup.weakness
+    out = [f"## {weakness_title(weakness)}", ""]
+    if weakness.heading and weakness.heading != weakness.text:
+        out.append(f"Heading: {one_line(weakness.heading)}")
+    out.append(weakness_printed_text(weakness))
+    out.append("")
+    out += [f"- Ratings: {'; '.join(review_share_text(share) for share in rollup.review_dates) or 'none printed'}",
+            f"- Rated complete ({len(rollup.complete)}): {_refs(rollup, rollup.complete)}",
+            f"- Stale ({len(rollup.stale)}): {_refs(rollup, rollup.stale)}",
+            f"- Stalled ({len(rollup.stalled)}): "
+            + ("; ".join(stalled_text(stalled) for stalled in rollup.stalled) or "none"),
+            f"- Latest dated update: {latest_update_text(rollup.latest_update, 200)}"]
+    for attached in rollup.verdicts:
+        verdict = attached.verdict
+        out.append(f"- Verdict: {attached_verdict_text(attached)} ({cite(verdict.document, verdict.line, verdict.location)})")
+    out.append(f"- Actions ({len(weakness.links)}): "
+               + (", ".join(weakness_link_text(link) for link in weakness.links) or "none"))
+    out.append("")
+    return out
+
+
+def _refs(rollup: "WeaknessRollup", action_ids: list[str]) -> str:
+    refs = {link.action_id: link.ref or link.action_id for link in rollup.weakness.links}
+    return ", ".join(refs.get(action_id, action_id) for action_id in action_ids) or "none"

@@ -18,17 +18,24 @@ if TYPE_CHECKING:
     from ..model import (
         ActionBrief,
         ActionHit,
+        AttachedVerdict,
         Brief,
         Change,
         DocumentSummary,
         Evidence,
         IngestOutcome,
+        LatestUpdate,
         QuerySummary,
+        ReviewShare,
         SaveResult,
         SearchResult,
+        StalledAction,
         SummarySentence,
         Timeline,
         Verdict,
+        Weakness,
+        WeaknessLink,
+        WeaknessReport,
     )
 
 #: Said where a search or a list of similar actions finds nothing and the library gives no reason.
@@ -500,3 +507,88 @@ def documents_text(summaries: Sequence["DocumentSummary"]) -> str:
         ).rstrip())
         lines.extend(f"    warning: {warning}" for warning in s.warnings)
     return "\n".join(lines)
+
+
+# -- weaknesses (issue 14) -----------------------------------------------------
+
+#: How each kind of weakness is named before its number.
+WEAKNESS_KIND_NAMES = {"priority": "Priority", "area": "Area for improvement", "listed": "Listed weakness",
+                       "named": "Named in a verdict"}
+
+#: How a link to a weakness was made, as a person reads it.
+LINK_HOW_NAMES = {"heading": "under its heading", "numbered group": "numbered group", "similarity": "inferred"}
+
+#: Said where a weakness prints no words of its own (a numbered group with no heading or priority cell).
+WEAKNESS_NO_TEXT = "(no title printed)"
+
+#: Said where a council's documents print no grouping of their actions.
+NO_WEAKNESSES = "No weaknesses found: the documents print no priorities, areas for improvement or numbered groups."
+
+
+def weakness_label(weakness: "Weakness") -> str:
+    """"Priority 3", "Area for improvement 2", "Listed weakness"."""
+    name = WEAKNESS_KIND_NAMES[weakness.kind]
+    return f"{name} {weakness.number}" if weakness.number is not None else name
+
+
+def weakness_title(weakness: "Weakness", limit: Optional[int] = None) -> str:
+    """The label and the weakness as printed: "Priority 3: Co-production is weak ..."."""
+    return f"{weakness_label(weakness)}: {one_line(weakness.text, limit) or WEAKNESS_NO_TEXT}"
+
+
+def weakness_link_text(link: "WeaknessLink") -> str:
+    """"3.1 A (under its heading)", "Local offer news (inferred, 0.61)"."""
+    name = link.ref or one_line(link.title, 60) or link.action_id
+    how = LINK_HOW_NAMES[link.how]
+    return f"{name} ({how}, {link.score:.2f})" if link.score is not None else f"{name} ({how})"
+
+
+def review_share_text(share: "ReviewShare") -> str:
+    """"Dec-21: G 16 (89%), G/A 2 (11%)"."""
+    parts = [f"{'not rated' if rating == 'none' else rating} {count} ({share.shares[rating]:.0%})"
+             for rating, count in share.counts.items()]
+    return f"{', '.join(share.labels)}: " + ", ".join(parts)
+
+
+def stalled_text(stalled: "StalledAction") -> str:
+    """"3.1 F: G/A since Nov-21 (same rating at successive reviews)"."""
+    why = {"rating": "same rating at successive reviews", "repeats": "updates repeat earlier text"}
+    rating = f"{stalled.rating} " if stalled.rating else ""
+    return (f"{stalled.ref or stalled.action_id}: {rating}since {stalled.since_label} "
+            f"({'; '.join(why[reason] for reason in stalled.reasons)})")
+
+
+def latest_update_text(update: Optional["LatestUpdate"], limit: Optional[int] = None) -> str:
+    """"Dec 2021, 3.1 E: Protocols for ...", or "none dated"."""
+    if update is None:
+        return "none dated"
+    return f"{update.when}, {update.ref or update.action_id}: {one_line(update.text, limit)}"
+
+
+def attached_verdict_text(attached: "AttachedVerdict") -> str:
+    """A verdict on a weakness: when, what, and how well the weakness it names matched."""
+    match = f" (matched {attached.score:.2f})" if attached.score is not None and attached.score < 1.0 else ""
+    return f"{verdict_when(attached.verdict)}: {attached.verdict.verdict}{match}"
+
+
+def weakness_as_of_text(report: "WeaknessReport") -> str:
+    """"as of Dec 2021; stale: no dated update since Jun 2021 (6 months); complete: G"."""
+    as_of = month_label(report.as_of) if report.as_of else "the latest report"
+    stale = (f"stale: no dated update since {month_label(report.stale_since)} ({report.stale_months} months)"
+             if report.stale_since else "stale: no report date to count from")
+    return f"as of {as_of}; {stale}; rated complete: {', '.join(report.complete_ratings)}"
+
+
+def latest_ratings_text(ratings: Mapping[str, int]) -> str:
+    """"G 16, G/A 2": how many actions each latest rating has; "none rated" where none is."""
+    rated = [f"{rating} {count}" for rating, count in ratings.items() if rating != "none"]
+    if "none" in ratings:
+        rated.append(f"not rated {ratings['none']}")
+    return ", ".join(rated) or "none rated"
+
+
+def weakness_printed_text(weakness: "Weakness") -> str:
+    """Where the weakness is printed, or what its actions are grouped by where no heading prints it."""
+    if weakness.document:
+        return f"Printed at {cite(weakness.document, weakness.line, weakness.location)}."
+    return "No heading printed: grouped by the first number of its actions' refs."
