@@ -37,6 +37,7 @@ from .render.text import (
     outcome_table,
     query_summary_text,
     search_result_text,
+    themes_text,
     timeline_text,
     verdicts_text,
 )
@@ -127,6 +128,8 @@ def index_command(context: click.Context, rebuild: bool) -> None:
 @click.option("--record", "records", multiple=True, type=click.Choice(ACTION_KINDS),
               help="Only passages of this kind of record: plan actions or sections of prose documents (repeatable).")
 @click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
+@click.option("--theme", "themes", multiple=True, metavar="THEME",
+              help="Only actions on this national theme (id or name, see `narrative-search themes`; repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
 @click.pass_context
 def search_command(
@@ -141,12 +144,13 @@ def search_command(
     kinds: tuple[PassageKind, ...],
     records: tuple[ActionKind, ...],
     mode: SearchMode,
+    themes: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Search every council's plans, in your words or theirs ("quoted phrases" must appear)."""
     filters = SearchFilters(
         councils=councils, since=since, until=until, ratings=tuple(r.upper() for r in ratings),
-        documents=documents, kinds=kinds, records=records,
+        documents=documents, kinds=kinds, records=records, themes=themes,
     )
     with open_workspace(context) as workspace:
         result = workspace.search(query, k=k, filters=filters, mode=mode)
@@ -157,12 +161,13 @@ def search_command(
 @main.command("similar")
 @click.argument("action_id")
 @click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Actions to show.")
+@click.option("--theme", default=None, metavar="THEME", help="Only actions on this national theme (id or name).")
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
 @click.pass_context
-def similar_command(context: click.Context, action_id: str, k: int, as_json: bool) -> None:
+def similar_command(context: click.Context, action_id: str, k: int, theme: Optional[str], as_json: bool) -> None:
     """The closest actions of other councils to ACTION_ID, with the passages that make them close."""
     with open_workspace(context) as workspace:
-        result = workspace.similar(action_id, k=k)
+        result = workspace.similar(action_id, k=k, theme=theme)
         _show_notes(workspace)
     _print_result(result, as_json)
 
@@ -255,6 +260,9 @@ def export(
 ) -> None:
     """Export actions: JSONL (one action per line) or CSV (one update per row); or, with --verdicts, verdicts."""
     what = "verdicts" if verdicts_only else "actions"
+    if output_format == "jsonl" and not verdicts_only:
+        _export_with_themes(context, council, output)
+        return
     with open_store(context.obj["home"]) as store:
         if output is None:
             _export(store, output_format, sys.stdout, council, verdicts_only)
@@ -262,6 +270,19 @@ def export(
         with output.open("w", encoding="utf-8", newline="") as stream:
             count = _export(store, output_format, stream, council, verdicts_only)
         click.echo(f"wrote {count} {what} to {output}", err=True)
+
+
+def _export_with_themes(context: click.Context, council: Optional[str], output: Optional[Path]) -> None:
+    """The JSONL export of actions, each with its national themes (assigned again first if out of date)."""
+    with open_workspace(context) as workspace:
+        assignment = workspace.theme_assignment()
+        _show_notes(workspace)
+        if output is None:
+            export_jsonl(workspace.store, sys.stdout, council=council, themes=assignment)
+            return
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            count = export_jsonl(workspace.store, stream, council=council, themes=assignment)
+    click.echo(f"wrote {count} actions to {output}", err=True)
 
 
 # -- verdicts (issue 12, shape 7) --------------------------------------------------
@@ -282,6 +303,31 @@ def verdicts_command(context: click.Context, council: Optional[str], as_json: bo
 
 
 # -- end of verdicts
+
+
+# -- national themes (issue 14 item 3) --------------------------------------------
+
+
+@main.command("themes")
+@click.option("--council", default=None, help="Only this council's actions.")
+@click.option("--theme", default=None, metavar="THEME", help="Only this theme (id or name).")
+@click.option("--reassign", is_flag=True, help="Assign every action to its themes again (after editing themes.csv).")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per theme.")
+@click.pass_context
+def themes_command(context: click.Context, council: Optional[str], theme: Optional[str], reassign: bool, as_json: bool) -> None:
+    """Actions per national theme per council, with the verdicts known for each (themes from themes.csv)."""
+    with open_workspace(context) as workspace:
+        if reassign:
+            workspace.theme_assignment(force=True)
+        overviews = workspace.themes_overview(council=council, theme=theme)
+        _show_notes(workspace)
+    if as_json:
+        click.echo(json.dumps([overview.to_dict() for overview in overviews], ensure_ascii=False, indent=2))
+        return
+    click.echo(themes_text(overviews))
+
+
+# -- end of national themes
 
 
 @main.command()

@@ -13,7 +13,7 @@ import csv
 import json
 from typing import Any, Optional, TextIO
 
-from .model import Locate, MergedAction, MergedUpdate, Status, describe_location
+from .model import Locate, MergedAction, MergedUpdate, Status, ThemeAssignment, describe_location
 from .protocols import CorpusReader
 
 #: CSV columns, one row per update (or per action that has none).
@@ -118,18 +118,30 @@ def update_record(update: MergedUpdate, locate: Locate = _by_line) -> dict[str, 
     }
 
 
-def export_jsonl(store: CorpusReader, out: TextIO, council: Optional[str] = None) -> int:
+def export_jsonl(
+    store: CorpusReader, out: TextIO, council: Optional[str] = None, themes: Optional[ThemeAssignment] = None
+) -> int:
     """Write one JSON object per action; returns the number of actions written.
 
     Non-ASCII text is written as is (``out`` should be opened as UTF-8), so
-    the file stays readable and greppable.
+    the file stays readable and greppable. With ``themes``, each object
+    carries its national themes (see :func:`with_themes`).
     """
     count = 0
     for action in store.iter_actions(council):
-        out.write(json.dumps(action_record(action, store.location), ensure_ascii=False))
+        record = action_record(action, store.location)
+        if themes is not None:
+            record = with_themes(record, themes)
+        out.write(json.dumps(record, ensure_ascii=False))
         out.write("\n")
         count += 1
     return count
+
+
+def with_themes(record: dict[str, Any], themes: ThemeAssignment) -> dict[str, Any]:
+    """The record with ``themes``: [{"id", "name", "score"}], best first; empty when unassigned."""
+    record["themes"] = [theme.to_dict() for theme in themes.themes_of(record["id"])]
+    return record
 
 
 def csv_rows(action: MergedAction, locate: Locate = _by_line) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
@@ -39,14 +40,22 @@ import numpy as np
 
 from . import config
 from .errors import NarrativeSearchError
-from .model import MergedAction, Theme, ThemeAssignment, ThemeScore
+from .model import (
+    MergedAction,
+    Theme,
+    ThemeAssignment,
+    ThemeCouncil,
+    ThemedAction,
+    ThemeOverview,
+    ThemeScore,
+    Verdict,
+)
 from .vocabulary import fold, is_acronym
 
 if TYPE_CHECKING:
+    from .embed import Embedder
     from .protocols import Fingerprinted
     from .store import CorpusStore
-
-    from .embed import Embedder
 
 #: File name of the themes table (beside the bundled corpus, or in the home folder).
 THEMES_NAME = "themes.csv"
@@ -167,6 +176,21 @@ def themes_path(home: Optional[config.PathLike] = None) -> Path:
         if own.is_file():
             return own
     return config.bundled_data_dir() / THEMES_NAME
+
+
+@lru_cache(maxsize=4)
+def _cached_table(path: Path, modified: int) -> tuple[Theme, ...]:
+    return tuple(load_theme_table(path))
+
+
+def load_themes(home: Optional[config.PathLike] = None) -> list[Theme]:
+    """The table in use (see :func:`themes_path`), read again when its file changes."""
+    path = themes_path(home)
+    try:
+        modified = path.stat().st_mtime_ns
+    except OSError as error:
+        raise ThemeTableError(f"{path}: the themes table cannot be read: {error}") from error
+    return list(_cached_table(path, modified))
 
 
 def table_hash(themes: Sequence[Theme]) -> str:
@@ -375,9 +399,56 @@ def current_assignment(
             notes.append(f"themes assigned for this run only: {assignment_path(home)} cannot be written ({error})")
     else:
         if notes is not None and reason:
-            notes.append(f"themes assigned again to {len(assignment.actions)} actions and sections: {reason}")
+            notes.append(f"themes assigned to {len(assignment.actions)} actions and sections ({reason})")
     return assignment
 
 
 def corpus_key(store: "Fingerprinted") -> str:
     return store.fingerprint()
+
+
+# -- the overview: actions per theme per council, with verdicts ----------------
+
+
+def _short_title(action: MergedAction, limit: int = 80) -> str:
+    text = " ".join((action.action or action.focus_area or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def build_overview(
+    themes: Sequence[Theme],
+    assignment: ThemeAssignment,
+    actions: Iterable[MergedAction],
+    verdicts: Sequence[Verdict] = (),
+    verdict_themes: Sequence[list[ThemeScore]] = (),
+) -> list[ThemeOverview]:
+    """One overview per theme (table order): each council's actions on it, best-theme ones first, and its verdicts.
+
+    ``verdict_themes`` holds the themes of each verdict's weakness (as
+    :func:`assign_texts` gives them, in the order of ``verdicts``); a verdict
+    attaches to its best theme. A verdict that names no weakness (counts
+    only) is shown with every theme of its council, as the council's.
+    """
+    by_theme: dict[str, dict[str, ThemeCouncil]] = {theme.id: {} for theme in themes}
+    for action in actions:
+        for rank, scored in enumerate(assignment.themes_of(action.id), start=1):
+            if scored.id not in by_theme:
+                continue
+            council = by_theme[scored.id].setdefault(action.council, ThemeCouncil(action.council))
+            council.actions.append(ThemedAction(action.id, action.council, action.ref, _short_title(action),
+                                                scored.score, rank, action.kind))
+    for verdict, scored_themes in zip(verdicts, verdict_themes):
+        if verdict.weakness and scored_themes:
+            best = scored_themes[0]
+            if best.id in by_theme:
+                council = by_theme[best.id].setdefault(verdict.council, ThemeCouncil(verdict.council))
+                council.verdicts.append((verdict, best.score))
+    council_wide = [verdict for verdict in verdicts if not verdict.weakness]
+    overviews = []
+    for theme in themes:
+        councils = sorted(by_theme[theme.id].values(), key=lambda c: c.council)
+        for council in councils:
+            council.actions.sort(key=lambda a: (a.rank > 1, -a.score, a.action_id))
+            council.council_verdicts = [v for v in council_wide if v.council == council.council]
+        overviews.append(ThemeOverview(theme, councils))
+    return overviews
