@@ -254,14 +254,18 @@ def _print_result(result: SearchResult, as_json: bool) -> None:
 @click.option("--council", default=None, help="Only this council's actions.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: stdout).")
 @click.option("--verdicts", "verdicts_only", is_flag=True, help="Export revisit and monitoring verdicts instead of actions.")
+@click.option("--themes/--no-themes", "with_themes", default=None,
+              help="JSONL: each action's national themes; --themes assigns them first if out of date "
+                   "(default: carried when the stored assignment is current, as after `ingest` or `index`).")
 @click.pass_context
 def export(
-    context: click.Context, output_format: str, council: Optional[str], output: Optional[Path], verdicts_only: bool
+    context: click.Context, output_format: str, council: Optional[str], output: Optional[Path], verdicts_only: bool,
+    with_themes: Optional[bool],
 ) -> None:
     """Export actions: JSONL (one action per line) or CSV (one update per row); or, with --verdicts, verdicts."""
     what = "verdicts" if verdicts_only else "actions"
-    if output_format == "jsonl" and not verdicts_only:
-        _export_with_themes(context, council, output)
+    if output_format == "jsonl" and not verdicts_only and with_themes is not False:
+        _export_with_themes(context, council, output, assign=bool(with_themes))
         return
     with open_store(context.obj["home"]) as store:
         if output is None:
@@ -272,11 +276,12 @@ def export(
         click.echo(f"wrote {count} {what} to {output}", err=True)
 
 
-def _export_with_themes(context: click.Context, council: Optional[str], output: Optional[Path]) -> None:
-    """The JSONL export of actions, each with its national themes (assigned again first if out of date)."""
+def _export_with_themes(context: click.Context, council: Optional[str], output: Optional[Path], assign: bool) -> None:
+    """The JSONL export of actions with their national themes: assigned first if ``assign``, else as stored if current."""
     with open_workspace(context) as workspace:
-        assignment = workspace.theme_assignment()
-        _show_notes(workspace)
+        assignment = workspace.theme_assignment() if assign else workspace.stored_theme_assignment()
+        if assign:
+            _show_notes(workspace)
         if output is None:
             export_jsonl(workspace.store, sys.stdout, council=council, themes=assignment)
             return

@@ -17,6 +17,7 @@ import numpy as np
 from . import config
 from .brief import build_brief, resolve_council
 from .embed import Embedder
+from .errors import NarrativeSearchError
 from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
 from .ingest import ingest_paths
 from .model import (
@@ -39,7 +40,16 @@ from .protocols import EncodeProgress
 from .search import search, similar_actions
 from .store import CorpusStore
 from .summary import summarise_query
-from .themes import assign_texts, build_overview, current_assignment, find_theme, load_themes, table_hash
+from .themes import (
+    assign_texts,
+    build_overview,
+    current_assignment,
+    find_theme,
+    load_themes,
+    read_assignment,
+    stale_reason,
+    table_hash,
+)
 from .timeline import build_timeline
 
 
@@ -105,6 +115,7 @@ class Workspace:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            self._assign_themes_after_indexing()
             return manifest
 
     def index_version(self) -> tuple[str, str]:
@@ -236,6 +247,21 @@ class Workspace:
             assignment = current_assignment(self.home, self.store, self.embedder, themes, force=force, notes=self.notes)
             self._themes_memo = (key, assignment)
             return assignment
+
+    def stored_theme_assignment(self) -> Optional[ThemeAssignment]:
+        """The assignment kept in the home if it is current (never loads the model); None otherwise."""
+        with self._lock:
+            themes = self.themes()
+            kept = read_assignment(self.home, themes)
+            current = stale_reason(kept, themes, self.store.fingerprint(), self.embedder.model_id) is None
+            return kept if current else None
+
+    def _assign_themes_after_indexing(self) -> None:
+        """Bring the theme assignment up to date while the model is loaded; a bad table is a note, not a failure."""
+        try:
+            self.theme_assignment()
+        except NarrativeSearchError as error:
+            self.notes.append(f"themes not assigned: {error}")
 
     def with_theme_actions(self, filters: SearchFilters) -> SearchFilters:
         """The filters with their themes named canonically and the ids of the actions on them filled in."""
