@@ -296,7 +296,7 @@ def ranked(scores: np.ndarray, themes: Sequence[Theme], weights: AssignmentWeigh
     if best < weights.floor:
         return []
     chosen = [i for i in order[:MAX_THEMES] if float(scores[i]) >= weights.share * best]
-    return [ThemeScore(themes[i].id, themes[i].name, float(scores[i])) for i in chosen]
+    return [ThemeScore(themes[i].id, themes[i].name, round(float(scores[i]), 4)) for i in chosen]
 
 
 def assign_texts(
