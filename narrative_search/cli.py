@@ -30,6 +30,7 @@ from .render.markdown import brief_markdown
 from .render.text import (
     INDEX_UP_TO_DATE,
     action_summary_text,
+    compare_text,
     documents_text,
     index_built_text,
     ingested_count_text,
@@ -330,6 +331,29 @@ def themes_command(context: click.Context, council: Optional[str], theme: Option
         click.echo(json.dumps([overview.to_dict() for overview in overviews], ensure_ascii=False, indent=2))
         return
     click.echo(themes_text(overviews))
+
+
+@main.command("compare")
+@click.argument("query")
+@click.option("--council", "councils", multiple=True, required=True, help="A council to compare (repeat: two to four).")
+@click.option("--theme", "themes", multiple=True, metavar="THEME", help="Only actions on this national theme (id or name; repeatable).")
+@click.option("--k", "k", type=click.IntRange(min=1), default=5, show_default=True, help="Actions to show per council.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON object: per council, its hits best first.")
+@click.pass_context
+def compare_command(
+    context: click.Context, query: str, councils: tuple[str, ...], themes: tuple[str, ...], k: int, as_json: bool
+) -> None:
+    """How two to four councils approach QUERY, side by side: each council's closest actions."""
+    if not 2 <= len(councils) <= 4:
+        raise click.UsageError("compare two to four councils (--council A --council B ...)")
+    with open_workspace(context) as workspace:
+        columns = workspace.compare(query, [resolve_council(workspace.store, c) for c in councils], k=k, themes=themes)
+        _show_notes(workspace)
+    if as_json:
+        data = {council: [hit.to_dict() for hit in result.hits] for council, result in columns}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(compare_text(columns))
 
 
 # -- end of national themes

@@ -280,6 +280,16 @@ class Workspace:
                 hit.themes = assignment.themes_of(hit.action_id)
         return result
 
+    def compare(
+        self, query: str, councils: Sequence[str], k: int = 5, themes: Sequence[str] = ()
+    ) -> list[tuple[str, SearchResult]]:
+        """Each council's closest actions to ``query`` (on ``themes``, if given), council by council, side by side."""
+        with self._lock:
+            return [
+                (council, self.search(query, k=k, filters=SearchFilters(councils=(council,), themes=tuple(themes)), explain=False))
+                for council in councils
+            ]
+
     def themes_overview(self, council: Optional[str] = None, theme: Optional[str] = None) -> list[ThemeOverview]:
         """Actions per theme per council (one council, one theme, or all), with the verdicts matched to each theme."""
         with self._lock:

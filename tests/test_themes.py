@@ -314,3 +314,19 @@ def test_cli_reassign_after_editing_the_home_s_table(fresh_home):
     bad = CliRunner().invoke(main, ["--home", str(fresh_home), "themes"])
     assert bad.exit_code != 0
     assert f"{fresh_home / THEMES_NAME} line 2: the id 'Bad Id'" in str(bad.exception or bad.output)
+
+
+def test_cli_compare_two_councils_on_a_theme(workspace):
+    result = run(workspace.home, "compare", "listening to parents", "--council", "torbay", "--council", "Staffordshire",
+                 "--theme", "coproduction", "--json")
+    assert result.exit_code == 0, result.output
+    columns = json.loads(result.stdout)
+    assert list(columns) == ["Torbay", "Staffordshire"]
+    for council, hits in columns.items():
+        assert hits and all(hit["council"] == council for hit in hits)
+        assert all("coproduction" in [t["id"] for t in hit["themes"]] for hit in hits)
+    text = run(workspace.home, "compare", "listening to parents", "--council", "Torbay", "--council", "Leicestershire").stdout
+    assert text.startswith("== Torbay ==\n 1. Torbay ")
+    assert "\n\n== Leicestershire ==\n 1. Leicestershire " in text
+    one = CliRunner().invoke(main, ["--home", str(workspace.home), "compare", "x", "--council", "Torbay"])
+    assert one.exit_code == 2 and "compare two to four councils" in one.output

@@ -556,3 +556,12 @@ def themes_text(overviews: Sequence["ThemeOverview"]) -> str:
     if empty:
         blocks.append("No actions on: " + ", ".join(empty))
     return "\n\n".join(blocks)
+
+
+def compare_text(columns: Sequence[tuple[str, "SearchResult"]]) -> str:
+    """`narrative-search compare`: each council in turn, its closest actions (as search prints them) or why none."""
+    blocks = []
+    for council, result in columns:
+        body = search_result_text(result)
+        blocks.append(f"== {council} ==\n{body}")
+    return "\n\n".join(blocks)
