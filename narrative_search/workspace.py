@@ -32,6 +32,7 @@ from .model import (
     Theme,
     ThemeAssignment,
     ThemeOverview,
+    ThemeScore,
     Timeline,
     Verdict,
 )
@@ -279,6 +280,11 @@ class Workspace:
             for hit in result.hits:
                 hit.themes = assignment.themes_of(hit.action_id)
         return result
+
+    def themes_of_texts(self, texts: Sequence[str]) -> list[list[ThemeScore]]:
+        """The national themes of free texts (weaknesses as printed), best first; empty when unassigned."""
+        with self._lock:
+            return assign_texts(self.embedder, texts, self.themes()) if texts else []
 
     def compare(
         self, query: str, councils: Sequence[str], k: int = 5, themes: Sequence[str] = ()

@@ -330,3 +330,10 @@ def test_cli_compare_two_councils_on_a_theme(workspace):
     assert "\n\n== Leicestershire ==\n 1. Leicestershire " in text
     one = CliRunner().invoke(main, ["--home", str(workspace.home), "compare", "x", "--council", "Torbay"])
     assert one.exit_code == 2 and "compare two to four councils" in one.output
+
+
+def test_weakness_texts_get_their_themes(workspace):
+    found = workspace.themes_of_texts(["Young people are not well prepared for adult life, work and independent living",
+                                       "Joint commissioning arrangements across education, health and care are weak"])
+    assert [scores[0].id for scores in found] == ["adulthood", "joint-commissioning"]
+    assert workspace.themes_of_texts([]) == []
