@@ -31,6 +31,7 @@ from .render.markdown import brief_markdown, weaknesses_markdown
 from .render.text import (
     INDEX_UP_TO_DATE,
     action_summary_text,
+    compare_text,
     documents_text,
     index_built_text,
     ingested_count_text,
@@ -38,6 +39,7 @@ from .render.text import (
     outcome_table,
     query_summary_text,
     search_result_text,
+    themes_text,
     timeline_text,
     verdicts_text,
 )
@@ -129,6 +131,8 @@ def index_command(context: click.Context, rebuild: bool) -> None:
 @click.option("--record", "records", multiple=True, type=click.Choice(ACTION_KINDS),
               help="Only passages of this kind of record: plan actions or sections of prose documents (repeatable).")
 @click.option("--mode", type=click.Choice(SEARCH_MODES), default="hybrid", show_default=True)
+@click.option("--theme", "themes", multiple=True, metavar="THEME",
+              help="Only actions on this national theme (id or name, see `narrative-search themes`; repeatable).")
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
 @click.pass_context
 def search_command(
@@ -143,12 +147,13 @@ def search_command(
     kinds: tuple[PassageKind, ...],
     records: tuple[ActionKind, ...],
     mode: SearchMode,
+    themes: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Search every council's plans, in your words or theirs ("quoted phrases" must appear)."""
     filters = SearchFilters(
         councils=councils, since=since, until=until, ratings=tuple(r.upper() for r in ratings),
-        documents=documents, kinds=kinds, records=records,
+        documents=documents, kinds=kinds, records=records, themes=themes,
     )
     with open_workspace(context) as workspace:
         result = workspace.search(query, k=k, filters=filters, mode=mode)
@@ -159,12 +164,13 @@ def search_command(
 @main.command("similar")
 @click.argument("action_id")
 @click.option("--k", "k", type=click.IntRange(min=1), default=10, show_default=True, help="Actions to show.")
+@click.option("--theme", default=None, metavar="THEME", help="Only actions on this national theme (id or name).")
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, best first, one object per action.")
 @click.pass_context
-def similar_command(context: click.Context, action_id: str, k: int, as_json: bool) -> None:
+def similar_command(context: click.Context, action_id: str, k: int, theme: Optional[str], as_json: bool) -> None:
     """The closest actions of other councils to ACTION_ID, with the passages that make them close."""
     with open_workspace(context) as workspace:
-        result = workspace.similar(action_id, k=k)
+        result = workspace.similar(action_id, k=k, theme=theme)
         _show_notes(workspace)
     _print_result(result, as_json)
 
@@ -272,12 +278,19 @@ def _print_result(result: SearchResult, as_json: bool) -> None:
 @click.option("--council", default=None, help="Only this council's actions.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="File to write (default: stdout).")
 @click.option("--verdicts", "verdicts_only", is_flag=True, help="Export revisit and monitoring verdicts instead of actions.")
+@click.option("--themes/--no-themes", "with_themes", default=None,
+              help="JSONL: each action's national themes; --themes assigns them first if out of date "
+                   "(default: carried when the stored assignment is current, as after `ingest` or `index`).")
 @click.pass_context
 def export(
-    context: click.Context, output_format: str, council: Optional[str], output: Optional[Path], verdicts_only: bool
+    context: click.Context, output_format: str, council: Optional[str], output: Optional[Path], verdicts_only: bool,
+    with_themes: Optional[bool],
 ) -> None:
     """Export actions: JSONL (one action per line) or CSV (one update per row); or, with --verdicts, verdicts."""
     what = "verdicts" if verdicts_only else "actions"
+    if output_format == "jsonl" and not verdicts_only and with_themes is not False:
+        _export_with_themes(context, council, output, assign=bool(with_themes))
+        return
     # The model loads only if some action's weakness must be inferred by similarity.
     with open_store(context.obj["home"]) as store, Embedder() as embedder:
         if output is None:
@@ -286,6 +299,21 @@ def export(
         with output.open("w", encoding="utf-8", newline="") as stream:
             count = _export(store, output_format, stream, council, verdicts_only, embedder)
         click.echo(f"wrote {count} {what} to {output}", err=True)
+
+
+def _export_with_themes(context: click.Context, council: Optional[str], output: Optional[Path], assign: bool) -> None:
+    """The JSONL export of actions with their national themes: assigned first if ``assign``, else as stored if current."""
+    with open_workspace(context) as workspace:
+        assignment = workspace.theme_assignment() if assign else workspace.stored_theme_assignment()
+        if assign:
+            _show_notes(workspace)
+        if output is None:
+            export_jsonl(workspace.store, sys.stdout, council=council, embedder=workspace.embedder, themes=assignment)
+            return
+        with output.open("w", encoding="utf-8", newline="") as stream:
+            count = export_jsonl(workspace.store, stream, council=council, embedder=workspace.embedder,
+                                 themes=assignment)
+    click.echo(f"wrote {count} actions to {output}", err=True)
 
 
 # -- verdicts (issue 12, shape 7) --------------------------------------------------
@@ -306,6 +334,54 @@ def verdicts_command(context: click.Context, council: Optional[str], as_json: bo
 
 
 # -- end of verdicts
+
+
+# -- national themes (issue 14 item 3) --------------------------------------------
+
+
+@main.command("themes")
+@click.option("--council", default=None, help="Only this council's actions.")
+@click.option("--theme", default=None, metavar="THEME", help="Only this theme (id or name).")
+@click.option("--reassign", is_flag=True, help="Assign every action to its themes again (after editing themes.csv).")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per theme.")
+@click.pass_context
+def themes_command(context: click.Context, council: Optional[str], theme: Optional[str], reassign: bool, as_json: bool) -> None:
+    """Actions per national theme per council, with the verdicts known for each (themes from themes.csv)."""
+    with open_workspace(context) as workspace:
+        if reassign:
+            workspace.theme_assignment(force=True)
+        overviews = workspace.themes_overview(council=council, theme=theme)
+        _show_notes(workspace)
+    if as_json:
+        click.echo(json.dumps([overview.to_dict() for overview in overviews], ensure_ascii=False, indent=2))
+        return
+    click.echo(themes_text(overviews))
+
+
+@main.command("compare")
+@click.argument("query")
+@click.option("--council", "councils", multiple=True, required=True, help="A council to compare (repeat: two to four).")
+@click.option("--theme", "themes", multiple=True, metavar="THEME", help="Only actions on this national theme (id or name; repeatable).")
+@click.option("--k", "k", type=click.IntRange(min=1), default=5, show_default=True, help="Actions to show per council.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON object: per council, its hits best first.")
+@click.pass_context
+def compare_command(
+    context: click.Context, query: str, councils: tuple[str, ...], themes: tuple[str, ...], k: int, as_json: bool
+) -> None:
+    """How two to four councils approach QUERY, side by side: each council's closest actions."""
+    if not 2 <= len(councils) <= 4:
+        raise click.UsageError("compare two to four councils (--council A --council B ...)")
+    with open_workspace(context) as workspace:
+        columns = workspace.compare(query, [resolve_council(workspace.store, c) for c in councils], k=k, themes=themes)
+        _show_notes(workspace)
+    if as_json:
+        data = {council: [hit.to_dict() for hit in result.hits] for council, result in columns}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(compare_text(columns))
+
+
+# -- end of national themes
 
 
 @main.command()

@@ -13,7 +13,7 @@ import csv
 import json
 from typing import Any, Optional, TextIO
 
-from .model import Locate, MergedAction, MergedUpdate, Status, describe_location
+from .model import Locate, MergedAction, MergedUpdate, Status, ThemeAssignment, describe_location
 from .protocols import CorpusReader, TextEncoder
 from .weaknesses import weakness_fields
 
@@ -120,7 +120,8 @@ def update_record(update: MergedUpdate, locate: Locate = _by_line) -> dict[str, 
 
 
 def export_jsonl(
-    store: CorpusReader, out: TextIO, council: Optional[str] = None, embedder: Optional[TextEncoder] = None
+    store: CorpusReader, out: TextIO, council: Optional[str] = None, embedder: Optional[TextEncoder] = None,
+    themes: Optional[ThemeAssignment] = None,
 ) -> int:
     """Write one JSON object per action; returns the number of actions written.
 
@@ -128,17 +129,26 @@ def export_jsonl(
     the file stays readable and greppable. Each carries its ``weakness``
     (:func:`~narrative_search.weaknesses.weakness_fields`; null where it is
     under none); ``embedder`` infers the weakness of those the documents
-    place under none.
+    place under none. With ``themes``, each object carries its national
+    themes (see :func:`with_themes`).
     """
     count = 0
     weaknesses = weakness_fields(store, council, embedder)
     for action in store.iter_actions(council):
         record = action_record(action, store.location)
         record["weakness"] = weaknesses.get(action.id)
+        if themes is not None:
+            record = with_themes(record, themes)
         out.write(json.dumps(record, ensure_ascii=False))
         out.write("\n")
         count += 1
     return count
+
+
+def with_themes(record: dict[str, Any], themes: ThemeAssignment) -> dict[str, Any]:
+    """The record with ``themes``: [{"id", "name", "score"}], best first; empty when unassigned."""
+    record["themes"] = [theme.to_dict() for theme in themes.themes_of(record["id"])]
+    return record
 
 
 def csv_rows(action: MergedAction, locate: Locate = _by_line) -> list[dict[str, Any]]:

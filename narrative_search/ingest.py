@@ -31,12 +31,13 @@ from .readers.dispatch import read_source
 from .readers.registry import reader_named
 from .readers.text import decode_text
 from .store import CorpusStore, StoreError
+from .themes import THEMES_NAME
 from .verdicts import find_verdicts  # verdicts (issue 12, shape 7)
 from .vocabulary import VOCABULARY_NAME
 
 MANIFEST_NAME = "sources.csv"
 # Files in a corpus folder that describe the corpus rather than belong to it.
-SKIPPED_NAMES = {MANIFEST_NAME, VOCABULARY_NAME, "README.md", "readme.md", "README.txt"}
+SKIPPED_NAMES = {MANIFEST_NAME, VOCABULARY_NAME, THEMES_NAME, "README.md", "readme.md", "README.txt"}
 # Files that are never documents: Office's lock files ("~$plan.docx") and
 # the folder metadata of Windows.
 SKIPPED_PREFIXES = ("~$",)

@@ -581,6 +581,8 @@ class SearchFilters:
     kinds: tuple[str, ...] = ()
     exclude_councils: tuple[str, ...] = ()
     records: tuple[str, ...] = ()  # ACTION_KINDS: passages of actions, of sections
+    themes: tuple[str, ...] = ()  # names of the national themes asked for (themes.py)
+    theme_actions: tuple[str, ...] = ()  # the ids of the actions assigned to those themes
 
     def describe(self) -> str:
         parts = []
@@ -598,6 +600,8 @@ class SearchFilters:
             parts.append("of kind " + " or ".join(self.kinds))
         if self.records:
             parts.append("from " + " or ".join(f"{record}s" for record in self.records))
+        if self.themes:
+            parts.append("on the theme " + " or ".join(self.themes))
         return ", ".join(parts) or "no filters"
 
     @property
@@ -632,6 +636,7 @@ class ActionHit:
     passages: list[PassageHit]
     because: Optional[PassageHit] = None  # for similar actions: the source action's closest passage
     title: Optional[str] = None  # a section's title (a section has no ref); None for an action
+    themes: list[ThemeScore] = field(default_factory=list)  # its national themes, best first (themes.py)
 
     @property
     def best(self) -> PassageHit:
@@ -697,6 +702,7 @@ class ActionHit:
                 "text": self.because.passage.text,
                 "similarity": round(float(self.because.score), 6),
             }
+        data["themes"] = [theme.to_dict() for theme in self.themes]
         return data
 
 
@@ -1359,3 +1365,110 @@ class IngestOutcome:
         if self.error:
             return self.reason or self.error
         return "; ".join(self.warnings)
+
+
+# -- national themes (issue 14 item 3; themes.py assigns them) ----------------
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One row of the editable themes table: what inspections call an area of weakness."""
+
+    id: str
+    name: str
+    description: str
+    cue_words: tuple[str, ...] = ()
+    line: int = 0  # the table's line, for messages
+
+
+@dataclass(frozen=True)
+class ThemeScore:
+    """A theme a record (action, section, weakness) was assigned to, and how strongly."""
+
+    id: str
+    name: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of the export's ``themes`` list and of search hits."""
+        return {"id": self.id, "name": self.name, "score": round(float(self.score), 4)}
+
+
+@dataclass
+class ThemeAssignment:
+    """The themes of every action and section of a corpus, best first (empty: unassigned).
+
+    ``table_hash`` and ``corpus`` say what it was computed from: a change in
+    either (an edited table, a new document) makes it out of date.
+    """
+
+    table_hash: str
+    model_id: str
+    corpus: str
+    actions: dict[str, list[ThemeScore]] = field(default_factory=dict)
+
+    def themes_of(self, action_id: Optional[str]) -> list[ThemeScore]:
+        return self.actions.get(action_id or "", [])
+
+    def actions_of(self, theme_id: str) -> list[str]:
+        """The ids of the actions assigned to ``theme_id`` (among their themes), in id order."""
+        return sorted(a for a, scores in self.actions.items() if any(s.id == theme_id for s in scores))
+
+
+@dataclass
+class ThemedAction:
+    """One action under a theme in the themes overview."""
+
+    action_id: str
+    council: str
+    ref: Optional[str]
+    title: str
+    score: float
+    rank: int  # 1: the action's best theme; 2 or 3: a further theme
+    kind: str = "action"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action_id": self.action_id, "ref": self.ref, "title": self.title, "kind": self.kind,
+                "score": round(float(self.score), 4), "rank": self.rank}
+
+
+@dataclass
+class ThemeCouncil:
+    """One council's actions under one theme, and the verdicts known for it.
+
+    ``verdicts`` are those whose weakness was matched to this theme;
+    ``council_verdicts`` those that name no weakness (counts only), shown
+    for the council as a whole.
+    """
+
+    council: str
+    actions: list[ThemedAction] = field(default_factory=list)
+    verdicts: list[tuple[Verdict, float]] = field(default_factory=list)
+    council_verdicts: list[Verdict] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "council": self.council,
+            "actions": [action.to_dict() for action in self.actions],
+            "verdicts": [dict(verdict.to_dict(), theme_score=round(float(score), 4)) for verdict, score in self.verdicts],
+            "council_verdicts": [verdict.to_dict() for verdict in self.council_verdicts],
+        }
+
+
+@dataclass
+class ThemeOverview:
+    """One theme across councils: the `themes` command's unit."""
+
+    theme: Theme
+    councils: list[ThemeCouncil] = field(default_factory=list)
+
+    @property
+    def action_count(self) -> int:
+        return sum(len(council.actions) for council in self.councils)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.theme.id, "name": self.theme.name, "actions": self.action_count,
+                "councils": [council.to_dict() for council in self.councils]}
+
+
+# -- end of national themes

@@ -231,6 +231,8 @@ def check_filters(filters: SearchFilters) -> SearchFilters:
         kinds=filters.kinds,
         exclude_councils=tuple(canonical_council(c) or c for c in filters.exclude_councils),
         records=filters.records,
+        themes=filters.themes,
+        theme_actions=filters.theme_actions,
     )
 
 
@@ -268,6 +270,8 @@ def filter_mask(index: SearchIndex, filters: SearchFilters) -> tuple[Optional[np
     if filters.records:
         steps.append((f"record {' or '.join(filters.records)}",
                       _in(index.record_kind_names, index.record_kind_codes, filters.records)))
+    if filters.themes:
+        steps.append((f"the theme {' or '.join(filters.themes)}", _theme_rows(index, filters.theme_actions)))
     if filters.ratings:
         steps.append((f"rating {' or '.join(filters.ratings)}", _in(index.rating_names, index.rating_codes, filters.ratings, _rating_matches)))
     if filters.since or filters.until:
@@ -286,6 +290,12 @@ def filter_mask(index: SearchIndex, filters: SearchFilters) -> tuple[Optional[np
                 message = f"No passages match {', '.join(applied[:-1])} and {applied[-1]}."
             return mask, message + _known_values_hint(index, label)
     return mask, None
+
+
+def _theme_rows(index: SearchIndex, action_ids: Sequence[str]) -> np.ndarray:
+    """Mask of the passages of the actions a theme filter keeps."""
+    rows = [index.action_row_of[a] for a in action_ids if a in index.action_row_of]
+    return np.isin(index.action_rows, np.asarray(rows, dtype=index.action_rows.dtype))
 
 
 def _known_values_hint(index: SearchIndex, label: str) -> str:

@@ -8,6 +8,7 @@ cache lives. The model is loaded only when something must be encoded.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -16,6 +17,7 @@ import numpy as np
 from . import config
 from .brief import build_brief, resolve_council
 from .embed import Embedder
+from .errors import NarrativeSearchError
 from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
 from .ingest import ingest_paths
 from .model import (
@@ -27,6 +29,10 @@ from .model import (
     SearchFilters,
     SearchMode,
     SearchResult,
+    Theme,
+    ThemeAssignment,
+    ThemeOverview,
+    ThemeScore,
     Timeline,
     Verdict,
     WeaknessReport,
@@ -36,6 +42,16 @@ from .protocols import EncodeProgress
 from .search import search, similar_actions
 from .store import CorpusStore
 from .summary import summarise_query
+from .themes import (
+    assign_texts,
+    build_overview,
+    current_assignment,
+    find_theme,
+    load_themes,
+    read_assignment,
+    stale_reason,
+    table_hash,
+)
 from .timeline import build_timeline
 from .weaknesses import STALE_MONTHS, weakness_report
 
@@ -61,6 +77,7 @@ class Workspace:
         self.embedder: Embedder = embedder or Embedder(model, cache_path=self.home / config.VECTOR_CACHE_NAME)
         self._index: Optional[SearchIndex] = None
         self._lock = threading.RLock()
+        self._themes_memo: Optional[tuple[tuple[str, str, str], ThemeAssignment]] = None
 
     @classmethod
     def open(
@@ -101,6 +118,7 @@ class Workspace:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            self._assign_themes_after_indexing()
             return manifest
 
     def index_version(self) -> tuple[str, str]:
@@ -169,12 +187,26 @@ class Workspace:
     # the index (closing the old one) or write to the store meanwhile.
 
     def search(self, query: str, k: int = 10, filters: Optional[SearchFilters] = None, mode: SearchMode = "hybrid", explain: bool = True) -> SearchResult:
+        """``filters.themes``: theme ids or names (themes.py); each hit carries its themes."""
         with self._lock:
-            return search(self.index(), self.embedder, query, k=k, filters=filters or SearchFilters(), mode=mode, explain=explain)
+            filters = self.with_theme_actions(filters or SearchFilters())
+            result = search(self.index(), self.embedder, query, k=k, filters=filters, mode=mode, explain=explain)
+            return self.with_hit_themes(result)
 
-    def similar(self, action_id: str, k: int = 10) -> SearchResult:
+    def similar(self, action_id: str, k: int = 10, theme: Optional[str] = None) -> SearchResult:
+        """The closest actions of other councils; with ``theme``, only those on that national theme."""
         with self._lock:
-            return similar_actions(self.index(), action_id, k=k)
+            if theme is None:
+                return self.with_hit_themes(similar_actions(self.index(), action_id, k=k))
+            chosen = find_theme(self.themes(), theme)
+            on_theme = set(self.theme_assignment().actions_of(chosen.id))
+            index = self.index()
+            result = similar_actions(index, action_id, k=len(index.action_ids))
+            result.hits = [hit for hit in result.hits if hit.key in on_theme][:k]
+            result.filters = replace(result.filters, themes=(chosen.name,), theme_actions=tuple(sorted(on_theme)))
+            if not result.hits and result.message is None:
+                result.message = f"No other council's actions are on the theme {chosen.name}."
+            return self.with_hit_themes(result)
 
     def summarise(self, query: str, councils: Sequence[str] = (), k: int = 10, per_council: int = 3) -> QuerySummary:
         """The query's top hits, and each council's most representative sentences among them."""
@@ -207,6 +239,83 @@ class Workspace:
         """Revisit and monitoring verdicts (of one council: any case, alias or slug), newest event first."""
         with self._lock:
             return self.store.verdicts(resolve_council(self.store, council) if council else None)
+
+    # -- national themes (themes.py) ---------------------------------------------
+
+    def themes(self) -> list[Theme]:
+        """The themes table in use (read again when its file changes)."""
+        return load_themes(self.home)
+
+    def theme_assignment(self, force: bool = False) -> ThemeAssignment:
+        """The themes of every action and section: kept in the home, made again when the table or corpus changed."""
+        with self._lock:
+            themes = self.themes()
+            key = (table_hash(themes), self.store.fingerprint(), self.embedder.model_id)
+            if not force and self._themes_memo is not None and self._themes_memo[0] == key:
+                return self._themes_memo[1]
+            assignment = current_assignment(self.home, self.store, self.embedder, themes, force=force, notes=self.notes)
+            self._themes_memo = (key, assignment)
+            return assignment
+
+    def stored_theme_assignment(self) -> Optional[ThemeAssignment]:
+        """The assignment kept in the home if it is current (never loads the model); None otherwise."""
+        with self._lock:
+            themes = self.themes()
+            kept = read_assignment(self.home, themes)
+            current = stale_reason(kept, themes, self.store.fingerprint(), self.embedder.model_id) is None
+            return kept if current else None
+
+    def _assign_themes_after_indexing(self) -> None:
+        """Bring the theme assignment up to date while the model is loaded; a bad table is a note, not a failure."""
+        try:
+            self.theme_assignment()
+        except NarrativeSearchError as error:
+            self.notes.append(f"themes not assigned: {error}")
+
+    def with_theme_actions(self, filters: SearchFilters) -> SearchFilters:
+        """The filters with their themes named canonically and the ids of the actions on them filled in."""
+        if not filters.themes:
+            return filters
+        chosen = [find_theme(self.themes(), wanted) for wanted in filters.themes]
+        assignment = self.theme_assignment()
+        actions = sorted({a for theme in chosen for a in assignment.actions_of(theme.id)})
+        return replace(filters, themes=tuple(theme.name for theme in chosen), theme_actions=tuple(actions))
+
+    def with_hit_themes(self, result: SearchResult) -> SearchResult:
+        """The result with each hit's national themes attached."""
+        if result.hits:
+            assignment = self.theme_assignment()
+            for hit in result.hits:
+                hit.themes = assignment.themes_of(hit.action_id)
+        return result
+
+    def themes_of_texts(self, texts: Sequence[str]) -> list[list[ThemeScore]]:
+        """The national themes of free texts (weaknesses as printed), best first; empty when unassigned."""
+        with self._lock:
+            return assign_texts(self.embedder, texts, self.themes()) if texts else []
+
+    def compare(
+        self, query: str, councils: Sequence[str], k: int = 5, themes: Sequence[str] = ()
+    ) -> list[tuple[str, SearchResult]]:
+        """Each council's closest actions to ``query`` (on ``themes``, if given), council by council, side by side."""
+        with self._lock:
+            return [
+                (council, self.search(query, k=k, filters=SearchFilters(councils=(council,), themes=tuple(themes)), explain=False))
+                for council in councils
+            ]
+
+    def themes_overview(self, council: Optional[str] = None, theme: Optional[str] = None) -> list[ThemeOverview]:
+        """Actions per theme per council (one council, one theme, or all), with the verdicts matched to each theme."""
+        with self._lock:
+            themes = self.themes()
+            if theme is not None:
+                themes = [find_theme(themes, theme)]
+            name = resolve_council(self.store, council) if council else None
+            verdicts = self.store.verdicts(name)
+            named = [v.weakness for v in verdicts if v.weakness]
+            matched = iter(assign_texts(self.embedder, named, self.themes()) if named else [])
+            verdict_themes = [next(matched) if v.weakness else [] for v in verdicts]
+            return build_overview(themes, self.theme_assignment(), self.store.iter_actions(name), verdicts, verdict_themes)
 
     def close(self) -> None:
         with self._lock:

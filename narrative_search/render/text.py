@@ -31,6 +31,9 @@ if TYPE_CHECKING:
         SearchResult,
         StalledAction,
         SummarySentence,
+        ThemedAction,
+        ThemeOverview,
+        ThemeScore,
         Timeline,
         Verdict,
         Weakness,
@@ -116,6 +119,8 @@ def hit_lines(hit: "ActionHit", number: int) -> list[str]:
     ]
     if hit.action_id:
         lines.append(f"    {hit.action_id}")
+    if hit.themes:
+        lines.append(f"    {hit_themes_text(hit.themes)}")
     if hit.because is not None:
         lines.append(textwrap.fill("because: " + one_line(hit.because.passage.text, 400), 100,
                                    initial_indent="    ", subsequent_indent="      "))
@@ -592,3 +597,63 @@ def weakness_printed_text(weakness: "Weakness") -> str:
     if weakness.document:
         return f"Printed at {cite(weakness.document, weakness.line, weakness.location)}."
     return "No heading printed: grouped by the first number of its actions' refs."
+
+
+# -- national themes (themes.py) ------------------------------------------------
+
+
+#: Said by `narrative-search themes` when no action is on any theme asked for.
+NO_THEMED_ACTIONS = "No actions on these themes."
+
+
+def hit_themes_text(themes: Sequence["ThemeScore"]) -> str:
+    """"themes: EHC plan timeliness 0.62, Joint commissioning 0.55": a record's themes, best first."""
+    return "themes: " + ", ".join(f"{theme.name} {theme.score:.2f}" for theme in themes)
+
+
+def _refs_text(actions: Sequence["ThemedAction"]) -> str:
+    """Actions by ref (a section or an action printed without one by its title)."""
+    return ", ".join(action.ref if action.ref else f"“{one_line(action.title, 50)}”" for action in actions)
+
+
+def theme_overview_lines(overview: "ThemeOverview") -> list[str]:
+    """One theme: how many actions in how many councils, then each council's refs and verdicts."""
+    theme = overview.theme
+    lines = [f"{theme.name} [{theme.id}]: {counted(overview.action_count, 'action')}"
+             f" in {counted(len(overview.councils), 'council')}"]
+    for council in overview.councils:
+        best = [a for a in council.actions if a.rank == 1]
+        further = [a for a in council.actions if a.rank > 1]
+        parts = []
+        if best:
+            parts.append(f"mainly: {_refs_text(best)}")
+        if further:
+            parts.append(f"also: {_refs_text(further)}")
+        lines.append(textwrap.fill(f"{council.council} ({len(council.actions)}): {'; '.join(parts) or 'no actions'}", 100,
+                                   initial_indent="  ", subsequent_indent="      "))
+        for verdict, score in council.verdicts:
+            lines.append(f"    verdict (matched {score:.2f}): {verdict_line(verdict)}")
+        for verdict in council.council_verdicts:
+            lines.append(f"    council verdict: {verdict_line(verdict)}")
+    return lines
+
+
+def themes_text(overviews: Sequence["ThemeOverview"]) -> str:
+    """Every theme asked for, one block each, themes without actions listed together at the end."""
+    shown = [overview for overview in overviews if overview.councils]
+    if not shown:
+        return NO_THEMED_ACTIONS
+    blocks = ["\n".join(theme_overview_lines(overview)) for overview in shown]
+    empty = [overview.theme.name for overview in overviews if not overview.councils]
+    if empty:
+        blocks.append("No actions on: " + ", ".join(empty))
+    return "\n\n".join(blocks)
+
+
+def compare_text(columns: Sequence[tuple[str, "SearchResult"]]) -> str:
+    """`narrative-search compare`: each council in turn, its closest actions (as search prints them) or why none."""
+    blocks = []
+    for council, result in columns:
+        body = search_result_text(result)
+        blocks.append(f"== {council} ==\n{body}")
+    return "\n\n".join(blocks)
