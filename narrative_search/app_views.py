@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from urllib.parse import urlencode
 
+from .brief import rating_order
 from .ingest import is_skipped
 from .model import cite
 from .months import add_months, first_day, month_label
@@ -534,13 +535,23 @@ def brief_file_name(council: str, since: Optional[str], extension: str) -> str:
     return f"brief-{name}" + (f"-since-{since}" if since else "") + f".{extension}"
 
 
+#: The months-stale cell of an action with no dated update at all.
+NO_DATED_UPDATE_CELL = "–"
+
+
+def months_stale_cell(months: Optional[int]) -> str:
+    """Months since the last dated update, as a table cell: a number, or a dash where none is dated."""
+    return NO_DATED_UPDATE_CELL if months is None else str(months)
+
+
 def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
     """The brief's sections as tables: ratings by review date, got worse, not updated, complete, all actions."""
     import pandas as pd
 
     from .render.csv import brief_csv_rows
 
-    ratings = sorted({rating for review in brief.review_dates for rating in review.counts})
+    # The key's order (R, A, G, B, then mixed and other ratings), as the Markdown brief's table.
+    ratings = sorted({rating for review in brief.review_dates for rating in review.counts}, key=rating_order)
     review_rows = []
     for review in brief.review_dates:
         row: dict[str, Any] = {"review date": ", ".join(review.labels), "month": review.month}
@@ -556,7 +567,7 @@ def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
     not_updated = [
         {"ref": a.ref or "", "action id": a.action_id,
          "last dated update": month_label(a.last_update_month) if a.last_update_month else "none printed",
-         "months stale": a.months_stale, "rating": a.latest_rating or "", "complete": "yes" if a.complete else ""}
+         "months stale": months_stale_cell(a.months_stale), "rating": a.latest_rating or "", "complete": "yes" if a.complete else ""}
         for a in brief.not_updated
     ]
     complete = [
@@ -565,11 +576,9 @@ def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
         for a in brief.complete
     ]
     actions = pd.DataFrame(brief_csv_rows(brief))
-    if "months_stale" in actions:  # "" where there is no dated update: a number column with gaps
-        actions["months_stale"] = pd.to_numeric(actions["months_stale"], errors="coerce").astype("Int64")
+    if "months_stale" in actions:  # "" where there is no dated update: shown as a dash, never "None"
+        actions["months_stale"] = [months_stale_cell(None if value == "" else value) for value in actions["months_stale"]]
     stale = pd.DataFrame(not_updated)
-    if "months stale" in stale:
-        stale["months stale"] = pd.to_numeric(stale["months stale"], errors="coerce").astype("Int64")
     return {
         "review_dates": pd.DataFrame(review_rows),
         "worse": pd.DataFrame(worse),

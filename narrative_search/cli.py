@@ -302,8 +302,8 @@ def _export(store: CorpusStore, output_format: str, stream: TextIO, council: Opt
     if verdicts_only:  # verdicts (issue 12, shape 7)
         export_verdicts = export_verdicts_csv if output_format == "csv" else export_verdicts_jsonl
         return export_verdicts(store, stream, council=resolve_council(store, council) if council else None)
-    if output_format == "csv":
-        return export_csv(store, stream, council=council)
+    if output_format == "csv":  # for a spreadsheet: a cell of document text never runs as a formula
+        return export_csv(store, stream, council=council, guard_formulas=True)
     return export_jsonl(store, stream, council=council)
 
 

@@ -227,7 +227,7 @@ def brief_headings(brief: "Brief") -> dict[str, str]:
     """The heading of each section of a brief, by the keys of :data:`BRIEF_EMPTY`."""
     return {
         "review_dates": "Ratings at each review date",
-        "worse": "Got worse",
+        "worse": f"Got worse since {month_label(brief.since)}" if brief.since else "Got worse",
         "not_updated": f"Not updated since {month_label(brief.not_updated_since) or '-'}",
         "complete": "Reported complete",
         "changed": f"Changes since {month_label(brief.since)}",

@@ -1,0 +1,109 @@
+"""Rough edges a newcomer hit (issue 16): hostile text in downloads, the brief's tables, clear one-line errors.
+
+Each test names the item of issue 16 it covers. Fixture texts are written
+here, in the shape of a Staffordshire-style tab table; none is copied from
+a council's published text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from helpers import TORBAY
+
+from narrative_search import app_views as views
+from narrative_search.brief import build_brief
+from narrative_search.cli import main
+from narrative_search.render.csv import brief_csv
+from narrative_search.render.markdown import brief_markdown
+from narrative_search.store import CorpusStore
+
+#: A small plan whose cells carry script, a javascript: link, an SVG handler and spreadsheet formulas.
+HOSTILE_PLAN = "\n".join([
+    "",
+    "Focus Area (Intent)\tActions (Implementation)\tLead\tEvidence (Impact)\t"
+    "Progress Red - Delayed Amber - In progress Green - Completed Grey - not yet started\t\t\t"
+    "Sub Group Action to date (Implementation)\tEVIDENCE",
+    "\t\t\t\tDec-20\tJun-21\tDec-21\t\t",
+    "1.1 Families are listened to\tA. Run a listening campaign <script>alert(1)</script> with parent carers.\t"
+    "=HYPERLINK(\"http://example.invalid\",\"x\")\tParents report being heard\tA\tA\tG\t"
+    "Dec 2020: Campaign planned [x](javascript:alert(1)) with the forum. "
+    "Jun 2021: Events held <svg onload=alert(1)> in every district. "
+    "Dec 2021: Campaign completed and evaluated.\t1. Evaluation report",
+    "\tB. Publish a guide for families on short breaks.\t@SUM(1+1)\tGuide on the Local Offer\tR\tA\tR\t"
+    "Dec 2020: Drafting started. Jun 2021: Guide in draft with the forum. Dec 2021: Guide delayed.\t",
+    "",
+])
+
+
+def cli(home: Path, *args: str):
+    return CliRunner().invoke(main, ["--home", str(home), *args], catch_exceptions=False)
+
+
+@pytest.fixture
+def hostile_home(tmp_path: Path) -> Path:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    (folder / "plan.txt").write_text(HOSTILE_PLAN, encoding="utf-8")
+    home = tmp_path / "home"
+    result = cli(home, "ingest", "--no-index", "--council", "Rutland", str(folder))
+    assert result.exit_code == 0, result.output
+    return home
+
+
+# -- item 11: downloads carry document text escaped -----------------------------------
+
+
+def test_brief_markdown_renders_document_text_as_text_never_as_html_or_links(hostile_home: Path) -> None:
+    from markdown_it import MarkdownIt
+
+    with CorpusStore(hostile_home / "corpus.sqlite") as store:
+        brief = build_brief(store, "Rutland", since="2021-01")
+    text = brief_markdown(brief)
+    page = MarkdownIt("commonmark").render(text)
+    assert "<script" not in page and "<svg" not in page
+    assert 'href="javascript' not in page
+    # What a reader sees is the text as printed.
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;svg onload=alert(1)&gt;" in page
+    assert "<h2>Changes since Jan 2021</h2>" in page and "<strong>1.1 A (rutland/1-1-a)</strong>" in page
+
+
+def test_csv_downloads_and_exports_never_hold_a_formula_cell(hostile_home: Path) -> None:
+    with CorpusStore(hostile_home / "corpus.sqlite") as store:
+        brief_rows = list(csv.reader(io.StringIO(brief_csv(build_brief(store, "Rutland", since="2021-01")))))
+    export = cli(hostile_home, "export", "--format", "csv")
+    assert export.exit_code == 0
+    export_rows = list(csv.reader(io.StringIO(export.output)))
+    leads = {row[export_rows[0].index("lead")] for row in export_rows[1:]}
+    assert leads == {"'=HYPERLINK(\"http://example.invalid\",\"x\")", "'@SUM(1+1)"}
+    for row in brief_rows + export_rows:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
+
+
+# -- item 17: the brief's tables and Torbay's focus areas -------------------------------
+
+
+def test_the_apps_brief_tables_show_no_raw_none_and_ratings_in_the_keys_order(corpus_store, embedder) -> None:
+    brief = build_brief(corpus_store, "Staffordshire", embedder=embedder)
+    tables = views.brief_tables(brief)
+    assert list(tables["review_dates"].columns) == ["review date", "month", "R", "A", "G", "G/A", "actions"]
+    never_updated = tables["not_updated"][tables["not_updated"]["last dated update"] == "none printed"]
+    assert len(never_updated) == 5
+    for table, column in ((tables["not_updated"], "months stale"), (tables["actions"], "months_stale")):
+        shown = [str(value) for value in table[column]]
+        assert "None" not in shown and "<NA>" not in shown and "nan" not in shown
+    assert set(never_updated["months stale"]) == {views.NO_DATED_UPDATE_CELL}
+    row = tables["not_updated"][tables["not_updated"]["ref"] == "3.2 D"].iloc[0]
+    assert row["months stale"] == "23"
+
+
+def test_a_label_cell_before_a_focus_area_heading_is_not_doubled(readings) -> None:
+    torbay = readings[TORBAY]
+    ten = next(action for action in torbay.actions if action.ref == "10A")
+    assert ten.focus_area.startswith("Focus Area 10. Implement a tell it once approach")
+    assert not any(action.focus_area.startswith("Focus Focus") for action in torbay.actions)
