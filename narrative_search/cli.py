@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -24,6 +25,7 @@ from .model import (
     SearchFilters,
     SearchMode,
     SearchResult,
+    SkippedPath,
 )
 from .render.csv import brief_csv
 from .render.markdown import brief_markdown
@@ -36,7 +38,10 @@ from .render.text import (
     outcome_messages,
     outcome_table,
     query_summary_text,
+    printable,
     search_result_text,
+    skipped_path_text,
+    system_error_text,
     timeline_text,
     verdicts_text,
 )
@@ -46,7 +51,8 @@ from .workspace import Workspace
 
 
 def open_store(home: Optional[str]) -> CorpusStore:
-    return CorpusStore(config.database_path(home))
+    folder = config.home_dir(home)
+    return CorpusStore(folder / config.DATABASE_NAME, read_only=not config.home_is_writable(folder))
 
 
 def open_workspace(context: click.Context) -> Workspace:
@@ -75,8 +81,11 @@ def main(context: click.Context, home: Optional[str]) -> None:
 def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[str], update_index: bool, force: bool) -> None:
     """Read documents (files or folders: PDF, Word, Excel, CSV, HTML, text) into the corpus store; default: the bundled data."""
     targets = list(paths) or [config.bundled_data_dir()]
+    skipped: list[SkippedPath] = []
     with open_workspace(context) as workspace:
-        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force)
+        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force, skipped=skipped)
+        for passed_over in skipped:
+            click.echo(f"  warning: {skipped_path_text(passed_over)}")
         failed = _report_ingest(outcomes)
         if update_index:
             _update_index(workspace, force=False)
@@ -312,7 +321,13 @@ def run() -> None:
     try:
         main(standalone_mode=True)
     except NarrativeSearchError as error:  # StoreError included
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {printable(error)}", err=True)
+        sys.exit(2)
+    except (OSError, sqlite3.Error) as error:  # the system refused a write: say which, never a traceback
+        message = system_error_text(error)
+        if message is None:
+            raise
+        click.echo(f"error: {message}", err=True)
         sys.exit(2)
 
 

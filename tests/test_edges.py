@@ -107,3 +107,55 @@ def test_a_label_cell_before_a_focus_area_heading_is_not_doubled(readings) -> No
     ten = next(action for action in torbay.actions if action.ref == "10A")
     assert ten.focus_area.startswith("Focus Area 10. Implement a tell it once approach")
     assert not any(action.focus_area.startswith("Focus Focus") for action in torbay.actions)
+
+
+# -- items 5, 8, 10: folders that cannot be read, loops of links, names with control characters --
+
+
+def test_an_unreadable_subfolder_is_skipped_with_one_line_and_the_rest_is_read(tmp_path, monkeypatch) -> None:
+    folder = tmp_path / "plans"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "locked" / "hidden.txt").write_text(HOSTILE_PLAN, encoding="utf-8")
+    (folder / "plan.txt").write_text(HOSTILE_PLAN, encoding="utf-8")
+    real_iterdir = Path.iterdir
+
+    def iterdir(self: Path):
+        if self.name == "locked":  # as a folder without read permission answers (tests may run as root)
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    result = cli(tmp_path / "home", "ingest", "--no-index", "--council", "Rutland", str(folder))
+    assert result.exit_code == 0, result.output
+    skipped = [line for line in result.output.splitlines() if "locked" in line]
+    assert skipped == [f"  warning: skipped the folder {folder / 'locked'}: it cannot be read (Permission denied); "
+                       "the files around it were read"]
+    assert "1 of 1 files ingested." in result.output
+
+
+def test_a_loop_of_links_is_read_once_without_same_name_errors(tmp_path) -> None:
+    folder = tmp_path / "plans"
+    (folder / "a").mkdir(parents=True)
+    (folder / "a" / "plan.txt").write_text(HOSTILE_PLAN, encoding="utf-8")
+    (folder / "a" / "up").symlink_to("..")  # plans/a/up -> plans: a loop
+    result = cli(tmp_path / "home", "ingest", "--no-index", "--council", "Rutland", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "same name" not in result.output
+    assert "1 of 1 files ingested." in result.output
+    assert f"  warning: skipped {folder / 'a' / 'up'}: it leads back to {folder.resolve()}, a folder already read" \
+        in result.output.splitlines()
+
+
+def test_file_names_with_control_characters_print_escaped(tmp_path) -> None:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    name = "plan\x1b[31mred\nrow.txt"
+    (folder / name).write_text(HOSTILE_PLAN, encoding="utf-8")
+    home = tmp_path / "home"
+    ingested = cli(home, "ingest", "--no-index", "--council", "Rutland", str(folder))
+    listed = cli(home, "documents")
+    for output in (ingested.output, listed.output):
+        assert "\x1b" not in output
+        assert "plan\\x1b[31mred\\nrow.txt" in output
+    table = ingested.output.split("file ")[1].splitlines()
+    assert table[2].startswith("plan\\x1b[31mred\\nrow.txt  text    Rutland") and table[3] == "1 of 1 files ingested."
