@@ -159,3 +159,124 @@ def test_file_names_with_control_characters_print_escaped(tmp_path) -> None:
         assert "plan\\x1b[31mred\\nrow.txt" in output
     table = ingested.output.split("file ")[1].splitlines()
     assert table[2].startswith("plan\\x1b[31mred\\nrow.txt  text    Rutland") and table[3] == "1 of 1 files ingested."
+
+
+# -- items 6, 7, 9: a read-only home, a full disk, a file where the home keeps a folder --------
+
+
+def run_command(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """`narrative-search ARGS` through its real entry point (errors as messages): exit status, stdout, stderr."""
+    from narrative_search import cli as cli_module
+
+    monkeypatch.setattr("sys.argv", ["narrative-search", *args])
+    try:
+        cli_module.run()
+        status = 0
+    except SystemExit as stop:
+        status = int(stop.code or 0)
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture
+def shared_model(monkeypatch, embedder) -> None:
+    """Every Embedder the commands open gets the session's loaded model instead of loading its own."""
+    from narrative_search.embed import Embedder
+
+    model = embedder.model
+    monkeypatch.setattr(Embedder, "_load", lambda self: model)
+
+
+def home_files(home: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(home)): path.read_bytes() for path in sorted(home.rglob("*")) if path.is_file()}
+
+
+def test_a_read_only_home_answers_reading_commands_and_refuses_ingest_in_one_line(
+    tmp_path, monkeypatch, capsys, workspace, shared_model
+) -> None:
+    import shutil
+    import sqlite3
+
+    from narrative_search import config
+
+    home = tmp_path / "home"
+    shutil.copytree(workspace.home / "search", home / "search")
+    copy = sqlite3.connect(home / config.DATABASE_NAME)
+    workspace.store.conn.backup(copy)
+    copy.close()
+    before = home_files(home)
+    home.chmod(0o555)
+    (home / config.DATABASE_NAME).chmod(0o444)
+    # Tests may run as root, whom permissions do not stop: the home answers as it would to anyone else.
+    monkeypatch.setattr(config, "home_is_writable", lambda folder: Path(folder) != home)
+    try:
+        for args in (("documents",), ("search", "tell it once", "--k", "3"), ("export", "--council", "Torbay"),
+                     ("timeline", "staffordshire/3-2-d"), ("brief", "Leicestershire"),
+                     ("summary", "tell it once", "--k", "3")):
+            status, out, err = run_command(monkeypatch, capsys, "--home", str(home), *args)
+            assert (status, err) == (0, ""), (args, err)
+            assert out.strip()
+        assert "Staffordshire 3.2 D" in run_command(monkeypatch, capsys, "--home", str(home), "search", "tell it once")[1]
+        status, out, err = run_command(monkeypatch, capsys, "--home", str(home), "ingest", "--council", "Rutland",
+                                       str(tmp_path))
+        assert status == 2 and out == ""
+        assert err == (f"error: the home folder {home} is read-only: cannot ingest documents there; "
+                       "reading (documents, search, export, timeline, brief, summary) still works\n")
+        # Nothing written: the corpus as it was, no index rebuilt, no vector cache. (SQLite run by root, whom
+        # the folder does not stop, may still add the WAL's index files beside the corpus: those are left out.)
+        after = {name: data for name, data in home_files(home).items() if not name.endswith(("-wal", "-shm"))}
+        assert after == before
+    finally:
+        home.chmod(0o755)
+
+
+def test_a_full_disk_is_named_and_what_was_stored_is_kept(tmp_path, monkeypatch, capsys, shared_model) -> None:
+    import errno
+    import sqlite3
+
+    import faiss
+
+    from narrative_search.store import CorpusStore as Store
+
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    (folder / "first.txt").write_text(HOSTILE_PLAN, encoding="utf-8")
+    home = tmp_path / "home"
+    assert run_command(monkeypatch, capsys, "--home", str(home), "ingest", "--no-index", "--council", "Rutland",
+                       str(folder))[0] == 0
+    (folder / "second.txt").write_text(HOSTILE_PLAN.replace("Drafting started", "Drafting begun"), encoding="utf-8")
+    real_insert = Store._insert_reading
+
+    def full_on_second(self, reading):
+        if reading.document.name == "second.txt":
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_insert(self, reading)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Store, "_insert_reading", full_on_second)
+    monkeypatch.setattr(faiss, "write_index", full_disk)
+    status, out, err = run_command(monkeypatch, capsys, "--home", str(home), "ingest", "--council", "Rutland",
+                                   str(folder))
+    assert status == 2
+    assert f"ERROR {folder / 'second.txt'}: the disk is full: this file was not stored, and what was stored before is kept" \
+        in err.splitlines()
+    assert err.splitlines()[-1] == ("error: the disk is full: nothing more could be written, and what was stored "
+                                    "before is kept; free some space and run the command again")
+    assert "please report" not in out + err and "Traceback" not in out + err
+    with Store(home / "corpus.sqlite") as store:
+        assert [document.name for document in store.documents()] == ["first.txt"]
+        assert store.count_actions("Rutland") == 2
+
+
+@pytest.mark.parametrize("name", ["search", "uploads"])
+def test_a_file_where_the_home_keeps_a_folder_is_a_one_line_error(tmp_path, monkeypatch, capsys, name,
+                                                                   shared_model) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / name).write_text("not a folder", encoding="utf-8")
+    status, out, err = run_command(monkeypatch, capsys, "--home", str(home), "search", "tell it once")
+    assert status == 2 and out == ""
+    assert err.startswith(f"error: {home / name} is a file, but the home folder keeps its ")
+    assert err.count("\n") == 1 and "Traceback" not in err
