@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from urllib.parse import urlencode
 
 from .brief import rating_order
+from .config import MAX_QUERY_CHARS
 from .ingest import is_skipped
 from .model import cite
 from .months import add_months, first_day, month_label
@@ -33,6 +34,7 @@ from .render.text import (
     change_repeats_note,
     dropped_reasons_text,
     one_line,
+    query_cut_text,
     timeline_facts,
 )
 
@@ -278,6 +280,16 @@ def hit_html(hit: "ActionHit", number: int) -> str:
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+#: The search box's help: how to search, and how long a query may be.
+QUERY_HELP = ('In your words or theirs. Words in "quotes" must appear as written. '
+              f"At most {MAX_QUERY_CHARS} characters.")
+
+
+def query_cut_caption() -> str:
+    """Said above the results when a query (from a link) was longer than the box takes."""
+    return query_cut_text(MAX_QUERY_CHARS)
 
 
 def result_caption(hits: Sequence["ActionHit"], query: str, filters_text: str) -> str:
@@ -618,6 +630,13 @@ def changed_action_html(action: "ActionBrief") -> str:
 # -- the library ---------------------------------------------------------------
 
 
+#: The Library's table: the columns that fit across the page; every count is in an expander below it.
+LIBRARY_COLUMNS = ("document", "council", "title", "as of", "read as", "actions", "sections", "updates", "warnings")
+
+#: The expander under the Library's table that holds every column.
+LIBRARY_DETAILS = "Every count, per document"
+
+
 def documents_table(summaries: Sequence["DocumentSummary"]) -> "pd.DataFrame":
     """One row per ingested document, as `narrative-search documents` lists them."""
     import pandas as pd
@@ -683,4 +702,29 @@ def upload_path(home: Path, name: str) -> Path:
 
 # -- months for the date filter ------------------------------------------------
 
+
+
+
+# -- the app's own words for library messages --------------------------------------
+
+#: Advice worded for the command line, and what the app says instead (its own controls).
+_CLI_ADVICE = (
+    (re.compile(r"pass --council NAME, or add a row for it to a sources\.csv \([^)]*\) in its folder"),
+     "type its council in the Council box and ingest it again"),
+    (re.compile(r"with --council it is stored"), "with a council typed in the Council box it is stored"),
+    (re.compile(r"see `narrative-search export` for action ids"), "search for the action and follow its link"),
+    (re.compile(r"run `narrative-search ingest` to read the bundled corpus"), "add documents on the Library page"),
+    (re.compile(r"--council"), "the Council box"),
+)
+
+# An absolute path (POSIX, or Windows with a drive letter): shown by its last part, the file's own name.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:\\|/)(?:[^\s/\\:;,()]+[/\\])+([^\s/\\:;,()]+)")
+
+
+def app_wording(message: str) -> str:
+    """A library message as the app says it: file names instead of server paths, the app's controls
+    instead of command-line options (the server's folders are nobody's business in a browser)."""
+    for pattern, instead in _CLI_ADVICE:
+        message = pattern.sub(instead, message)
+    return _ABSOLUTE_PATH.sub(lambda match: match.group(1), message)
 

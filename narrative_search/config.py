@@ -127,3 +127,17 @@ EMBEDDING_BATCH_SIZE = 64
 
 #: File name, inside the home folder, of the cache of encoded vectors.
 VECTOR_CACHE_NAME = "vectors.sqlite"
+
+
+#: The longest query searched, in characters: a longer one is cut (at a word) and the user told so.
+#: Queries are a few words; a pasted page would only slow the search and fill the screen and the URL.
+MAX_QUERY_CHARS = 300
+
+
+def cap_query(query: str, limit: int = MAX_QUERY_CHARS) -> tuple[str, bool]:
+    """The query as searched (at most ``limit`` characters, cut at a space where there is one) and whether it was cut."""
+    if len(query.strip()) <= limit:
+        return query.strip(), False
+    cut = " ".join(query.split())[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(), True

@@ -43,7 +43,7 @@ from .model import (
 )
 from .months import month_from_number
 from .protocols import EncodeProgress
-from .render.text import READ_ONLY_STALE_INDEX, read_only_home_text
+from .render.text import READ_ONLY_STALE_INDEX, query_cut_text, read_only_home_text
 from .search import search, similar_actions
 from .store import CorpusStore
 from .summary import summarise_query
@@ -206,6 +206,9 @@ class Workspace:
     # the index (closing the old one) or write to the store meanwhile.
 
     def search(self, query: str, k: int = 10, filters: Optional[SearchFilters] = None, mode: SearchMode = "hybrid", explain: bool = True) -> SearchResult:
+        query, cut = config.cap_query(query)
+        if cut:
+            self.notes.append(query_cut_text(config.MAX_QUERY_CHARS))
         with self._lock:
             return search(self.index(), self.embedder, query, k=k, filters=filters or SearchFilters(), mode=mode, explain=explain)
 

@@ -566,3 +566,8 @@ def system_error_text(error: BaseException) -> Optional[str]:
     if isinstance(error, sqlite3.OperationalError) and "readonly" in str(error).lower():
         return "the home folder's database is read-only: it can be read, not changed; use a folder you can write to"
     return None
+
+
+def query_cut_text(limit: int) -> str:
+    """Said when a query was longer than the limit: only its beginning was searched (and is shown)."""
+    return f"The query was longer than {limit} characters: only its first {limit} (to a word) were searched."
