@@ -222,7 +222,9 @@ def html(body: str) -> None:
 def init_search_state(councils: list[str], months: list[str], documents: list[str]) -> None:
     if "s_q" in st.session_state:
         return
-    st.session_state["s_q"] = config.cap_query(st.query_params.get("q", ""))[0]  # a long link is cut as typing is
+    linked, cut = config.cap_query(st.query_params.get("q", ""))  # a long link is cut as the box cuts typing
+    st.session_state["s_q"] = linked
+    st.session_state["s_q_cut"] = linked if cut else None  # said above the results while this query stands
     known = {name.lower(): name for name in councils}
     st.session_state["s_councils"] = [known[c.lower()] for c in param_list("council") if c.lower() in known]
     st.session_state["s_since"] = st.query_params.get("since", ANY_MONTH) if st.query_params.get("since") in months else ANY_MONTH
@@ -278,7 +280,7 @@ def page_search(resources: Resources) -> None:
         help=views.QUERY_HELP, max_chars=config.MAX_QUERY_CHARS,
     )
     query, cut = config.cap_query(typed)
-    if cut:
+    if cut or (query and query == st.session_state.get("s_q_cut")):
         st.caption(md_escape(views.query_cut_caption()))
     state = st.session_state
     filters = SearchFilters(

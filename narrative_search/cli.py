@@ -40,6 +40,7 @@ from .render.text import (
     query_summary_text,
     printable,
     search_result_text,
+    similar_result_text,
     skipped_path_text,
     system_error_text,
     timeline_text,
@@ -173,7 +174,10 @@ def similar_command(context: click.Context, action_id: str, k: int, as_json: boo
     with open_workspace(context) as workspace:
         result = workspace.similar(action_id, k=k)
         _show_notes(workspace)
-    _print_result(result, as_json)
+    if as_json:
+        _print_result(result, as_json)
+        return
+    click.echo(similar_result_text(result))
 
 
 @main.command("timeline")

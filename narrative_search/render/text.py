@@ -6,6 +6,7 @@ Markdown, or inside its HTML), so each thing is worded once, here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence
@@ -137,6 +138,32 @@ def hit_lines(hit: "ActionHit", number: int) -> list[str]:
     lines.append(textwrap.fill(one_line(mark_terms(shown, data["matched_terms"]), 400), 100,
                                initial_indent="    ", subsequent_indent="    "))
     return lines
+
+
+def similar_result_text(result: "SearchResult") -> str:
+    """Similar actions, each with what it shares with the source: which of the source's passages it is
+    close to (ref, date, similarity), as the app's "Close to this, from 3.2 D" says. A source passage is
+    quoted once, at the first hit close to it; later hits close to the same passage name that hit."""
+    if not result.hits:
+        return no_results(result.message)
+    lines: list[str] = []
+    first_hit_of: dict[str, int] = {}
+    for number, hit in enumerate(result.hits, start=1):
+        shown = hit_lines(dataclasses.replace(hit, because=None), number)
+        if hit.because is not None:
+            source = hit.because.passage
+            when = month_label(source.start) if source.start else "undated"
+            how = f"({when}, similarity {hit.because.score:.2f})"
+            earlier = first_hit_of.setdefault(source.id, number)
+            owner, kind = source.ref or source.council, source.kind.replace("_", " ")
+            if earlier == number:
+                close = f"close to {owner}'s {kind} {how}: {one_line(source.text, 160)}"
+            else:
+                close = f"close to the same {owner} {kind} as hit {earlier} {how}"
+            at = 2 if hit.action_id else 1
+            shown[at:at] = textwrap.wrap(close, 100, initial_indent="    ", subsequent_indent="      ")
+        lines.extend(shown)
+    return "\n".join(lines)
 
 
 # -- timelines and summaries ---------------------------------------------------
