@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,26 @@ def test_a_file_where_the_home_keeps_a_folder_is_a_one_line_error(tmp_path, monk
     assert status == 2 and out == ""
     assert err.startswith(f"error: {home / name} is a file, but the home folder keeps its ")
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+# -- item 18: `similar` says per hit what it shares with the source ---------------------------
+
+
+def test_similar_names_per_hit_the_source_passage_it_is_close_to_and_quotes_it_once(workspace, shared_model) -> None:
+    result = workspace.similar("staffordshire/3-2-d", k=6)
+    output = cli(workspace.home, "similar", "staffordshire/3-2-d", "--k", "6").output
+    blocks = re.split(r"\n(?= ?\d+\. )", output.strip())
+    assert len(blocks) == len(result.hits) == 6
+    quoted: dict[str, int] = {}
+    for number, (block, hit) in enumerate(zip(blocks, result.hits), start=1):
+        assert hit.because is not None
+        close = next(line.strip() for line in block.splitlines() if line.strip().startswith("close to "))
+        assert f"similarity {hit.because.score:.2f}" in close
+        source = hit.because.passage
+        first = quoted.setdefault(source.id, number)
+        if first == number:
+            assert close.startswith(f"close to 3.2 D's {source.kind.replace('_', ' ')} (")
+        else:
+            assert close.startswith(f"close to the same 3.2 D {source.kind.replace('_', ' ')} as hit {first} (")
+        assert block.count(" ".join(source.text.split())[:60]) <= (1 if first == number else 0)
+    assert len(quoted) < len(result.hits)  # several hits share a source passage: each quoted once
