@@ -630,7 +630,8 @@ RENDER: dict[str, Callable[[Resources], None]] = {
 
 
 def main() -> None:
-    st.set_page_config(page_title="narrative-search", page_icon=":material/manage_search:", layout="wide")
+    # An emoji icon is drawn in the page; a ":material/...:" one is fetched from fonts.gstatic.com.
+    st.set_page_config(page_title="narrative-search", page_icon="🔎", layout="wide")
     # As in .streamlit/config.toml, for a server started from another folder: no tracebacks, no developer menu.
     st.set_option("client.showErrorDetails", "none")
     st.set_option("client.toolbarMode", "viewer")
