@@ -568,7 +568,8 @@ def page_library(resources: Resources) -> None:
     councils = sorted({s.council for s in summaries})
     st.caption(md_escape(f"{len(summaries)} documents from {len(councils)} councils."))
     table = views.documents_table(summaries)
-    st.dataframe(table, hide_index=True, column_order=views.LIBRARY_COLUMNS)  # what fits across the page
+    st.dataframe(table, hide_index=True, column_order=views.LIBRARY_COLUMNS,  # what fits across the page
+                 column_config={"title": st.column_config.TextColumn(width="medium")})
     with st.expander(views.LIBRARY_DETAILS):
         st.dataframe(table, hide_index=True)
     warned = [s for s in summaries if s.warnings]

@@ -214,6 +214,9 @@ def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
             page.get_by_role("button", name="Ingest").click()
             expect(page.get_by_text(f"{SCRIPT_PLAN_NAME}: new; 2 actions")).to_be_visible()
             settle(page)
+            # The documents table fits across the page: no column hidden off to the right.
+            grid = page.locator('[data-testid="stDataFrame"] .dvn-scroller').first
+            assert grid.evaluate("g => g.scrollWidth <= g.clientWidth + 1"), "the documents table is cut on the right"
             shot(page, "04-library.png")
 
             # The uploaded plan's <script> is text: found by a search, shown, never run.
