@@ -42,10 +42,6 @@ class HomeError(NarrativeSearchError):
     """The home folder cannot be used as it is: a file where a folder of its own must be, or read-only for a write."""
 
 
-class DiskFullError(NarrativeSearchError):
-    """The disk filled up during a write; what was stored before it is kept."""
-
-
 def is_disk_full(error: BaseException) -> bool:
     """Whether ``error`` is the system's or SQLite's "no space left on the device"."""
     import errno
