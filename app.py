@@ -149,7 +149,7 @@ def ingest_bundled(workspace: Workspace) -> None:
     bar.empty()
     for level, message in outcome_messages(outcomes):
         if level == "error":
-            st.error(md_escape(message))
+            st.error(md_escape(views.app_wording(message)))
 
 
 # -- state, links and errors ---------------------------------------------------
@@ -190,10 +190,10 @@ def on_navigate() -> None:
 def show_error(error: BaseException) -> None:
     """A plain message: the library's own for its errors, a short one otherwise (details go to the log)."""
     if isinstance(error, NarrativeSearchError):
-        st.error(md_escape(str(error)))
+        st.error(md_escape(views.app_wording(str(error))))
     else:
         LOG.error("page failed", exc_info=error)
-        st.error(f"Something went wrong: {md_escape(str(error) or type(error).__name__)}. "
+        st.error(f"Something went wrong: {md_escape(views.app_wording(str(error)) or type(error).__name__)}. "
                  "Nothing was changed; the details are in the server's log.")
 
 
@@ -207,7 +207,7 @@ def guarded(render: Callable[[Resources], None], resources: Resources) -> None:
 def show_notes(workspace: Workspace) -> None:
     """What the workspace says it did (an index rebuilt, and why)."""
     for note in workspace.notes:
-        st.info(md_escape(note))
+        st.info(md_escape(views.app_wording(note)))
     workspace.notes.clear()
 
 
@@ -222,7 +222,9 @@ def html(body: str) -> None:
 def init_search_state(councils: list[str], months: list[str], documents: list[str]) -> None:
     if "s_q" in st.session_state:
         return
-    st.session_state["s_q"] = st.query_params.get("q", "")
+    linked, cut = config.cap_query(st.query_params.get("q", ""))  # a long link is cut as the box cuts typing
+    st.session_state["s_q"] = linked
+    st.session_state["s_q_cut"] = linked if cut else None  # said above the results while this query stands
     known = {name.lower(): name for name in councils}
     st.session_state["s_councils"] = [known[c.lower()] for c in param_list("council") if c.lower() in known]
     st.session_state["s_since"] = st.query_params.get("since", ANY_MONTH) if st.query_params.get("since") in months else ANY_MONTH
@@ -273,10 +275,13 @@ def page_search(resources: Resources) -> None:
                          help="hybrid: meaning and words together; dense: meaning only; keyword: words only.")
 
     st.title("Search")
-    query = st.text_input(
+    typed = st.text_input(
         "Search every council's plans", key="s_q", placeholder="e.g. tell it once, or \"annual review\" timeliness",
-        help='In your words or theirs. Words in "quotes" must appear as written.',
-    ).strip()
+        help=views.QUERY_HELP, max_chars=config.MAX_QUERY_CHARS,
+    )
+    query, cut = config.cap_query(typed)
+    if cut or (query and query == st.session_state.get("s_q_cut")):
+        st.caption(md_escape(views.query_cut_caption()))
     state = st.session_state
     filters = SearchFilters(
         councils=tuple(state["s_councils"]), since=state["s_since"] or None, until=state["s_until"] or None,
@@ -413,11 +418,12 @@ def page_compare(resources: Resources) -> None:
     with resources.lock:
         councils = workspace.councils()
     if "c_q" not in st.session_state:
-        st.session_state["c_q"] = st.query_params.get("q", "")
+        st.session_state["c_q"] = config.cap_query(st.query_params.get("q", ""))[0]
         known = {name.lower(): name for name in councils}
         st.session_state["c_councils"] = [known[c.lower()] for c in param_list("council") if c.lower() in known][:4]
     st.title("Compare councils")
-    query = st.text_input("Theme or query", key="c_q", placeholder="e.g. co-production with parents").strip()
+    query = config.cap_query(st.text_input("Theme or query", key="c_q", placeholder="e.g. co-production with parents",
+                                           max_chars=config.MAX_QUERY_CHARS))[0]
     chosen = st.multiselect("Councils (two to four)", councils, key="c_councils", max_selections=4)
     set_url("compare", q=query, council=chosen)
     if not query or len(chosen) < 2:
@@ -478,17 +484,17 @@ def page_brief(resources: Resources) -> None:
 
 def show_brief_downloads(brief: Brief) -> None:
     """The brief as Markdown, CSV and JSON files, as `narrative-search brief --format` writes them."""
-    downloads = st.columns([1, 1, 1, 3])
-    downloads[0].download_button("Download Markdown", brief_markdown(brief).encode("utf-8"),
-                                 file_name=views.brief_file_name(brief.council, brief.since, "md"),
-                                 mime="text/markdown", on_click="ignore", key="dl_md")
-    downloads[1].download_button("Download CSV", brief_csv(brief).encode("utf-8"),
-                                 file_name=views.brief_file_name(brief.council, brief.since, "csv"),
-                                 mime="text/csv", on_click="ignore", key="dl_csv")
-    downloads[2].download_button("Download JSON",
-                                 (json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-                                 file_name=views.brief_file_name(brief.council, brief.since, "json"),
-                                 mime="application/json", on_click="ignore", key="dl_json")
+    row = st.container(horizontal=True)  # each button as wide as its label: never cut
+    row.download_button("Download Markdown", brief_markdown(brief).encode("utf-8"),
+                        file_name=views.brief_file_name(brief.council, brief.since, "md"),
+                        mime="text/markdown", on_click="ignore", key="dl_md")
+    row.download_button("Download CSV", brief_csv(brief).encode("utf-8"),
+                        file_name=views.brief_file_name(brief.council, brief.since, "csv"),
+                        mime="text/csv", on_click="ignore", key="dl_csv")
+    row.download_button("Download JSON",
+                        (json.dumps(brief.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                        file_name=views.brief_file_name(brief.council, brief.since, "json"),
+                        mime="application/json", on_click="ignore", key="dl_json")
 
 
 def show_brief(brief: Brief) -> None:
@@ -531,7 +537,7 @@ def page_library(resources: Resources) -> None:
     workspace = resources.workspace
     st.title("Library")
     for level, message in st.session_state.pop("l_outcomes", []):
-        getattr(st, level)(md_escape(message))
+        getattr(st, level)(md_escape(views.app_wording(message)))  # file names, never the server's folders
 
     st.subheader("Add documents", anchor=False)
     with st.form("upload", clear_on_submit=True):
@@ -560,8 +566,12 @@ def page_library(resources: Resources) -> None:
         st.info("Nothing is ingested yet.")
         return
     councils = sorted({s.council for s in summaries})
-    st.caption(md_escape(f"{len(summaries)} documents from {len(councils)} councils. Home folder: {workspace.home}"))
-    st.dataframe(views.documents_table(summaries), hide_index=True)
+    st.caption(md_escape(f"{len(summaries)} documents from {len(councils)} councils."))
+    table = views.documents_table(summaries)
+    st.dataframe(table, hide_index=True, column_order=views.LIBRARY_COLUMNS,  # what fits across the page
+                 column_config={"title": st.column_config.TextColumn(width="medium")})
+    with st.expander(views.LIBRARY_DETAILS):
+        st.dataframe(table, hide_index=True)
     warned = [s for s in summaries if s.warnings]
     for summary in warned:
         with st.expander(md_escape(f"Warnings: {summary.name} ({len(summary.warnings)})")):
@@ -621,7 +631,8 @@ RENDER: dict[str, Callable[[Resources], None]] = {
 
 
 def main() -> None:
-    st.set_page_config(page_title="narrative-search", page_icon=":material/manage_search:", layout="wide")
+    # An emoji icon is drawn in the page; a ":material/...:" one is fetched from fonts.gstatic.com.
+    st.set_page_config(page_title="narrative-search", page_icon="🔎", layout="wide")
     # As in .streamlit/config.toml, for a server started from another folder: no tracebacks, no developer menu.
     st.set_option("client.showErrorDetails", "none")
     st.set_option("client.toolbarMode", "viewer")

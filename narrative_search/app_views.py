@@ -20,6 +20,8 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from urllib.parse import urlencode
 
+from .brief import rating_order
+from .config import MAX_QUERY_CHARS
 from .ingest import is_skipped
 from .model import cite
 from .months import add_months, first_day, month_label
@@ -32,6 +34,7 @@ from .render.text import (
     change_repeats_note,
     dropped_reasons_text,
     one_line,
+    query_cut_text,
     timeline_facts,
 )
 
@@ -277,6 +280,16 @@ def hit_html(hit: "ActionHit", number: int) -> str:
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+#: The search box's help: how to search, and how long a query may be.
+QUERY_HELP = ('In your words or theirs. Words in "quotes" must appear as written. '
+              f"At most {MAX_QUERY_CHARS} characters.")
+
+
+def query_cut_caption() -> str:
+    """Said above the results when a query (from a link) was longer than the box takes."""
+    return query_cut_text(MAX_QUERY_CHARS)
 
 
 def result_caption(hits: Sequence["ActionHit"], query: str, filters_text: str) -> str:
@@ -534,13 +547,23 @@ def brief_file_name(council: str, since: Optional[str], extension: str) -> str:
     return f"brief-{name}" + (f"-since-{since}" if since else "") + f".{extension}"
 
 
+#: The months-stale cell of an action with no dated update at all.
+NO_DATED_UPDATE_CELL = "–"
+
+
+def months_stale_cell(months: Optional[int]) -> str:
+    """Months since the last dated update, as a table cell: a number, or a dash where none is dated."""
+    return NO_DATED_UPDATE_CELL if months is None else str(months)
+
+
 def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
     """The brief's sections as tables: ratings by review date, got worse, not updated, complete, all actions."""
     import pandas as pd
 
     from .render.csv import brief_csv_rows
 
-    ratings = sorted({rating for review in brief.review_dates for rating in review.counts})
+    # The key's order (R, A, G, B, then mixed and other ratings), as the Markdown brief's table.
+    ratings = sorted({rating for review in brief.review_dates for rating in review.counts}, key=rating_order)
     review_rows = []
     for review in brief.review_dates:
         row: dict[str, Any] = {"review date": ", ".join(review.labels), "month": review.month}
@@ -556,7 +579,7 @@ def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
     not_updated = [
         {"ref": a.ref or "", "action id": a.action_id,
          "last dated update": month_label(a.last_update_month) if a.last_update_month else "none printed",
-         "months stale": a.months_stale, "rating": a.latest_rating or "", "complete": "yes" if a.complete else ""}
+         "months stale": months_stale_cell(a.months_stale), "rating": a.latest_rating or "", "complete": "yes" if a.complete else ""}
         for a in brief.not_updated
     ]
     complete = [
@@ -565,11 +588,9 @@ def brief_tables(brief: "Brief") -> dict[str, "pd.DataFrame"]:
         for a in brief.complete
     ]
     actions = pd.DataFrame(brief_csv_rows(brief))
-    if "months_stale" in actions:  # "" where there is no dated update: a number column with gaps
-        actions["months_stale"] = pd.to_numeric(actions["months_stale"], errors="coerce").astype("Int64")
+    if "months_stale" in actions:  # "" where there is no dated update: shown as a dash, never "None"
+        actions["months_stale"] = [months_stale_cell(None if value == "" else value) for value in actions["months_stale"]]
     stale = pd.DataFrame(not_updated)
-    if "months stale" in stale:
-        stale["months stale"] = pd.to_numeric(stale["months stale"], errors="coerce").astype("Int64")
     return {
         "review_dates": pd.DataFrame(review_rows),
         "worse": pd.DataFrame(worse),
@@ -607,6 +628,13 @@ def changed_action_html(action: "ActionBrief") -> str:
 
 
 # -- the library ---------------------------------------------------------------
+
+
+#: The Library's table: the columns that fit across the page; every count is in an expander below it.
+LIBRARY_COLUMNS = ("document", "council", "title", "as of", "read as", "actions", "sections", "updates", "warnings")
+
+#: The expander under the Library's table that holds every column.
+LIBRARY_DETAILS = "Every count, per document"
 
 
 def documents_table(summaries: Sequence["DocumentSummary"]) -> "pd.DataFrame":
@@ -674,4 +702,29 @@ def upload_path(home: Path, name: str) -> Path:
 
 # -- months for the date filter ------------------------------------------------
 
+
+
+
+# -- the app's own words for library messages --------------------------------------
+
+#: Advice worded for the command line, and what the app says instead (its own controls).
+_CLI_ADVICE = (
+    (re.compile(r"pass --council NAME, or add a row for it to a sources\.csv \([^)]*\) in its folder"),
+     "type its council in the Council box and ingest it again"),
+    (re.compile(r"with --council it is stored"), "with a council typed in the Council box it is stored"),
+    (re.compile(r"see `narrative-search export` for action ids"), "search for the action and follow its link"),
+    (re.compile(r"run `narrative-search ingest` to read the bundled corpus"), "add documents on the Library page"),
+    (re.compile(r"--council"), "the Council box"),
+)
+
+# An absolute path (POSIX, or Windows with a drive letter): shown by its last part, the file's own name.
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:\\|/)(?:[^\s/\\:;,()]+[/\\])+([^\s/\\:;,()]+)")
+
+
+def app_wording(message: str) -> str:
+    """A library message as the app says it: file names instead of server paths, the app's controls
+    instead of command-line options (the server's folders are nobody's business in a browser)."""
+    for pattern, instead in _CLI_ADVICE:
+        message = pattern.sub(instead, message)
+    return _ABSOLUTE_PATH.sub(lambda match: match.group(1), message)
 

@@ -6,7 +6,8 @@ person reads (Markdown) or a sheet they open (CSV), ``to_dict`` into JSON.
 For one council, from every action's :class:`~narrative_search.model.Timeline`:
 
 * counts of actions by rating at each review date;
-* actions that got worse (a rating lower on R < A < G < B than the one before);
+* actions that got worse (a rating lower on R < A < G < B than the one before;
+  with a ``since`` month, only falls from that month on);
 * actions not updated since a month: no dated update on or after it;
 * actions reported complete, with the evidence: a rating the report's own key
   calls complete, an update sentence saying so, or a column printed
@@ -244,7 +245,8 @@ def _action_brief(
         latest_rating=timeline.latest_rating,
         rating_path=timeline.rating_path,
         ratings=moves,
-        worse=[move for move in moves if move.transition == "worse"],
+        # With ``since``, only what got worse inside the window: an older fall is history, not news.
+        worse=[move for move in moves if move.transition == "worse" and (since is None or move.month >= since)],
         last_update_month=last,
         months_stale=timeline.months_since_last_update,
         not_updated=not_updated_since is not None and (last is None or last < not_updated_since),

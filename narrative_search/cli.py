@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -25,6 +26,7 @@ from .model import (
     SearchFilters,
     SearchMode,
     SearchResult,
+    SkippedPath,
 )
 from .render.csv import brief_csv, weaknesses_csv
 from .render.markdown import brief_markdown, weaknesses_markdown
@@ -37,8 +39,12 @@ from .render.text import (
     ingested_count_text,
     outcome_messages,
     outcome_table,
+    printable,
     query_summary_text,
     search_result_text,
+    similar_result_text,
+    skipped_path_text,
+    system_error_text,
     themes_text,
     timeline_text,
     verdicts_text,
@@ -50,7 +56,8 @@ from .workspace import Workspace
 
 
 def open_store(home: Optional[str]) -> CorpusStore:
-    return CorpusStore(config.database_path(home))
+    folder = config.home_dir(home)
+    return CorpusStore(folder / config.DATABASE_NAME, read_only=not config.home_is_writable(folder))
 
 
 def open_workspace(context: click.Context) -> Workspace:
@@ -79,8 +86,11 @@ def main(context: click.Context, home: Optional[str]) -> None:
 def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[str], update_index: bool, force: bool) -> None:
     """Read documents (files or folders: PDF, Word, Excel, CSV, HTML, text) into the corpus store; default: the bundled data."""
     targets = list(paths) or [config.bundled_data_dir()]
+    skipped: list[SkippedPath] = []
     with open_workspace(context) as workspace:
-        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force)
+        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force, skipped=skipped)
+        for passed_over in skipped:
+            click.echo(f"  warning: {skipped_path_text(passed_over)}")
         failed = _report_ingest(outcomes)
         if update_index:
             _update_index(workspace, force=False)
@@ -172,7 +182,10 @@ def similar_command(context: click.Context, action_id: str, k: int, theme: Optio
     with open_workspace(context) as workspace:
         result = workspace.similar(action_id, k=k, theme=theme)
         _show_notes(workspace)
-    _print_result(result, as_json)
+    if as_json:
+        _print_result(result, as_json)
+        return
+    click.echo(similar_result_text(result))
 
 
 @main.command("timeline")
@@ -405,8 +418,8 @@ def _export(
     if verdicts_only:  # verdicts (issue 12, shape 7)
         export_verdicts = export_verdicts_csv if output_format == "csv" else export_verdicts_jsonl
         return export_verdicts(store, stream, council=resolve_council(store, council) if council else None)
-    if output_format == "csv":
-        return export_csv(store, stream, council=council)
+    if output_format == "csv":  # for a spreadsheet: a cell of document text never runs as a formula
+        return export_csv(store, stream, council=council, guard_formulas=True)
     return export_jsonl(store, stream, council=council, embedder=embedder)
 
 
@@ -415,7 +428,13 @@ def run() -> None:
     try:
         main(standalone_mode=True)
     except NarrativeSearchError as error:  # StoreError included
-        click.echo(f"error: {error}", err=True)
+        click.echo(f"error: {printable(error)}", err=True)
+        sys.exit(2)
+    except (OSError, sqlite3.Error) as error:  # the system refused a write: say which, never a traceback
+        message = system_error_text(error)
+        if message is None:
+            raise
+        click.echo(f"error: {message}", err=True)
         sys.exit(2)
 
 

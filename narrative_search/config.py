@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Optional, Union
 
+from .errors import HomeError
+
 #: Environment variable naming the folder that holds the index.
 HOME_ENV = "NARRATIVE_SEARCH_HOME"
 
@@ -63,8 +65,39 @@ def home_dir(explicit: Optional[PathLike] = None) -> Path:
     else:
         home = Path.home() / USER_HOME_NAME
     home = home.expanduser()
-    home.mkdir(parents=True, exist_ok=True)
+    if home.exists() and not home.is_dir():
+        raise HomeError(f"{home} is a file, not a folder: name a folder to hold the index")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise HomeError(f"the home folder {home} cannot be created: {error.strerror or error}") from None
+    check_home_layout(home)
     return home
+
+
+#: Folders narrative-search keeps inside its home: the search index, and the app's uploads.
+HOME_FOLDER_NAMES = {"search": "search index", "uploads": "uploaded documents"}
+
+
+def check_home_layout(home: Path) -> None:
+    """HomeError if a file stands where the home keeps a folder of its own (or a folder where its files go)."""
+    for name, what in HOME_FOLDER_NAMES.items():
+        path = home / name
+        if path.exists() and not path.is_dir():
+            raise HomeError(
+                f"{path} is a file, but the home folder keeps its {what} in a folder of that name: "
+                "move or rename the file, or use another home folder"
+            )
+    for name in (DATABASE_NAME, VECTOR_CACHE_NAME):
+        if (home / name).is_dir():
+            raise HomeError(f"{home / name} is a folder, but the home folder keeps a database file of that name: "
+                            "move or rename the folder, or use another home folder")
+
+
+def home_is_writable(home: Path) -> bool:
+    """Whether narrative-search may write in ``home``: the folder, and its database if there is one."""
+    database = home / DATABASE_NAME
+    return os.access(home, os.W_OK) and (not database.exists() or os.access(database, os.W_OK))
 
 
 def database_path(home: Optional[PathLike] = None) -> Path:
@@ -94,3 +127,17 @@ EMBEDDING_BATCH_SIZE = 64
 
 #: File name, inside the home folder, of the cache of encoded vectors.
 VECTOR_CACHE_NAME = "vectors.sqlite"
+
+
+#: The longest query searched, in characters: a longer one is cut (at a word) and the user told so.
+#: Queries are a few words; a pasted page would only slow the search and fill the screen and the URL.
+MAX_QUERY_CHARS = 300
+
+
+def cap_query(query: str, limit: int = MAX_QUERY_CHARS) -> tuple[str, bool]:
+    """The query as searched (at most ``limit`` characters, cut at a space where there is one) and whether it was cut."""
+    if len(query.strip()) <= limit:
+        return query.strip(), False
+    cut = " ".join(query.split())[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(), True

@@ -36,3 +36,17 @@ class EncryptedDocumentError(DocumentError):
 
 class NoTextLayerError(DocumentError):
     """A PDF with no text to read (a scan); OCR is not supported."""
+
+
+class HomeError(NarrativeSearchError):
+    """The home folder cannot be used as it is: a file where a folder of its own must be, or read-only for a write."""
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error`` is the system's or SQLite's "no space left on the device"."""
+    import errno
+    import sqlite3
+
+    if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(error, sqlite3.Error) and "disk is full" in str(error).lower()

@@ -244,7 +244,8 @@ def export_verdicts_csv(store: CorpusReader, out: TextIO, council: Optional[str]
     writer.writeheader()
     count = 0
     for verdict in store.verdicts(council):
-        writer.writerow({key: "" if value is None else value for key, value in verdict.to_dict().items()})
+        # Verdicts quote documents (the weakness named): never a formula in a spreadsheet.
+        writer.writerow({key: "" if value is None else guard_formula(value) for key, value in verdict.to_dict().items()})
         count += 1
     return count
 

@@ -22,8 +22,8 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from .config import DATABASE_NAME
 from .councils import canonical_council, council_of_site, detect_council
-from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
-from .model import Document, DocumentReading, IngestOutcome, ReadAs, Row, SaveResult, TextSpan
+from .errors import CouncilUnknownError, DocumentError, FileTooLargeError, is_disk_full
+from .model import Document, DocumentReading, IngestOutcome, ReadAs, Row, SaveResult, SkippedPath, TextSpan
 from .plans import plan_document
 from .prose import read_prose
 from .readers.common import SourceRows
@@ -93,27 +93,75 @@ def load_manifest(folder: Path) -> dict[str, SourceEntry]:
     return entries
 
 
-def iter_document_paths(paths: Iterable[Path]) -> Iterator[Path]:
+def iter_document_paths(paths: Iterable[Path], skipped: Optional[list[SkippedPath]] = None) -> Iterator[Path]:
     """Files named directly, and the files inside folders named and their subfolders, in name order.
 
     Hidden folders and narrative-search home folders (which hold its own
-    database) are not entered.
+    database) are not entered. Each folder and file is visited once by its
+    real path, so a link back up the tree (a loop) or a second link to the
+    same file is passed over; a folder that cannot be listed is passed over
+    too, and the files around it are still read. What was passed over, and
+    why, is appended to ``skipped``.
     """
+    noted: list[SkippedPath] = [] if skipped is None else skipped
+    seen_folders: set[Path] = set()
+    seen_files: dict[Path, Path] = {}
     for path in paths:
-        if path.is_dir():
-            yield from _folder_documents(path)
+        if _is_dir(path):
+            yield from _folder_documents(path, seen_folders, seen_files, noted)
         else:
             yield path
 
 
-def _folder_documents(folder: Path) -> Iterator[Path]:
-    children = sorted(folder.iterdir())
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a folder on the way cannot be searched: read_document says so
+        return False
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
+def _real_path(path: Path) -> Optional[Path]:
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a broken link, a loop of links
+        return None
+
+
+def _folder_documents(
+    folder: Path, seen_folders: set[Path], seen_files: dict[Path, Path], skipped: list[SkippedPath]
+) -> Iterator[Path]:
+    real = _real_path(folder)
+    if real is None:
+        skipped.append(SkippedPath(folder, "unreadable", "a link to nowhere, or a loop of links"))
+        return
+    if real in seen_folders:
+        skipped.append(SkippedPath(folder, "visited", str(real)))
+        return
+    seen_folders.add(real)
+    try:
+        children = sorted(folder.iterdir())
+    except OSError as error:
+        skipped.append(SkippedPath(folder, "unreadable", error.strerror or type(error).__name__))
+        return
     for child in children:
-        if child.is_file() and not is_skipped(child.name):
-            yield child
+        if is_skipped(child.name) or not _is_file(child):
+            continue
+        real_file = _real_path(child) or child
+        earlier = seen_files.setdefault(real_file, child)
+        if earlier != child:
+            skipped.append(SkippedPath(child, "same file", str(earlier)))
+            continue
+        yield child
     for child in children:
-        if child.is_dir() and not child.name.startswith(".") and not (child / DATABASE_NAME).exists():
-            yield from _folder_documents(child)
+        if _is_dir(child) and not child.name.startswith(".") and not _is_file(child / DATABASE_NAME):
+            yield from _folder_documents(child, seen_folders, seen_files, skipped)
 
 
 def is_skipped(name: str) -> bool:
@@ -306,8 +354,12 @@ def ingest_paths(
     council: Optional[str] = None,
     progress: Optional[Callable[[int, int, Path], None]] = None,
     force: bool = False,
+    skipped: Optional[list[SkippedPath]] = None,
 ) -> list[IngestOutcome]:
     """Read and store every file under the paths; a bad file never stops the rest.
+
+    Folders passed over (unreadable, or reached again through a link) are
+    appended to ``skipped``.
 
     A file already stored with the same content (sha256) and the same
     council, title and as-of month is not read again ("unchanged"), so a
@@ -317,7 +369,7 @@ def ingest_paths(
     """
     outcomes = []
     manifests: dict[Path, dict[str, SourceEntry]] = {}
-    files = list(iter_document_paths([Path(p) for p in paths]))
+    files = list(iter_document_paths([Path(p) for p in paths], skipped))
     first_of_name: dict[str, Path] = {}
     for number, path in enumerate(files):
         if progress is not None:
@@ -377,6 +429,9 @@ def _ingest_one(
     except StoreError:
         raise  # the store itself is unusable: no other file would fare better
     except Exception as error:  # a bug met on this file must not stop the folder
+        if is_disk_full(error):  # not a bug: the save was rolled back, what was stored before is kept
+            reason = "the disk is full: this file was not stored, and what was stored before is kept"
+            return IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason)
         reason = f"unexpected error while reading it ({type(error).__name__}: {error}); please report this"
         return IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason)
 

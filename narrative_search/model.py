@@ -1472,3 +1472,18 @@ class ThemeOverview:
 
 
 # -- end of national themes
+
+
+@dataclass(frozen=True)
+class SkippedPath:
+    """A folder (or a link to a file) an ingest did not enter, and why; the files around it were still read.
+
+    ``why``: "unreadable" (the folder cannot be listed: ``detail`` is the
+    system's reason), "visited" (a link back to a folder already read:
+    ``detail`` is that folder) or "same file" (a link to a file already
+    listed: ``detail`` is that file).
+    """
+
+    path: Path
+    why: Literal["unreadable", "visited", "same file"]
+    detail: str = ""

@@ -331,7 +331,11 @@ def focus_heading(row: Row) -> Optional[str]:
     match = _FOCUS_HEADING.search(joined[:40])
     if not match:
         return None
-    return " ".join(c.text.strip() for c in row.cells if c.text.strip())
+    filled = [c.text.strip() for c in row.cells if c.text.strip()]
+    # A label cell before the heading ("Focus" | "Focus Area 10. ...") is not part of it.
+    while len(filled) > 1 and _FOCUS_HEADING.match("".join(filled[1:])):
+        filled = filled[1:]
+    return " ".join(filled)
 
 
 def priority_heading(row: Row) -> Optional[str]:

@@ -223,15 +223,24 @@ def _now() -> str:
 class CorpusStore:
     """A corpus in one SQLite file; use as ``with CorpusStore(path) as store:``."""
 
-    def __init__(self, path: PathLike, check_same_thread: bool = True) -> None:
+    def __init__(self, path: PathLike, check_same_thread: bool = True, read_only: bool = False) -> None:
         """``check_same_thread=False`` lets one store serve several threads
-        (the app's sessions); the caller then serialises writes."""
+        (the app's sessions); the caller then serialises writes.
+
+        ``read_only``: for a home folder that cannot be written (a read-only
+        mount, another user's folder): the file is opened read-only and never
+        changed; a missing file reads as an empty corpus.
+        """
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: transactions are opened explicitly in _transaction,
-        # so a save is exactly one BEGIN ... COMMIT.
-        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread)
+        self.read_only = read_only
+        if read_only:
+            self.conn = _connect_read_only(self.path, check_same_thread)
+        else:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: transactions are opened explicitly in _transaction,
+            # so a save is exactly one BEGIN ... COMMIT.
+            self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=check_same_thread)
         self.conn.row_factory = sqlite3.Row
         # Each document's line -> location, read on first use (see locations()).
         self._locations: dict[str, Mapping[int, str]] = {}
@@ -257,6 +266,8 @@ class CorpusStore:
     def _configure(self) -> None:
         """WAL lets the app read while an ingest writes; FKs keep rows consistent."""
         self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.read_only:
+            return  # setting the journal mode writes to the file
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA busy_timeout = 5000")
 
@@ -267,6 +278,11 @@ class CorpusStore:
             return
         if version > SCHEMA_VERSION:
             raise self._newer_version_error(version)
+        if self.read_only and version != 0:
+            raise StoreError(
+                f"{self.path} has schema version {version} and must be upgraded to {SCHEMA_VERSION}, "
+                "but its folder is read-only: open it once where it can be written"
+            )
         if version in _MIGRATIONS:
             self._migrate()
             return
@@ -819,6 +835,26 @@ class CorpusStore:
         for action_id, items in _merge_updates(updates).items():
             merged[action_id].updates = items
         return sorted(merged.values(), key=action_order)
+
+
+def _connect_read_only(path: Path, check_same_thread: bool) -> sqlite3.Connection:
+    """A connection that cannot write: the file read-only, or an empty corpus in memory if there is none.
+
+    A WAL file needs its shared-memory file; where that cannot be created (a
+    read-only folder) the file is opened as immutable, which nothing can be
+    writing to: the folder is read-only.
+    """
+    if not path.is_file():
+        return sqlite3.connect(":memory:", isolation_level=None, check_same_thread=check_same_thread)
+    uri = path.resolve().as_uri()
+    for mode in ("mode=ro", "mode=ro&immutable=1"):
+        conn = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None, check_same_thread=check_same_thread)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            conn.close()
+    raise StoreError(f"{path} cannot be opened, even to read")
 
 
 class _Transaction:

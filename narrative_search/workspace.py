@@ -17,8 +17,17 @@ import numpy as np
 from . import config
 from .brief import build_brief, resolve_council
 from .embed import Embedder
-from .errors import NarrativeSearchError
-from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
+from .errors import HomeError, NarrativeSearchError
+from .index import (
+    Manifest,
+    SearchIndex,
+    SearchIndexError,
+    corpus_fingerprint,
+    ensure_index,
+    index_is_current,
+    open_index,
+    rebuild_index,
+)
 from .ingest import ingest_paths
 from .model import (
     Brief,
@@ -29,6 +38,7 @@ from .model import (
     SearchFilters,
     SearchMode,
     SearchResult,
+    SkippedPath,
     Theme,
     ThemeAssignment,
     ThemeOverview,
@@ -39,6 +49,7 @@ from .model import (
 )
 from .months import month_from_number
 from .protocols import EncodeProgress
+from .render.text import READ_ONLY_STALE_INDEX, query_cut_text, read_only_home_text
 from .search import search, similar_actions
 from .store import CorpusStore
 from .summary import summarise_query
@@ -72,9 +83,12 @@ class Workspace:
         self.model = model
         self.index_type = index_type
         self.notes: list[str] = []  # what the user should be told (rebuilds and why)
-        self.store = CorpusStore(config.database_path(self.home), check_same_thread=False)
+        # A home that cannot be written (a read-only mount, another user's folder) is read, never changed.
+        self.read_only = not config.home_is_writable(self.home)
+        self.store = CorpusStore(config.database_path(self.home), check_same_thread=False, read_only=self.read_only)
         self._owns_embedder = embedder is None
-        self.embedder: Embedder = embedder or Embedder(model, cache_path=self.home / config.VECTOR_CACHE_NAME)
+        cache = None if self.read_only else self.home / config.VECTOR_CACHE_NAME
+        self.embedder: Embedder = embedder or Embedder(model, cache_path=cache)
         self._index: Optional[SearchIndex] = None
         self._lock = threading.RLock()
         self._themes_memo: Optional[tuple[tuple[str, str, str], ThemeAssignment]] = None
@@ -96,13 +110,32 @@ class Workspace:
             if self._index is not None:
                 if self._index.staleness(self.embedder.model_id, None) is None and self.index_is_current():
                     return self._index
+                if self.read_only:
+                    return self._index  # the last index built: nothing can be rebuilt here
                 self._index.close()
                 self._index = None
+            if self.read_only:
+                self._index = self._read_only_index()
+                return self._index
             self._index, notes = ensure_index(
                 self.home, self.store, self.embedder, self.index_type, show_progress=show_progress, progress=progress
             )
             self.notes.extend(notes)
             return self._index
+
+    def _read_only_index(self) -> SearchIndex:
+        """The last index built in a read-only home, as it is (with a note if the corpus has moved on)."""
+        try:
+            index = open_index(self.home)
+        except SearchIndexError as error:
+            raise HomeError(read_only_home_text(self.home, "build its search index") + f" ({error})") from None
+        if index.staleness(self.embedder.model_id, corpus_fingerprint(self.store)) is not None:
+            self.notes.append(READ_ONLY_STALE_INDEX)
+        return index
+
+    def _check_writable(self, doing: str) -> None:
+        if self.read_only:
+            raise HomeError(read_only_home_text(self.home, doing))
 
     def index_is_current(self) -> bool:
         return index_is_current(self.home, self.store, self.embedder.model_id)
@@ -114,6 +147,7 @@ class Workspace:
         with self._lock:
             if not force and self.index_is_current():
                 return None
+            self._check_writable("update its search index")
             manifest = rebuild_index(self.home, self.store, self.embedder, self.index_type, show_progress, progress)
             if self._index is not None:
                 self._index.close()
@@ -175,10 +209,14 @@ class Workspace:
         show_progress: bool = False,
         force: bool = False,
         index_progress: Optional[EncodeProgress] = None,
+        skipped: Optional[list[SkippedPath]] = None,
     ) -> list[IngestOutcome]:
-        """Store the documents under ``paths`` (only new or changed files, unless ``force``), then update the index."""
+        """Store the documents under ``paths`` (only new or changed files, unless ``force``), then update the index.
+
+        Folders passed over (unreadable, or reached again through a link) are appended to ``skipped``."""
         with self._lock:
-            outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force)
+            self._check_writable("ingest documents")
+            outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force, skipped=skipped)
             if update_index:
                 self.update_index(show_progress=show_progress, progress=index_progress)
             return outcomes
@@ -188,6 +226,9 @@ class Workspace:
 
     def search(self, query: str, k: int = 10, filters: Optional[SearchFilters] = None, mode: SearchMode = "hybrid", explain: bool = True) -> SearchResult:
         """``filters.themes``: theme ids or names (themes.py); each hit carries its themes."""
+        query, cut = config.cap_query(query)
+        if cut:
+            self.notes.append(query_cut_text(config.MAX_QUERY_CHARS))
         with self._lock:
             filters = self.with_theme_actions(filters or SearchFilters())
             result = search(self.index(), self.embedder, query, k=k, filters=filters, mode=mode, explain=explain)

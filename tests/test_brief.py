@@ -59,14 +59,23 @@ def test_not_updated_since_is_every_other_action(corpus_store, staffordshire):
     assert staffordshire.not_updated_since == "2021-01"
 
 
-def test_worse_lists_3_1_e_at_jan_20(staffordshire):
-    assert [action.action_id for action in staffordshire.worse] == ["staffordshire/3-1-e"]
-    move, = staffordshire.worse[0].worse
+def test_worse_lists_3_1_e_at_jan_20(corpus_store, embedder, staffordshire):
+    every_month = build_brief(corpus_store, "Staffordshire", embedder=embedder)
+    assert [action.action_id for action in every_month.worse] == ["staffordshire/3-1-e"]
+    move, = every_month.worse[0].worse
     assert (move.label, move.previous, move.rating) == ("Jan-20", "A", "R")
     three_one_e = next(a for a in staffordshire.actions if a.action_id == "staffordshire/3-1-e")
     # Since January 2021 it only moved up; the fall was in January 2020.
     assert [m.describe() for m in three_one_e.rating_moves_since] == ["better at Apr-21: R → G"]
     assert three_one_e.rating_change == "better at Apr-21: R → G"
+
+
+def test_got_worse_since_lists_only_falls_inside_the_window(staffordshire):
+    # 3.1 E fell A -> R in January 2020: a year before the window opens, so not news since January 2021.
+    assert staffordshire.worse == []
+    text = brief_markdown(staffordshire)
+    assert "## Got worse since Jan 2021\n\nNo action's rating went down." in text
+    assert "worse at Jan-20" not in text.split("## Got worse")[1].split("## Not updated")[0]
 
 
 def test_counts_by_rating_at_each_review_date(staffordshire):
@@ -147,12 +156,13 @@ def test_council_names_resolve(corpus_store):
 def test_markdown(staffordshire, corpus_store):
     text = brief_markdown(staffordshire)
     assert text.startswith("# Revisit brief: Staffordshire\n")
-    for heading in ("## Ratings at each review date", "## Got worse", "## Not updated since Jan 2021",
+    for heading in ("## Ratings at each review date", "## Got worse since Jan 2021", "## Not updated since Jan 2021",
                     "## Reported complete", "## Changes since Jan 2021"):
         assert heading in text
     assert "| Jan-20 | 3 |" in text
-    assert "**3.1 E (staffordshire/3-1-e)** (A, R, G, G (worse at Jan-20)): worse at Jan-20: A → R" in text
-    assert "### 4 D (staffordshire/4-d)" in text and "points elsewhere: See [4a above]" in text
+    every_month = brief_markdown(build_brief(corpus_store, "Staffordshire"))
+    assert "**3.1 E (staffordshire/3-1-e)** (A, R, G, G (worse at Jan-20)): worse at Jan-20: A → R" in every_month
+    assert "### 4 D (staffordshire/4-d)" in text and "points elsewhere: See \\[4a above\\]" in text
     assert "### 3.2 D" not in text  # nothing dated since January 2021
     torbay = brief_markdown(build_brief(corpus_store, "Torbay"))
     assert "- No dated update printed (75): 1A, 1B, 1C," in torbay
@@ -176,6 +186,6 @@ def test_json(staffordshire):
     data = json.loads(json.dumps(staffordshire.to_dict()))
     assert data["council"] == "Staffordshire" and data["since"] == "2021-01"
     assert "timelines" not in data
-    assert data["summary"]["worse"] == ["staffordshire/3-1-e"]
+    assert data["summary"]["worse"] == []  # 3.1 E fell in January 2020, before the window
     assert len(data["actions"]) == len(staffordshire.actions)
     assert data["novelty_method"] == "embedding"

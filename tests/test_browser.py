@@ -27,6 +27,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from helpers import REPO
@@ -36,6 +37,7 @@ from narrative_search import config
 
 ARTEFACTS = REPO / "test-artefacts"
 START_TIMEOUT = 120  # seconds for the server to answer
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")  # where the page may send requests: this machine only
 STEP_TIMEOUT = 120_000  # milliseconds for a page to show what is expected (the first one loads the model)
 
 INSTALL_HINT = (
@@ -79,13 +81,13 @@ def running_app(home: Path):
     port = free_port()
     env = {**os.environ, config.HOME_ENV: str(home), "PYTHONUNBUFFERED": "1"}
     with log.open("w") as output:
+        # As `make run` starts it: the address and usage statistics come from .streamlit/config.toml.
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
+             "--server.port", str(port), "--server.headless", "true"],
             cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}/"
+    url = f"http://localhost:{port}/"
     try:
         wait_for_server(url, process, log)
         yield url
@@ -125,6 +127,7 @@ def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
     plan = tmp_path / SCRIPT_PLAN_NAME
     plan.write_text(SCRIPT_PLAN, encoding="utf-8")
     dialogs: list[str] = []
+    requested: list[str] = []  # every URL the page asked for, to check that none leaves this machine
 
     home = prepare_home(tmp_path / "home", embedder)
     with running_app(home) as server, sync_playwright() as playwright:
@@ -132,6 +135,7 @@ def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+            page.on("request", lambda request: requested.append(request.url))
             page.set_default_timeout(STEP_TIMEOUT)
             expect.set_options(timeout=STEP_TIMEOUT)
 
@@ -186,6 +190,9 @@ def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
             page.get_by_role("option", name="Staffordshire").click()
             expect(page.get_by_role("heading", name="Staffordshire, as of Dec 2021; changes since Jan 2021")).to_be_visible()
             settle(page)
+            for label in ("Download Markdown", "Download CSV", "Download JSON"):  # each label shown whole
+                button = page.get_by_role("button", name=label)
+                assert button.evaluate("b => b.scrollWidth <= b.clientWidth && b.innerText.trim()") == label
             with page.expect_download() as download_info:
                 page.get_by_role("button", name="Download Markdown").click()
             download = download_info.value
@@ -207,6 +214,9 @@ def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
             page.get_by_role("button", name="Ingest").click()
             expect(page.get_by_text(f"{SCRIPT_PLAN_NAME}: new; 2 actions")).to_be_visible()
             settle(page)
+            # The documents table fits across the page: no column hidden off to the right.
+            grid = page.locator('[data-testid="stDataFrame"] .dvn-scroller').first
+            assert grid.evaluate("g => g.scrollWidth <= g.clientWidth + 1"), "the documents table is cut on the right"
             shot(page, "04-library.png")
 
             # The uploaded plan's <script> is text: found by a search, shown, never run.
@@ -234,5 +244,13 @@ def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
             shot(page, "06-error.png")
         finally:
             browser.close()
+    # Nothing leaves this machine: no usage statistics, fonts or other assets from elsewhere.
+    outside = sorted({url for url in requested if urlsplit(url).hostname not in LOCAL_HOSTS
+                      and urlsplit(url).scheme not in ("data", "blob")})
+    assert outside == []
+    # Started as `make run` starts it, the server names one local URL and looks for no external address.
+    started = (ARTEFACTS / "streamlit-server.log").read_text(errors="replace")
+    assert "Did not auto detect external IP" not in started and "Network URL" not in started
+    assert "External URL" not in started and f"http://localhost:{urlsplit(server).port}" in started
     # A figure, not a bound: speed is measured by bench/, never asserted in tests.
     (ARTEFACTS / "browser-timings.txt").write_text(f"warm search re-render: {warm:.2f} s\n")

@@ -56,6 +56,27 @@ def md_plain(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
 
+# Characters of document text that Markdown (or HTML inside it) would read as
+# syntax: emphasis, code, links and images, raw HTML tags, tables, headings.
+_DOWNLOAD_SPECIAL = re.compile(r"([\\`*\[\]<>|#!])|(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+
+
+def md_text(text: Any, line_start: bool = False) -> str:
+    """Document text on one line for a Markdown file: nothing in it becomes a link, an image, a tag or a format.
+
+    ``<script>`` stays the text ``<script>``, ``[x](javascript:...)`` stays
+    brackets, ``<svg onload=...>`` is no element: every character Markdown or
+    HTML would read as syntax is escaped with a backslash (CommonMark shows it
+    as written). Underscores inside words (file names) are left alone.
+    ``line_start``: the text begins a line, where "1." or "-" would start a list.
+    """
+    flat = one_line(str(text or ""))
+    escaped = _DOWNLOAD_SPECIAL.sub(lambda m: "\\" + m.group(0), flat)
+    if not line_start:
+        return escaped
+    return _LINE_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}" if m.group(1) else f"\\{m.group(3)}", escaped)
+
+
 # -- the revisit brief ---------------------------------------------------------
 
 
@@ -71,11 +92,11 @@ def brief_markdown(brief: "Brief") -> str:
 
 def _brief_head(brief: "Brief") -> list[str]:
     as_of = brief_as_of_text(brief)
-    out: list[str] = [f"# Revisit brief: {brief.council}", "", as_of[:1].upper() + as_of[1:] + ".", ""]
-    out.append(brief_reports_text(brief) + ".")
+    out: list[str] = [f"# Revisit brief: {md_text(brief.council)}", "", as_of[:1].upper() + as_of[1:] + ".", ""]
+    out.append(md_text(brief_reports_text(brief)) + ".")
     complete_keys = {one_line(key.text).rstrip(".").lower(): one_line(key.text).rstrip(".")
                      for key in brief.rating_keys if key.complete}
-    out.append("Counted as complete: " + (", ".join(f'"{text}"' for text in complete_keys.values())
+    out.append("Counted as complete: " + (", ".join(f'"{md_text(text)}"' for text in complete_keys.values())
                                          if complete_keys else "B (no key printed; blue is complete in BRAG)")
                + ", or an update saying it is completed.")
     out.append("")
@@ -88,8 +109,8 @@ def _brief_verdicts(brief: "Brief") -> list[str]:
         return []
     out = [f"## {VERDICTS_HEADING}", ""]
     for verdict in brief.verdicts:
-        out.append(f"- **{verdict_when(verdict)}**: {verdict_outcome(verdict)} "
-                   f"({cite(verdict.document, verdict.line, verdict.location)})")
+        out.append(f"- **{md_text(verdict_when(verdict))}**: {md_text(verdict_outcome(verdict))} "
+                   f"({md_text(cite(verdict.document, verdict.line, verdict.location))})")
     out.append("")
     return out
 
@@ -100,7 +121,7 @@ def _brief_standing(brief: "Brief") -> list[str]:
     out = [f"## {headings['review_dates']}", ""]
     if brief.review_dates:
         ratings = sorted({rating for review in brief.review_dates for rating in review.counts}, key=rating_order)
-        names = ["not rated" if rating == "none" else rating for rating in ratings]
+        names = ["not rated" if rating == "none" else md_text(rating) for rating in ratings]
         out.append("| Review date | " + " | ".join(names) + " | Actions |")
         out.append("|---|" + "---|" * (len(ratings) + 1))
         for review in brief.review_dates:
@@ -114,7 +135,7 @@ def _brief_standing(brief: "Brief") -> list[str]:
     if brief.worse:
         for action in brief.worse:
             moves = "; ".join(move.describe() for move in action.worse)
-            out.append(f"- **{brief_action_name(action)}** ({action.rating_path}): {moves}")
+            out.append(f"- **{md_text(brief_action_name(action))}** ({md_text(action.rating_path)}): {md_text(moves)}")
     else:
         out.append(BRIEF_EMPTY["worse"])
     out.append("")
@@ -126,13 +147,13 @@ def _brief_standing(brief: "Brief") -> list[str]:
             if action.last_update_month is None:
                 continue
             done = "; reported complete" if action.complete else ""
-            rating = f"; rated {action.latest_rating}" if action.latest_rating else ""
-            out.append(f"- **{brief_action_name(action)}**: last dated update {month_label(action.last_update_month)}, "
+            rating = f"; rated {md_text(action.latest_rating)}" if action.latest_rating else ""
+            out.append(f"- **{md_text(brief_action_name(action))}**: last dated update {month_label(action.last_update_month)}, "
                        f"{action.months_stale} months before {month_label(brief.as_of)}{rating}{done}")
         if never:
             # Listed together: templates and first drafts print many actions with no progress yet.
             out.append(f"- No dated update printed ({len(never)}): "
-                       + ", ".join(action.ref or action.action_id for action in never))
+                       + ", ".join(md_text(action.ref or action.action_id) for action in never))
     else:
         out.append(BRIEF_EMPTY["not_updated"])
     out.append("")
@@ -141,7 +162,7 @@ def _brief_standing(brief: "Brief") -> list[str]:
     if brief.complete:
         for action in brief.complete:
             reasons = "; ".join(evidence_text(item) for item in action.evidence)
-            out.append(f"- **{brief_action_name(action)}**: {reasons}")
+            out.append(f"- **{md_text(brief_action_name(action))}**: {md_text(reasons)}")
     else:
         out.append(BRIEF_EMPTY["complete"])
     out.append("")
@@ -160,12 +181,12 @@ def _brief_changes(brief: "Brief") -> list[str]:
 
 
 def _action_changes(action: "ActionBrief") -> list[str]:
-    out = [f"### {brief_action_name(action)}", ""]
+    out = [f"### {md_text(brief_action_name(action))}", ""]
     if action.action:
-        out.append(one_line(action.action))
+        out.append(md_text(action.action, line_start=True))
         out.append("")
     if action.rating_moves_since:
-        out.append("Rating: " + "; ".join(move.describe() for move in action.rating_moves_since))
+        out.append("Rating: " + md_text("; ".join(move.describe() for move in action.rating_moves_since)))
         out.append("")
     for change in action.changes:
         if change.reference_to is not None:
@@ -176,14 +197,14 @@ def _action_changes(action: "ActionBrief") -> list[str]:
                 body += " " + change_repeats_note(change)
         else:
             body = change_nothing_new(change) + " " + " ".join(one_line(s) for s in change.repeated_sentences)
-        out.append(f"- **{change.when}** ({change_kind_and_sources(change)}): {body}")
+        out.append(f"- **{md_text(change.when)}** ({md_text(change_kind_and_sources(change))}): {md_text(body)}")
     out.append("")
     return out
 
 
 def _cell(text: str) -> str:
-    """Text for a Markdown table cell: on one line, its pipes escaped."""
-    return one_line(text).replace("|", "\\|")
+    """Text for a Markdown table cell: on one line, its pipes and other syntax escaped."""
+    return md_text(text)
 
 
 # -- weaknesses (issue 14) -----------------------------------------------------

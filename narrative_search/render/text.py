@@ -6,6 +6,7 @@ Markdown, or inside its HTML), so each thing is worded once, here.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
 from typing import TYPE_CHECKING, Iterable, Mapping, Optional, Sequence
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
         ReviewShare,
         SaveResult,
         SearchResult,
+        SkippedPath,
         StalledAction,
         SummarySentence,
         ThemedAction,
@@ -64,6 +66,26 @@ OUTCOME_COLUMNS = ("file", "format", "council", "actions", "updates", "status", 
 
 
 # -- small pieces --------------------------------------------------------------
+
+# Characters a terminal or a table would act on rather than show: C0 and C1
+# controls (an escape sequence recolours the terminal, a newline splits a
+# row), DEL, and the bidirectional overrides that reorder what is shown.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: object) -> str:
+    """``text`` with every control character shown as an escape (``\\x1b``, ``\\n``): file names and
+    messages that came from outside print as what they are, on one line, and change nothing on screen."""
+    def escape(match: "re.Match[str]") -> str:
+        char = match.group(0)
+        if char in _NAMED_ESCAPES:
+            return _NAMED_ESCAPES[char]
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(escape, str(text))
+
 
 
 def one_line(text: Optional[str], limit: Optional[int] = None) -> str:
@@ -128,6 +150,32 @@ def hit_lines(hit: "ActionHit", number: int) -> list[str]:
     lines.append(textwrap.fill(one_line(mark_terms(shown, data["matched_terms"]), 400), 100,
                                initial_indent="    ", subsequent_indent="    "))
     return lines
+
+
+def similar_result_text(result: "SearchResult") -> str:
+    """Similar actions, each with what it shares with the source: which of the source's passages it is
+    close to (ref, date, similarity), as the app's "Close to this, from 3.2 D" says. A source passage is
+    quoted once, at the first hit close to it; later hits close to the same passage name that hit."""
+    if not result.hits:
+        return no_results(result.message)
+    lines: list[str] = []
+    first_hit_of: dict[str, int] = {}
+    for number, hit in enumerate(result.hits, start=1):
+        shown = hit_lines(dataclasses.replace(hit, because=None), number)
+        if hit.because is not None:
+            source = hit.because.passage
+            when = month_label(source.start) if source.start else "undated"
+            how = f"({when}, similarity {hit.because.score:.2f})"
+            earlier = first_hit_of.setdefault(source.id, number)
+            owner, kind = source.ref or source.council, source.kind.replace("_", " ")
+            if earlier == number:
+                close = f"close to {owner}'s {kind} {how}: {one_line(source.text, 160)}"
+            else:
+                close = f"close to the same {owner} {kind} as hit {earlier} {how}"
+            at = 2 if hit.action_id else 1
+            shown[at:at] = textwrap.wrap(close, 100, initial_indent="    ", subsequent_indent="      ")
+        lines.extend(shown)
+    return "\n".join(lines)
 
 
 # -- timelines and summaries ---------------------------------------------------
@@ -239,7 +287,7 @@ def brief_headings(brief: "Brief") -> dict[str, str]:
     """The heading of each section of a brief, by the keys of :data:`BRIEF_EMPTY`."""
     return {
         "review_dates": "Ratings at each review date",
-        "worse": "Got worse",
+        "worse": f"Got worse since {month_label(brief.since)}" if brief.since else "Got worse",
         "not_updated": f"Not updated since {month_label(brief.not_updated_since) or '-'}",
         "complete": "Reported complete",
         "changed": f"Changes since {month_label(brief.since)}",
@@ -407,7 +455,7 @@ def saved_text(result: "SaveResult") -> str:
         counts = _text_only_saved_text(result)
     else:  # a plan table ("table"), or a document stored before documents said how they were read ("")
         counts = _table_saved_text(result)
-    return f"{result.document}: {result.status}; {counts}"
+    return f"{printable(result.document)}: {result.status}; {counts}"
 
 
 def outcome_messages(outcomes: Iterable["IngestOutcome"]) -> list[tuple[str, str]]:
@@ -415,10 +463,10 @@ def outcome_messages(outcomes: Iterable["IngestOutcome"]) -> list[tuple[str, str
     messages: list[tuple[str, str]] = []
     for outcome in outcomes:
         if outcome.error or outcome.result is None:
-            messages.append(("error", str(outcome.error)))
+            messages.append(("error", printable(outcome.error)))
             continue
         messages.append(("success", saved_text(outcome.result)))
-        messages.extend(("warning", f"{outcome.result.document}: {warning}") for warning in outcome.warnings)
+        messages.extend(("warning", printable(f"{outcome.result.document}: {warning}")) for warning in outcome.warnings)
     return messages
 
 
@@ -434,13 +482,13 @@ def outcome_rows(outcomes: Iterable["IngestOutcome"]) -> list[dict[str, str]]:
     for outcome in outcomes:
         result = None if outcome.error else outcome.result
         rows.append({
-            "file": outcome.path.name,
+            "file": printable(outcome.path.name),
             "format": outcome.format or "-",
             "council": outcome.council or "-",
             "actions": _actions_cell(result) if result is not None else "-",
             "updates": str(result.updates) if result is not None else "-",
             "status": outcome.status,
-            "message": outcome.message or "",
+            "message": printable(outcome.message or ""),
         })
     return rows
 
@@ -506,11 +554,11 @@ def documents_text(summaries: Sequence["DocumentSummary"]) -> str:
              f"{'dropped':>7} {'unattributed':>12}  dropped as"]
     for s in summaries:
         lines.append((
-            f"{s.name[:28]:28} {s.council[:20]:20} {s.as_of or '-':8} {s.read_as or '-':9} {s.actions:>7} "
+            f"{printable(s.name)[:28]:28} {printable(s.council)[:20]:20} {s.as_of or '-':8} {s.read_as or '-':9} {s.actions:>7} "
             f"{s.sections:>8} {s.updates:>7} {s.commitments:>11} {s.verdicts:>8} {s.statuses:>8} "
             f"{s.dropped_chars:>7} {s.unattributed_chars:>12}  {dropped_reasons_text(s.dropped_reasons) or '-'}"
         ).rstrip())
-        lines.extend(f"    warning: {warning}" for warning in s.warnings)
+        lines.extend(f"    warning: {printable(warning)}" for warning in s.warnings)
     return "\n".join(lines)
 
 
@@ -657,3 +705,51 @@ def compare_text(columns: Sequence[tuple[str, "SearchResult"]]) -> str:
         body = search_result_text(result)
         blocks.append(f"== {council} ==\n{body}")
     return "\n\n".join(blocks)
+def skipped_path_text(skipped: "SkippedPath") -> str:
+    """One line on a folder (or a link) an ingest passed over, and why."""
+    where = printable(skipped.path)
+    if skipped.why == "visited":
+        return f"skipped {where}: it leads back to {printable(skipped.detail)}, a folder already read"
+    if skipped.why == "same file":
+        return f"skipped {where}: the same file as {printable(skipped.detail)}"
+    return f"skipped the folder {where}: it cannot be read ({printable(skipped.detail)}); the files around it were read"
+
+
+# -- a home folder that cannot be written -----------------------------------------
+
+#: Said when a read-only home's search index was built before its corpus last changed.
+READ_ONLY_STALE_INDEX = ("The home folder is read-only and its search index is older than its corpus: "
+                         "searching the last index built.")
+
+
+def read_only_home_text(home: object, doing: str) -> str:
+    """"the home folder /x is read-only: cannot ingest documents there ..." (one line, no full stop)."""
+    return (f"the home folder {printable(home)} is read-only: cannot {doing} there; "
+            "reading (documents, search, export, timeline, brief, summary) still works")
+
+
+#: Said when the disk filled up: what was stored before stays stored.
+DISK_FULL = ("the disk is full: nothing more could be written, and what was stored before is kept; "
+             "free some space and run the command again")
+
+
+def system_error_text(error: BaseException) -> Optional[str]:
+    """One line for a write the system refused (disk full, read-only, no permission), or None for anything else."""
+    import errno
+    import sqlite3
+
+    from ..errors import is_disk_full
+
+    if is_disk_full(error):
+        return DISK_FULL
+    where = f" ({printable(error.filename)})" if isinstance(error, OSError) and error.filename else ""
+    if isinstance(error, OSError) and error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"the home folder cannot be written{where}: {error.strerror}; use a folder you can write to"
+    if isinstance(error, sqlite3.OperationalError) and "readonly" in str(error).lower():
+        return "the home folder's database is read-only: it can be read, not changed; use a folder you can write to"
+    return None
+
+
+def query_cut_text(limit: int) -> str:
+    """Said when a query was longer than the limit: only its beginning was searched (and is shown)."""
+    return f"The query was longer than {limit} characters: only its first {limit} (to a word) were searched."
