@@ -199,9 +199,12 @@ def test_a_read_only_home_answers_reading_commands_and_refuses_ingest_in_one_lin
     import sqlite3
 
     from narrative_search import config
+    from narrative_search.themes import ASSIGNMENT_NAME
 
     home = tmp_path / "home"
     shutil.copytree(workspace.home / "search", home / "search")
+    workspace.theme_assignment()  # a built home keeps its themes beside its index, as `ingest` leaves it
+    shutil.copy(workspace.home / ASSIGNMENT_NAME, home / ASSIGNMENT_NAME)
     copy = sqlite3.connect(home / config.DATABASE_NAME)
     workspace.store.conn.backup(copy)
     copy.close()
