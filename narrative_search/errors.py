@@ -36,3 +36,7 @@ class EncryptedDocumentError(DocumentError):
 
 class NoTextLayerError(DocumentError):
     """A PDF with no text to read (a scan); OCR is not supported."""
+
+
+class DocumentLimitError(DocumentError):
+    """A document past one of the limits of ``narrative_search.config.Limits`` (rows, characters, passages, unpacked size)."""

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
-from .config import DATABASE_NAME
+from .config import DATABASE_NAME, LIMIT_ENVS, limits
 from .councils import canonical_council, council_of_site, detect_council
-from .errors import CouncilUnknownError, DocumentError, FileTooLargeError
+from .errors import CouncilUnknownError, DocumentError, DocumentLimitError, FileTooLargeError
 from .model import Document, DocumentReading, IngestOutcome, ReadAs, Row, SaveResult, TextSpan
 from .plans import plan_document
 from .prose import read_prose
+from .readers.archive import too_many_rows
 from .readers.common import SourceRows
 from .readers.dispatch import read_source
 from .readers.registry import reader_named
@@ -180,7 +181,42 @@ def read_document(
         data = path.read_bytes()
     except OSError as error:  # permissions, a file removed meanwhile, a disk error
         raise DocumentError(path, f"the file cannot be opened: {error.strerror or error}") from None
-    return plan_source(path, data, read_source(path, data), council=council, entry=entry)
+    source = read_source(path, data)
+    check_source_limits(path, source)
+    reading = plan_source(path, data, source, council=council, entry=entry)
+    check_reading_limits(path, reading)
+    return reading
+
+
+def check_source_limits(path: Path, source: SourceRows) -> None:
+    """Refuse a document with more rows or characters than the limits (:func:`narrative_search.config.limits`)."""
+    allowed = limits()
+    if len(source.rows) > allowed.max_rows:
+        raise too_many_rows(path, f"{len(source.rows):,}")
+    characters = sum(len(row.text) for row in source.rows)
+    if characters > allowed.max_characters:
+        raise DocumentLimitError(
+            path,
+            f"it has {characters:,} characters of text; the limit is {allowed.max_characters:,} a document "
+            f"({LIMIT_ENVS['max_characters']})",
+        )
+
+
+def reading_passage_count(reading: DocumentReading) -> int:
+    """The search passages a reading gives: each record's own text, each update, each span of other text."""
+    return sum(1 + len(action.updates) for action in reading.actions) + len(reading.unattributed)
+
+
+def check_reading_limits(path: Path, reading: DocumentReading) -> None:
+    """Refuse a reading that would give more search passages than the limit."""
+    allowed = limits()
+    passages = reading_passage_count(reading)
+    if passages > allowed.max_passages:
+        raise DocumentLimitError(
+            path,
+            f"it would give {passages:,} search passages; the limit is {allowed.max_passages:,} a document "
+            f"({LIMIT_ENVS['max_passages']})",
+        )
 
 
 def plan_source(
