@@ -71,12 +71,17 @@ def main(context: click.Context, home: Optional[str]) -> None:
 @click.option("--council", default=None, help="Council the documents belong to (else sources.csv, else the text).")
 @click.option("--index/--no-index", "update_index", default=True, show_default=True, help="Bring the search index up to date afterwards.")
 @click.option("--force", is_flag=True, help="Read every file again, even those stored unchanged.")
+@click.option("--replace", is_flag=True,
+              help="A file of a stored name replaces that document, even from another folder or council "
+                   "(else it is kept beside it).")
 @click.pass_context
-def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[str], update_index: bool, force: bool) -> None:
+def ingest(
+    context: click.Context, paths: tuple[Path, ...], council: Optional[str], update_index: bool, force: bool, replace: bool
+) -> None:
     """Read documents (files or folders: PDF, Word, Excel, CSV, HTML, text) into the corpus store; default: the bundled data."""
     targets = list(paths) or [config.bundled_data_dir()]
     with open_workspace(context) as workspace:
-        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force)
+        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force, replace=replace)
         failed = _report_ingest(outcomes)
         if update_index:
             _update_index(workspace, force=False)

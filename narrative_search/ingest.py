@@ -170,9 +170,12 @@ def read_document(
     path: Path,
     council: Optional[str] = None,
     entry: Optional[SourceEntry] = None,
+    name_for: Optional[Callable[[str], str]] = None,
 ) -> DocumentReading:
     """Read one file into actions, statuses, updates and unattributed text.
 
+    ``name_for(council)`` gives the name the document is stored under once its
+    council is known (default: the file name); see :func:`choose_document_name`.
     Raises DocumentError (naming the file) for anything that cannot be read.
     """
     path = Path(path)
@@ -183,7 +186,7 @@ def read_document(
         raise DocumentError(path, f"the file cannot be opened: {error.strerror or error}") from None
     source = read_source(path, data)
     check_source_limits(path, source)
-    reading = plan_source(path, data, source, council=council, entry=entry)
+    reading = plan_source(path, data, source, council=council, entry=entry, name_for=name_for)
     check_reading_limits(path, reading)
     return reading
 
@@ -225,6 +228,7 @@ def plan_source(
     source: SourceRows,
     council: Optional[str] = None,
     entry: Optional[SourceEntry] = None,
+    name_for: Optional[Callable[[str], str]] = None,
 ) -> DocumentReading:
     """Plan the rows a reader found in a file (its bytes ``data``) into a reading.
 
@@ -242,19 +246,20 @@ def plan_source(
         if _read_prose_parts(probe, source.rows) == "text only":
             raise _no_actions(path, source.format) from None
         raise
+    name = name_for(resolved) if name_for is not None else path.name
     document = Document(
-        name=path.name,
+        name=name,
         council=resolved,
         title=entry.title if entry else "",
         # A web page's own date ("Page last reviewed: ...") where the manifest gives none.
         as_of=(entry.as_of if entry else None) or source.page_date,
         sha256=hashlib.sha256(data).hexdigest(),
         format=source.format,
-        path=str(path),
+        path=str(path.absolute()),  # absolute: where it came from is part of what the document is
     )
     reading = plan_document(source.rows, document)
     # -- verdicts (issue 12, shape 7): revisit and monitoring outcomes.
-    reading.verdicts = find_verdicts(source.rows, resolved, path.name)
+    reading.verdicts = find_verdicts(source.rows, resolved, name)
     document.read_as = _read_prose_parts(reading, source.rows)
     if document.read_as == "text only" and not reading.verdicts:
         reading.warnings.append(_text_only_warning(source.format))
@@ -341,6 +346,7 @@ def ingest_paths(
     council: Optional[str] = None,
     progress: Optional[Callable[[int, int, Path], None]] = None,
     force: bool = False,
+    replace: bool = False,
 ) -> list[IngestOutcome]:
     """Read and store every file under the paths; a bad file never stops the rest.
 
@@ -349,22 +355,20 @@ def ingest_paths(
     second run over a folder reads only new and changed files; ``force``
     reads everything again. ``progress(done, total, path)`` is called before
     each file.
+
+    A document is its file name, council and source path together
+    (:func:`choose_document_name`): a changed file at the same place, of
+    the same council, replaces its earlier version; a different file of a
+    stored name is stored beside it under a name that says its council,
+    unless ``replace`` asks for it to replace the stored one.
     """
     outcomes = []
     manifests: dict[Path, dict[str, SourceEntry]] = {}
     files = list(iter_document_paths([Path(p) for p in paths]))
-    first_of_name: dict[str, Path] = {}
     for number, path in enumerate(files):
         if progress is not None:
             progress(number, len(files), path)
-        # A document is known by its file name, so a second file of the same
-        # name (another council's "progress.pdf") would replace the first.
-        earlier = first_of_name.setdefault(path.name, path)
-        if earlier != path:
-            reason = f"another file of the same name, {earlier}, is in this ingest; rename one so both are kept"
-            outcomes.append(IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason))
-            continue
-        outcomes.append(_ingest_one(store, path, council, manifests, force))
+        outcomes.append(_ingest_one(store, path, council, manifests, force, replace))
     if progress is not None:
         progress(len(files), len(files), Path())
     return outcomes
@@ -376,6 +380,7 @@ def _ingest_one(
     council: Optional[str],
     manifests: dict[Path, dict[str, SourceEntry]],
     force: bool,
+    replace: bool = False,
 ) -> IngestOutcome:
     entry = None
     try:
@@ -383,24 +388,33 @@ def _ingest_one(
         if folder not in manifests:
             manifests[folder] = load_manifest(folder)
         entry = manifests[folder].get(path.name)
-        if not force:
+        if not force and not replace:
             unchanged = _unchanged(store, path, council, entry)
             if unchanged is not None:
                 return unchanged
-        reading = read_document(path, council=council, entry=entry)
+        digest = _sha256_or_empty(path)
+        choices: list[NameChoice] = []
+
+        def name_for(resolved: str) -> str:
+            choices.append(choose_document_name(store, path, resolved, digest, replace))
+            return choices[-1].name
+
+        reading = read_document(path, council=council, entry=entry, name_for=name_for)
+        choice = choices[-1] if choices else NameChoice(reading.document.name)
         stored = store.get_document(reading.document.name)
         # The same bytes under a new council, title or date: store it again.
         again = stored is not None and (
             (stored.council, stored.title, stored.as_of)
             != (reading.document.council, reading.document.title, reading.document.as_of)
         )
-        result = store.save_reading(reading, force=force or again)
+        result = store.save_reading(reading, force=force or again, replaces=choice.replaces)
         return IngestOutcome(
             path=path,
             result=result,
             warnings=tuple(reading.warnings),
             format=reading.document.format,
             council=reading.document.council,
+            kept_beside=choice.beside,
         )
     except DocumentError as error:
         return IngestOutcome(
@@ -416,29 +430,125 @@ def _ingest_one(
         return IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason)
 
 
+# --- which stored document a file is -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameChoice:
+    """The name a file is stored under, and what that does to the documents stored before."""
+
+    name: str
+    #: A stored document of another name this file replaces (an explicit replace), if any.
+    replaces: Optional[str] = None
+    #: The stored document of the same file name this one is kept beside (a different file), if any.
+    beside: Optional[Document] = None
+
+
+def documents_of_file_name(store: CorpusStore, file_name: str) -> list[Document]:
+    """Stored documents read from files of this name: ``report.txt`` and ``report (Torbay).txt``."""
+    stem, suffix = _split_name(file_name)
+    return [
+        document for document in store.documents()
+        if document.name == file_name
+        or (document.name.startswith(f"{stem} (") and document.name.endswith(f"){suffix}"))
+    ]
+
+
+def _split_name(file_name: str) -> tuple[str, str]:
+    suffix = Path(file_name).suffix
+    return file_name[: len(file_name) - len(suffix)] if suffix else file_name, suffix
+
+
+def is_same_source(stored_path: str, path: Path) -> bool:
+    """Whether a stored document's source path is ``path`` (stored relative paths: from here)."""
+    if not stored_path:
+        return False
+    try:
+        return Path(stored_path).resolve() == path.resolve()
+    except (OSError, RuntimeError):
+        return Path(stored_path).absolute() == path.absolute()
+
+
+def free_document_name(file_name: str, council: str, taken: set[str]) -> str:
+    """The file name if no document has it, else the name with its council: ``report (Torbay).txt``."""
+    if file_name not in taken:
+        return file_name
+    stem, suffix = _split_name(file_name)
+    number = 1
+    while True:
+        label = council if number == 1 else f"{council} {number}"
+        name = f"{stem} ({label}){suffix}"
+        if name not in taken:
+            return name
+        number += 1
+
+
+def choose_document_name(store: CorpusStore, path: Path, council: str, sha256: str, replace: bool = False) -> NameChoice:
+    """Which stored document the file at ``path`` (of ``council``, content ``sha256``) is, by name.
+
+    - the same source path, of the same council or with the same content: that
+      document (a new version of it, or the same file filed again);
+    - the same content and council stored from elsewhere (a moved folder): that document;
+    - ``replace``: the stored document of this file name (of this council if
+      there is one) is replaced;
+    - otherwise a new document, under the file name if it is free, else beside
+      the stored one under ``name (council).ext``: nothing stored is replaced.
+    """
+    stored = documents_of_file_name(store, path.name)
+    for document in stored:
+        if is_same_source(document.path, path) and (document.council == council or document.sha256 == sha256):
+            return NameChoice(document.name)
+    for document in stored:
+        if sha256 and document.sha256 == sha256 and document.council == council:
+            return NameChoice(document.name)
+    if replace and stored:
+        target = next((d for d in stored if d.council == council), None) or next(
+            (d for d in stored if d.name == path.name), stored[0]
+        )
+        name = target.name if target.council == council else free_document_name(
+            path.name, council, {d.name for d in stored if d.name != target.name}
+        )
+        return NameChoice(name, replaces=target.name)
+    name = free_document_name(path.name, council, {d.name for d in stored})
+    beside = next((d for d in stored if d.name == path.name), stored[0]) if name != path.name else None
+    return NameChoice(name, beside=beside)
+
+
 def _unchanged(
     store: CorpusStore, path: Path, council: Optional[str], entry: Optional[SourceEntry]
 ) -> Optional[IngestOutcome]:
-    """An "unchanged" outcome if the file is stored as it is now, else None."""
-    stored = store.get_document(path.name)
-    if stored is None or not stored.sha256:
+    """An "unchanged" outcome if the file is stored as it is now (same content, council, title, date), else None."""
+    candidates = [d for d in documents_of_file_name(store, path.name) if d.sha256]
+    if not candidates:
         return None
     try:
         check_file(path)
         digest = _sha256(path)
     except (DocumentError, OSError):
         return None  # read_document will say what is wrong
-    if digest != stored.sha256:
-        return None
-    wanted_council = (canonical_council(council) or council.strip()) if council else (entry.council if entry else stored.council)
-    if entry is not None and (entry.title, entry.as_of) != (stored.title, stored.as_of):
-        return None
-    if wanted_council != stored.council:
-        return None
-    summary = next((s for s in store.document_summary(stored.council) if s.name == stored.name), None)
-    result = summary.save_result("unchanged") if summary else SaveResult(document=stored.name, status="unchanged")
-    warnings = tuple(summary.warnings) if summary else ()
-    return IngestOutcome(path=path, result=result, warnings=warnings, format=stored.format, council=stored.council)
+    # The document from this very path first, then the same bytes stored from elsewhere.
+    candidates.sort(key=lambda document: not is_same_source(document.path, path))
+    for stored in candidates:
+        if digest != stored.sha256:
+            continue
+        wanted_council = (canonical_council(council) or council.strip()) if council else (entry.council if entry else stored.council)
+        if entry is not None and (entry.title, entry.as_of) != (stored.title, stored.as_of):
+            continue
+        if wanted_council != stored.council:
+            continue
+        summary = next((s for s in store.document_summary(stored.council) if s.name == stored.name), None)
+        result = summary.save_result("unchanged") if summary else SaveResult(document=stored.name, status="unchanged")
+        warnings = tuple(summary.warnings) if summary else ()
+        return IngestOutcome(path=path, result=result, warnings=warnings, format=stored.format, council=stored.council)
+    return None
+
+
+def _sha256_or_empty(path: Path) -> str:
+    """The file's sha256, or "" when it cannot be read (read_document then says why)."""
+    try:
+        return _sha256(path)
+    except OSError:
+        return ""
 
 
 def _sha256(path: Path) -> str:

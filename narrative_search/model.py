@@ -1157,6 +1157,9 @@ class IngestOutcome:
     format: str = ""
     council: str = ""
     reason: str = ""
+    # A stored document of the same file name that this different file was
+    # kept beside (under a name with its council) rather than replacing it.
+    kept_beside: Optional[Document] = None
 
     @property
     def status(self) -> str:

@@ -155,10 +155,15 @@ class Workspace:
         show_progress: bool = False,
         force: bool = False,
         index_progress: Optional[EncodeProgress] = None,
+        replace: bool = False,
     ) -> list[IngestOutcome]:
-        """Store the documents under ``paths`` (only new or changed files, unless ``force``), then update the index."""
+        """Store the documents under ``paths`` (only new or changed files, unless ``force``), then update the index.
+
+        ``replace``: a file of a stored name replaces that document even from
+        another folder or council (else it is kept beside it).
+        """
         with self._lock:
-            outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force)
+            outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force, replace=replace)
             if update_index:
                 self.update_index(show_progress=show_progress, progress=index_progress)
             return outcomes

@@ -398,7 +398,21 @@ def saved_text(result: "SaveResult") -> str:
     return f"{result.document}: {result.status}; {counts}"
 
 
-def outcome_messages(outcomes: Iterable["IngestOutcome"]) -> list[tuple[str, str]]:
+#: How the CLI replaces a stored document by a different file of its name (the app says it its own way).
+REPLACE_ADVICE = "to replace that one instead, ingest this file again with --replace"
+
+
+def kept_beside_text(outcome: "IngestOutcome", advice: str = REPLACE_ADVICE) -> str:
+    """Why a file was stored under another name than its own: a different file of its name is stored."""
+    other = outcome.kept_beside
+    assert other is not None and outcome.result is not None
+    return (
+        f"a different file named {outcome.path.name} is stored ({other.name}, {other.council}); "
+        f"this one is kept beside it as {outcome.result.document} and nothing is replaced; {advice}"
+    )
+
+
+def outcome_messages(outcomes: Iterable["IngestOutcome"], replace_advice: str = REPLACE_ADVICE) -> list[tuple[str, str]]:
     """(level, message) per ingest outcome: ``error`` (why a file was refused), ``success``, ``warning``."""
     messages: list[tuple[str, str]] = []
     for outcome in outcomes:
@@ -406,6 +420,8 @@ def outcome_messages(outcomes: Iterable["IngestOutcome"]) -> list[tuple[str, str
             messages.append(("error", str(outcome.error)))
             continue
         messages.append(("success", saved_text(outcome.result)))
+        if outcome.kept_beside is not None:
+            messages.append(("warning", f"{outcome.result.document}: {kept_beside_text(outcome, replace_advice)}"))
         messages.extend(("warning", f"{outcome.result.document}: {warning}") for warning in outcome.warnings)
     return messages
 
