@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from urllib.parse import urlencode
 
+from . import config
 from .ingest import is_skipped
 from .model import cite
 from .months import add_months, first_day, month_label
@@ -76,8 +77,17 @@ EMPTY_LIBRARY = "Nothing is ingested yet: add documents on the Library page."
 #: Largest upload, in megabytes (also ``server.maxUploadSize`` in .streamlit/config.toml).
 MAX_UPLOAD_MB = 50
 
+#: The Library's choice to replace a stored document by an upload of the same file name.
+REPLACE_LABEL = "Replace a stored document of the same name"
+REPLACE_HELP = (
+    "Off: a different file with the name of a stored document (another council's, say) is kept beside it. "
+    "On: it replaces the stored document of that name."
+)
+#: How the app says to replace a stored document instead (the CLI says --replace).
+REPLACE_ADVICE = f"to replace that one instead, upload this file again with “{REPLACE_LABEL}” ticked"
+
 #: Folder, inside the home folder, where uploaded documents are kept.
-UPLOADS_FOLDER = "uploads"
+UPLOADS_FOLDER = config.UPLOADS_FOLDER
 
 #: Colour of each rating on chips and the timeline's bands.
 RATING_COLOURS = {

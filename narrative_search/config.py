@@ -95,6 +95,9 @@ EMBEDDING_MODEL_ENV = "NARRATIVE_SEARCH_MODEL"
 #: Texts encoded per batch by :class:`narrative_search.embed.Embedder`.
 EMBEDDING_BATCH_SIZE = 64
 
+#: Folder, inside the home folder, where the app keeps uploaded documents.
+UPLOADS_FOLDER = "uploads"
+
 #: File name, inside the home folder, of the cache of encoded vectors.
 VECTOR_CACHE_NAME = "vectors.sqlite"
 

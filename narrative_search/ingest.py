@@ -170,12 +170,13 @@ def read_document(
     path: Path,
     council: Optional[str] = None,
     entry: Optional[SourceEntry] = None,
-    name_for: Optional[Callable[[str], str]] = None,
+    identify: Optional[Callable[[str], "NameChoice"]] = None,
 ) -> DocumentReading:
     """Read one file into actions, statuses, updates and unattributed text.
 
-    ``name_for(council)`` gives the name the document is stored under once its
-    council is known (default: the file name); see :func:`choose_document_name`.
+    ``identify(council)`` gives the name the document is stored under, and the
+    source path recorded for it, once its council is known (default: the file's
+    own name and path); see :func:`choose_document_name`.
     Raises DocumentError (naming the file) for anything that cannot be read.
     """
     path = Path(path)
@@ -186,7 +187,7 @@ def read_document(
         raise DocumentError(path, f"the file cannot be opened: {error.strerror or error}") from None
     source = read_source(path, data)
     check_source_limits(path, source)
-    reading = plan_source(path, data, source, council=council, entry=entry, name_for=name_for)
+    reading = plan_source(path, data, source, council=council, entry=entry, identify=identify)
     check_reading_limits(path, reading)
     return reading
 
@@ -228,7 +229,7 @@ def plan_source(
     source: SourceRows,
     council: Optional[str] = None,
     entry: Optional[SourceEntry] = None,
-    name_for: Optional[Callable[[str], str]] = None,
+    identify: Optional[Callable[[str], "NameChoice"]] = None,
 ) -> DocumentReading:
     """Plan the rows a reader found in a file (its bytes ``data``) into a reading.
 
@@ -246,7 +247,8 @@ def plan_source(
         if _read_prose_parts(probe, source.rows) == "text only":
             raise _no_actions(path, source.format) from None
         raise
-    name = name_for(resolved) if name_for is not None else path.name
+    choice = identify(resolved) if identify is not None else NameChoice(path.name)
+    name = choice.name
     document = Document(
         name=name,
         council=resolved,
@@ -255,7 +257,8 @@ def plan_source(
         as_of=(entry.as_of if entry else None) or source.page_date,
         sha256=hashlib.sha256(data).hexdigest(),
         format=source.format,
-        path=str(path.absolute()),  # absolute: where it came from is part of what the document is
+        # Absolute: where it came from is part of what the document is.
+        path=str((choice.source or path).absolute()),
     )
     reading = plan_document(source.rows, document)
     # -- verdicts (issue 12, shape 7): revisit and monitoring outcomes.
@@ -381,6 +384,7 @@ def _ingest_one(
     manifests: dict[Path, dict[str, SourceEntry]],
     force: bool,
     replace: bool = False,
+    keep_at: Optional[Callable[[str], Path]] = None,
 ) -> IngestOutcome:
     entry = None
     try:
@@ -395,11 +399,12 @@ def _ingest_one(
         digest = _sha256_or_empty(path)
         choices: list[NameChoice] = []
 
-        def name_for(resolved: str) -> str:
-            choices.append(choose_document_name(store, path, resolved, digest, replace))
-            return choices[-1].name
+        def identify(resolved: str) -> NameChoice:
+            source = keep_at(resolved) if keep_at is not None else path
+            choices.append(choose_document_name(store, source, resolved, digest, replace))
+            return choices[-1]
 
-        reading = read_document(path, council=council, entry=entry, name_for=name_for)
+        reading = read_document(path, council=council, entry=entry, identify=identify)
         choice = choices[-1] if choices else NameChoice(reading.document.name)
         stored = store.get_document(reading.document.name)
         # The same bytes under a new council, title or date: store it again.
@@ -430,6 +435,22 @@ def _ingest_one(
         return IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason)
 
 
+def ingest_file_kept_at(
+    store: CorpusStore,
+    path: Path,
+    keep_at: Callable[[str], Path],
+    council: Optional[str] = None,
+    replace: bool = False,
+) -> IngestOutcome:
+    """Read and store one file that will be kept elsewhere (an upload read from its staging place).
+
+    ``keep_at(council)`` is where the file will be kept once stored: that
+    path, not ``path``, is recorded as its source and decides which stored
+    document it is. Moving the file there is the caller's part.
+    """
+    return _ingest_one(store, path, council, {}, force=False, replace=replace, keep_at=keep_at)
+
+
 # --- which stored document a file is -----------------------------------------------
 
 
@@ -442,6 +463,8 @@ class NameChoice:
     replaces: Optional[str] = None
     #: The stored document of the same file name this one is kept beside (a different file), if any.
     beside: Optional[Document] = None
+    #: The source path recorded for it, where that is not the path it was read from.
+    source: Optional[Path] = None
 
 
 def documents_of_file_name(store: CorpusStore, file_name: str) -> list[Document]:
@@ -497,10 +520,10 @@ def choose_document_name(store: CorpusStore, path: Path, council: str, sha256: s
     stored = documents_of_file_name(store, path.name)
     for document in stored:
         if is_same_source(document.path, path) and (document.council == council or document.sha256 == sha256):
-            return NameChoice(document.name)
+            return NameChoice(document.name, source=path)
     for document in stored:
         if sha256 and document.sha256 == sha256 and document.council == council:
-            return NameChoice(document.name)
+            return NameChoice(document.name, source=path)
     if replace and stored:
         target = next((d for d in stored if d.council == council), None) or next(
             (d for d in stored if d.name == path.name), stored[0]
@@ -508,10 +531,10 @@ def choose_document_name(store: CorpusStore, path: Path, council: str, sha256: s
         name = target.name if target.council == council else free_document_name(
             path.name, council, {d.name for d in stored if d.name != target.name}
         )
-        return NameChoice(name, replaces=target.name)
+        return NameChoice(name, replaces=target.name, source=path)
     name = free_document_name(path.name, council, {d.name for d in stored})
     beside = next((d for d in stored if d.name == path.name), stored[0]) if name != path.name else None
-    return NameChoice(name, beside=beside)
+    return NameChoice(name, beside=beside, source=path)
 
 
 def _unchanged(

@@ -7,6 +7,10 @@ cache lives. The model is loaded only when something must be encoded.
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -17,7 +21,7 @@ from . import config
 from .brief import build_brief, resolve_council
 from .embed import Embedder
 from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
-from .ingest import ingest_paths
+from .ingest import documents_of_file_name, ingest_file_kept_at, ingest_paths, is_same_source
 from .model import (
     Brief,
     DocumentSummary,
@@ -29,6 +33,7 @@ from .model import (
     SearchResult,
     Timeline,
     Verdict,
+    slug,
 )
 from .months import month_from_number
 from .protocols import EncodeProgress
@@ -36,6 +41,68 @@ from .search import search, similar_actions
 from .store import CorpusStore
 from .summary import summarise_query
 from .timeline import build_timeline
+
+# -- uploads (issue 16, item 4) ----------------------------------------------------
+
+#: Folder, inside the uploads folder, where an upload waits while it is read.
+#: Hidden, so that ingesting the home's folders never reads a half-written upload.
+STAGING_FOLDER = ".incoming"
+
+
+def upload_destination(store: CorpusStore, uploads: Path, file_name: str, council: str) -> Path:
+    """Where an upload of ``file_name`` for ``council`` is kept.
+
+    The place of the stored upload of this name and council if there is one
+    (a new version replaces it there), else ``uploads/<name>`` if no stored
+    document came from there, else ``uploads/<council>/<name>``: an upload of
+    another council's file of the same name never lands on a kept source.
+    """
+    stored = documents_of_file_name(store, file_name)
+    for document in stored:
+        kept = Path(document.path) if document.path else None
+        if document.council == council and kept is not None and kept.name == file_name and kept.parent.is_relative_to(uploads):
+            return kept
+    plain = uploads / file_name
+    if not any(is_same_source(document.path, plain) for document in stored):
+        return plain
+    return uploads / slug(council) / file_name
+
+
+def ingest_upload(
+    store: CorpusStore, uploads: Path, name: str, data: bytes, council: Optional[str] = None, replace: bool = False
+) -> IngestOutcome:
+    """Store one uploaded file (``name``, its bytes ``data``) and keep it in ``uploads``.
+
+    The bytes are written under a temporary name first and read from there;
+    only a file that was read and stored is moved into place (one rename), so
+    a refused upload leaves the file kept before and its stored records as
+    they were. Refusals name the upload by its file name.
+    """
+    file_name = Path(name.replace("\\", "/")).name
+    if not file_name or file_name in (".", ".."):
+        return IngestOutcome(path=Path(name or "upload"), error=f"{name!r}: the file has no name", reason="the file has no name")
+    uploads = uploads.absolute()
+    staging = uploads / STAGING_FOLDER
+    staging.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=staging))
+    try:
+        staged = folder / file_name
+        staged.write_bytes(data)
+        outcome = ingest_file_kept_at(
+            store, staged, lambda resolved: upload_destination(store, uploads, file_name, resolved),
+            council=council, replace=replace,
+        )
+        if outcome.error or outcome.result is None:
+            return dataclasses.replace(outcome, path=Path(file_name), error=f"{file_name}: {outcome.reason}")
+        stored = store.get_document(outcome.result.document)
+        kept = Path(stored.path) if stored is not None and stored.path else None
+        if kept is None or not kept.parent.is_relative_to(uploads) or kept.parent == folder:
+            return dataclasses.replace(outcome, path=Path(file_name))  # the same bytes, stored from elsewhere
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, kept)
+        return dataclasses.replace(outcome, path=kept)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Workspace:
@@ -167,6 +234,28 @@ class Workspace:
             if update_index:
                 self.update_index(show_progress=show_progress, progress=index_progress)
             return outcomes
+
+    def ingest_uploads(
+        self,
+        uploads: Sequence[tuple[str, bytes]],
+        council: Optional[str] = None,
+        replace: bool = False,
+        progress: Optional[Callable[[int, int, Path], None]] = None,
+    ) -> list[IngestOutcome]:
+        """Store uploaded files (name, bytes), each kept under ``<home>/uploads/`` once read (see :func:`ingest_upload`).
+
+        The index is not updated here: the caller does it once, after all of them.
+        """
+        folder = self.home / config.UPLOADS_FOLDER
+        outcomes = []
+        with self._lock:
+            for number, (name, data) in enumerate(uploads):
+                if progress is not None:
+                    progress(number, len(uploads), Path(name))
+                outcomes.append(ingest_upload(self.store, folder, name, data, council=council, replace=replace))
+            if progress is not None:
+                progress(len(uploads), len(uploads), Path())
+        return outcomes
 
     # Each call holds the workspace lock: another thread's ingest may rebuild
     # the index (closing the old one) or write to the store meanwhile.

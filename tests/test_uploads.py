@@ -1,0 +1,68 @@
+"""Uploads (issue 16, items 1 and 4): a refused upload leaves the kept source and its records as they were,
+and another council's file of the same name is kept beside, never on top."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_limits import plan_text
+
+from narrative_search.store import CorpusStore
+from narrative_search.workspace import STAGING_FOLDER, ingest_upload
+
+#: Bytes no reader takes (they hold NULs: binary of no known format).
+NOT_A_DOCUMENT = bytes(range(256)) * 16
+
+
+def snapshot(store: CorpusStore) -> list[tuple[str, str, str, str]]:
+    return [(d.name, d.council, d.sha256, d.path) for d in store.documents()]
+
+
+def test_a_refused_upload_of_a_kept_name_leaves_the_kept_file_and_its_records(tmp_path):
+    uploads = tmp_path / "home" / "uploads"
+    good = plan_text(actions=3).encode("utf-8")
+    with CorpusStore(tmp_path / "home" / "corpus.sqlite") as store:
+        first = ingest_upload(store, uploads, "plan3.txt", good, council="Rutland")
+        assert (first.status, first.path) == ("new", uploads / "plan3.txt")
+        before, actions = snapshot(store), store.count_actions()
+
+        refused = ingest_upload(store, uploads, "plan3.txt", NOT_A_DOCUMENT, council="Rutland")
+        assert refused.status == "error" and refused.error.startswith("plan3.txt: ") and "\n" not in refused.error
+        assert (uploads / "plan3.txt").read_bytes() == good
+        assert snapshot(store) == before and store.count_actions() == actions
+        assert list((uploads / STAGING_FOLDER).iterdir()) == []  # nothing half-written is left
+
+
+def test_a_new_version_replaces_its_upload_and_another_councils_file_is_kept_beside(tmp_path):
+    uploads = tmp_path / "uploads"
+    with CorpusStore(tmp_path / "corpus.sqlite") as store:
+        ingest_upload(store, uploads, "plan3.txt", plan_text(actions=3).encode(), council="Rutland")
+        newer = plan_text(actions=2).encode()
+        again = ingest_upload(store, uploads, "plan3.txt", newer, council="Rutland")
+        assert (again.status, again.result.document, again.path) == ("replaced", "plan3.txt", uploads / "plan3.txt")
+        assert (uploads / "plan3.txt").read_bytes() == newer
+
+        torbay = plan_text(actions=4).replace("holiday", "youth").encode()
+        other = ingest_upload(store, uploads, "plan3.txt", torbay, council="Torbay")
+        assert (other.status, other.result.document) == ("new", "plan3 (Torbay).txt")
+        assert other.path == uploads / "torbay" / "plan3.txt" and other.path.read_bytes() == torbay
+        assert (uploads / "plan3.txt").read_bytes() == newer
+        assert store.count_actions("Rutland") == 2 and store.count_actions("Torbay") == 4
+
+        # The explicit choice: Leicestershire's plan3.txt replaces the stored plan3.txt (Rutland's).
+        chosen = ingest_upload(store, uploads, "plan3.txt", plan_text(actions=1).encode(), council="Leicestershire",
+                               replace=True)
+        assert (chosen.status, chosen.result.document) == ("replaced", "plan3.txt")
+        assert [(d.name, d.council) for d in store.documents()] == [
+            ("plan3.txt", "Leicestershire"), ("plan3 (Torbay).txt", "Torbay"),
+        ]
+        assert store.count_actions("Rutland") == 0 and store.count_actions("Torbay") == 4
+
+
+def test_an_upload_named_with_folders_is_kept_by_its_file_name(tmp_path):
+    uploads = tmp_path / "uploads"
+    with CorpusStore(tmp_path / "corpus.sqlite") as store:
+        outcome = ingest_upload(store, uploads, "../../elsewhere/plan.txt", plan_text().encode(), council="Rutland")
+        assert outcome.path == uploads / "plan.txt" and outcome.path.is_file()
+        assert not (tmp_path / "elsewhere").exists()
+        assert Path(store.documents()[0].path) == uploads / "plan.txt"
