@@ -302,6 +302,8 @@ def page_search(resources: Resources) -> None:
         remembered_as = ("search", *workspace.index_version(), query, filters, int(state["s_k"]), state["s_mode"])
         result, summary, elapsed = resources.remembered(remembered_as, run_search)
         show_notes(workspace)
+    if result.index_behind:
+        st.warning(views.INDEX_BEHIND)
     if not result.hits:
         st.info(md_escape(no_results(result.message)))
         return
@@ -569,7 +571,12 @@ def page_library(resources: Resources) -> None:
             for warning in summary.warnings:
                 st.text(warning)
     if manifest is not None:
-        st.caption(index_text(manifest) + ("" if current else "; it was brought up to date just now") + ".")
+        st.caption(index_text(manifest) + ("" if current else views.INDEX_BEHIND_LIBRARY) + ".")
+    if manifest is not None and not current and st.button(views.UPDATE_INDEX_LABEL, key="l_update_index"):
+        with resources.lock, st.spinner("Updating the search index…"):
+            built = workspace.update_index()
+        st.session_state["l_outcomes"] = [("info", index_built_text(built))] if built is not None else []
+        st.rerun()
 
 
 def ingest_uploads(

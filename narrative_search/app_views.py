@@ -86,6 +86,15 @@ REPLACE_HELP = (
 #: How the app says to replace a stored document instead (the CLI says --replace).
 REPLACE_ADVICE = f"to replace that one instead, upload this file again with “{REPLACE_LABEL}” ticked"
 
+#: Said with results the search index gave while behind the stored documents.
+INDEX_BEHIND = (
+    "The search index is behind the stored documents (some were added or changed since it was built): "
+    "these results come from the last index built and may miss them. The Library page brings it up to date."
+)
+#: The Library's word for an index behind the stored documents, and its button.
+INDEX_BEHIND_LIBRARY = "; it is behind the stored documents"
+UPDATE_INDEX_LABEL = "Bring the search index up to date"
+
 #: Folder, inside the home folder, where uploaded documents are kept.
 UPLOADS_FOLDER = config.UPLOADS_FOLDER
 

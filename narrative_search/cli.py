@@ -28,6 +28,7 @@ from .model import (
 from .render.csv import brief_csv
 from .render.markdown import brief_markdown
 from .render.text import (
+    INDEX_BEHIND,
     INDEX_UP_TO_DATE,
     action_summary_text,
     documents_text,
@@ -245,6 +246,8 @@ def _print_result(result: SearchResult, as_json: bool) -> None:
         click.echo(json.dumps([hit.to_dict() for hit in result.hits], ensure_ascii=False, indent=2))
         if result.message:
             click.echo(result.message, err=True)
+        if result.index_behind:
+            click.echo(INDEX_BEHIND, err=True)
         return
     click.echo(search_result_text(result))
 

@@ -709,6 +709,9 @@ class SearchResult:
     filters: SearchFilters = field(default_factory=SearchFilters)
     message: Optional[str] = None  # why there are no hits, when there are none
     candidates: int = 0  # passages the two rankings proposed
+    # The index answering was built from an earlier content of the store
+    # (documents were ingested since, or its rebuild is running or failed).
+    index_behind: bool = False
 
 
 # -- timelines -----------------------------------------------------------------

@@ -20,7 +20,16 @@ import numpy as np
 from . import config
 from .brief import build_brief, resolve_council
 from .embed import Embedder
-from .index import Manifest, SearchIndex, ensure_index, index_is_current, rebuild_index
+from .index import (
+    Manifest,
+    SearchIndex,
+    SearchIndexError,
+    corpus_fingerprint,
+    current_generation,
+    ensure_index,
+    index_is_current,
+    rebuild_index,
+)
 from .ingest import documents_of_file_name, ingest_file_kept_at, ingest_paths, is_same_source
 from .model import (
     Brief,
@@ -136,21 +145,40 @@ class Workspace:
     # -- the index -------------------------------------------------------------
 
     def index(self, show_progress: bool = False, progress: Optional[EncodeProgress] = None) -> SearchIndex:
-        """The search index, built or rebuilt first if it is missing, damaged or out of date.
+        """The search index: the last good one, built first only if it is missing, damaged or of another model.
 
-        ``progress(encoded, to_encode)`` follows the encoding of a (re)build.
+        An index only behind the store (documents ingested since, a rebuild
+        running in another process or one that failed) still answers: a
+        search never waits for a rebuild; :meth:`index_behind` says so, and
+        :meth:`update_index` (run by every ingest) brings it up to date.
+        ``progress(encoded, to_encode)`` follows the encoding of a build.
         """
         with self._lock:
             if self._index is not None:
-                if self._index.staleness(self.embedder.model_id, None) is None and self.index_is_current():
+                if self._index.staleness(self.embedder.model_id, None) is None and not self._newer_index_on_disk():
                     return self._index
                 self._index.close()
                 self._index = None
             self._index, notes = ensure_index(
-                self.home, self.store, self.embedder, self.index_type, show_progress=show_progress, progress=progress
+                self.home, self.store, self.embedder, self.index_type, show_progress=show_progress, progress=progress,
+                rebuild_if_behind=False,
             )
             self.notes.extend(notes)
             return self._index
+
+    def _newer_index_on_disk(self) -> bool:
+        """Whether another generation than the open one is now the index in use (another process rebuilt it)."""
+        assert self._index is not None
+        try:
+            return current_generation(self.home) != self._index.folder
+        except SearchIndexError:
+            return False  # the open index still answers; a damaged pointer is for the next rebuild
+
+    def index_behind(self, index: Optional[SearchIndex] = None) -> bool:
+        """Whether the index answering (``index``, else the open one) was built from an earlier content of the store."""
+        with self._lock:
+            index = index or self._index
+            return index is not None and index.manifest.store_fingerprint != corpus_fingerprint(self.store)
 
     def index_is_current(self) -> bool:
         return index_is_current(self.home, self.store, self.embedder.model_id)
@@ -262,11 +290,17 @@ class Workspace:
 
     def search(self, query: str, k: int = 10, filters: Optional[SearchFilters] = None, mode: SearchMode = "hybrid", explain: bool = True) -> SearchResult:
         with self._lock:
-            return search(self.index(), self.embedder, query, k=k, filters=filters or SearchFilters(), mode=mode, explain=explain)
+            index = self.index()
+            result = search(index, self.embedder, query, k=k, filters=filters or SearchFilters(), mode=mode, explain=explain)
+            result.index_behind = self.index_behind(index)
+            return result
 
     def similar(self, action_id: str, k: int = 10) -> SearchResult:
         with self._lock:
-            return similar_actions(self.index(), action_id, k=k)
+            index = self.index()
+            result = similar_actions(index, action_id, k=k)
+            result.index_behind = self.index_behind(index)
+            return result
 
     def summarise(self, query: str, councils: Sequence[str] = (), k: int = 10, per_council: int = 3) -> QuerySummary:
         """The query's top hits, and each council's most representative sentences among them."""

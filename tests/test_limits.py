@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from fixtures_formats import write_docx, write_xlsx
 
 from narrative_search.config import LIMIT_ENVS, limits
@@ -150,3 +151,50 @@ def test_a_limit_that_is_not_a_positive_number_is_named(monkeypatch):
     monkeypatch.setenv(LIMIT_ENVS["max_rows"], "lots")
     with pytest.raises(NarrativeSearchError, match="NARRATIVE_SEARCH_MAX_ROWS='lots' is not a positive whole number"):
         limits()
+
+
+# -- item 3: a search never waits for a rebuild -------------------------------------------
+
+#: A document of our own whose words no bundled document uses, so a search tells whether the index holds it.
+MARKER_PLAN = plan_text(actions=1).replace("holiday club", "kayaking collective")
+
+
+def test_a_search_answers_from_the_last_good_index_and_says_it_is_behind(fresh_home, embedder, tmp_path, monkeypatch):
+    from narrative_search import workspace as workspace_module
+    from narrative_search.cli import main
+    from narrative_search.render.text import INDEX_BEHIND, search_result_text
+    from narrative_search.workspace import Workspace
+
+    plan = tmp_path / "kayak.txt"
+    plan.write_text(MARKER_PLAN, encoding="utf-8")
+    with Workspace.open(fresh_home, embedder=embedder) as workspace:
+        first = workspace.search('"kayaking collective"', mode="keyword")  # no index yet: built first
+        assert not first.index_behind and not first.hits
+        built = workspace.index_manifest().built_at
+        workspace.notes.clear()
+
+        workspace.ingest([plan], council="Rutland", update_index=False)  # as `ingest --no-index`, or a big ingest
+        behind = workspace.search('"kayaking collective"', mode="keyword")
+        assert behind.index_behind and not behind.hits
+        assert workspace.index_manifest().built_at == built and workspace.notes == []  # nothing was rebuilt
+        assert search_result_text(behind).endswith(INDEX_BEHIND)
+
+        def failing_rebuild(*args, **kwargs):
+            raise RuntimeError("the disk went away mid-build")
+
+        monkeypatch.setattr(workspace_module, "rebuild_index", failing_rebuild)
+        with pytest.raises(RuntimeError):
+            workspace.update_index()
+        assert workspace.search("short breaks holiday club", mode="keyword").index_behind  # still answers
+        monkeypatch.undo()
+
+        assert workspace.update_index() is not None
+        current = workspace.search('"kayaking collective"', mode="keyword")
+        assert not current.index_behind and current.hits[0].council == "Rutland"
+
+    # The CLI says so too, and does not rebuild.
+    plan.write_text(MARKER_PLAN.replace("kayaking", "canoeing"), encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main, ["--home", str(fresh_home), "ingest", "--no-index", "--council", "Rutland", str(plan)]).exit_code == 0
+    result = runner.invoke(main, ["--home", str(fresh_home), "search", "--mode", "keyword", '"canoeing collective"'])
+    assert result.exit_code == 0 and INDEX_BEHIND in result.output

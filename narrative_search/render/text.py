@@ -37,6 +37,13 @@ NO_RESULTS = "No results."
 #: Said by `narrative-search index` (and after an ingest) when nothing had to be rebuilt.
 INDEX_UP_TO_DATE = "Search index: up to date."
 
+#: Said with results the index gave while behind the stored documents (the CLI's advice; the app says its own).
+INDEX_BEHIND = (
+    "Note: the search index is behind the stored documents (some were ingested or changed since it was built, "
+    "or its rebuild is running or failed): these results come from the last index built. "
+    "`narrative-search index` brings it up to date."
+)
+
 #: Said where an action's timeline has no update.
 NO_UPDATES = "No updates printed."
 
@@ -85,12 +92,13 @@ def no_results(message: Optional[str]) -> str:
 
 def search_result_text(result: "SearchResult") -> str:
     """A numbered list of hits (or why there are none): council and ref, rating, kind, date, score, source, text."""
+    behind = f"\n\n{INDEX_BEHIND}" if result.index_behind else ""
     if not result.hits:
-        return no_results(result.message)
+        return no_results(result.message) + behind
     lines: list[str] = []
     for number, hit in enumerate(result.hits, start=1):
         lines.extend(hit_lines(hit, number))
-    return "\n".join(lines)
+    return "\n".join(lines) + behind
 
 
 def hit_lines(hit: "ActionHit", number: int) -> list[str]:
