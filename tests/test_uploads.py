@@ -66,3 +66,28 @@ def test_an_upload_named_with_folders_is_kept_by_its_file_name(tmp_path):
         assert outcome.path == uploads / "plan.txt" and outcome.path.is_file()
         assert not (tmp_path / "elsewhere").exists()
         assert Path(store.documents()[0].path) == uploads / "plan.txt"
+
+
+def test_the_library_page_keeps_the_earlier_upload_when_one_of_its_name_is_refused(monkeypatch, tmp_path, embedder):
+    from test_app import SCRIPT_PLAN, SCRIPT_PLAN_COUNCIL, SCRIPT_PLAN_NAME, check_clean, open_app, prepare_home
+
+    from narrative_search.render.markdown import md_plain
+
+    home = prepare_home(tmp_path / "home", embedder)
+    kept = home / "uploads" / SCRIPT_PLAN_NAME
+
+    def upload(data: bytes):
+        at = open_app(monkeypatch, home, "library")
+        at.file_uploader[0].set_value((SCRIPT_PLAN_NAME, data, "text/plain"))
+        at.text_input(key="l_council").input(SCRIPT_PLAN_COUNCIL)
+        at.button[0].click().run()  # the form's "Ingest"
+        check_clean(at)
+        return at
+
+    upload(SCRIPT_PLAN.encode("utf-8"))
+    assert kept.read_bytes() == SCRIPT_PLAN.encode("utf-8")
+    at = upload(NOT_A_DOCUMENT)
+    assert [e.value for e in at.error] and all(md_plain(e.value).startswith(f"{SCRIPT_PLAN_NAME}: ") for e in at.error)
+    assert kept.read_bytes() == SCRIPT_PLAN.encode("utf-8")
+    table = at.dataframe[0].value
+    assert table[table["council"] == SCRIPT_PLAN_COUNCIL]["actions"].tolist() == [2]
