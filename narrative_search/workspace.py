@@ -135,6 +135,7 @@ class Workspace:
         self.embedder: Embedder = embedder or Embedder(model, cache_path=self.home / config.VECTOR_CACHE_NAME)
         self._index: Optional[SearchIndex] = None
         self._lock = threading.RLock()
+        self._rebuild_lock = threading.Lock()  # one index build at a time; searches do not wait for it
 
     @classmethod
     def open(
@@ -186,14 +187,23 @@ class Workspace:
     def update_index(
         self, force: bool = False, show_progress: bool = False, progress: Optional[EncodeProgress] = None
     ) -> Optional[Manifest]:
-        """Rebuild the index if the corpus or model changed (or ``force``); the new manifest, or None if current."""
-        with self._lock:
-            if not force and self.index_is_current():
-                return None
-            manifest = rebuild_index(self.home, self.store, self.embedder, self.index_type, show_progress, progress)
-            if self._index is not None:
-                self._index.close()
-                self._index = None
+        """Rebuild the index if the corpus or model changed (or ``force``); the new manifest, or None if current.
+
+        The build reads the store through a connection of its own and does not
+        hold the workspace lock, so searches meanwhile answer from the last good
+        index (flagged behind); builds run one at a time, and the new index
+        is taken up once complete. A build that fails leaves the last good one in use.
+        """
+        with self._rebuild_lock:
+            with self._lock:
+                if not force and self.index_is_current():
+                    return None
+            with CorpusStore(config.database_path(self.home), check_same_thread=False) as snapshot:
+                manifest = rebuild_index(self.home, snapshot, self.embedder, self.index_type, show_progress, progress)
+            with self._lock:
+                if self._index is not None:
+                    self._index.close()
+                    self._index = None
             return manifest
 
     def index_version(self) -> tuple[str, str]:
@@ -259,9 +269,9 @@ class Workspace:
         """
         with self._lock:
             outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force, replace=replace)
-            if update_index:
-                self.update_index(show_progress=show_progress, progress=index_progress)
-            return outcomes
+        if update_index:  # outside the lock: searches go on from the last good index meanwhile
+            self.update_index(show_progress=show_progress, progress=index_progress)
+        return outcomes
 
     def ingest_uploads(
         self,

@@ -198,3 +198,39 @@ def test_a_search_answers_from_the_last_good_index_and_says_it_is_behind(fresh_h
     assert runner.invoke(main, ["--home", str(fresh_home), "ingest", "--no-index", "--council", "Rutland", str(plan)]).exit_code == 0
     result = runner.invoke(main, ["--home", str(fresh_home), "search", "--mode", "keyword", '"canoeing collective"'])
     assert result.exit_code == 0 and INDEX_BEHIND in result.output
+
+
+def test_a_search_while_a_rebuild_runs_answers_from_the_last_good_index(fresh_home, embedder, tmp_path, monkeypatch):
+    import threading
+
+    from narrative_search import workspace as workspace_module
+    from narrative_search.workspace import Workspace
+
+    plan = tmp_path / "kayak.txt"
+    plan.write_text(MARKER_PLAN, encoding="utf-8")
+    started, finish = threading.Event(), threading.Event()
+    real_rebuild = workspace_module.rebuild_index
+
+    waited_out = []
+
+    def slow_rebuild(*args, **kwargs):
+        started.set()
+        if not finish.wait(60):  # the search below never came back while this build ran
+            waited_out.append(True)
+        return real_rebuild(*args, **kwargs)
+
+    with Workspace.open(fresh_home, embedder=embedder) as workspace:
+        workspace.index()
+        monkeypatch.setattr(workspace_module, "rebuild_index", slow_rebuild)
+        ingest = threading.Thread(target=workspace.ingest, args=([plan],), kwargs={"council": "Rutland"})
+        ingest.start()
+        try:
+            assert started.wait(120)
+            during = workspace.search('"kayaking collective"', mode="keyword")  # would hang if it waited
+            assert during.index_behind and not during.hits
+        finally:
+            finish.set()
+            ingest.join(120)
+        assert not waited_out, "the search waited for the rebuild"
+        after = workspace.search('"kayaking collective"', mode="keyword")
+        assert not after.index_behind and after.hits[0].council == "Rutland"
