@@ -573,7 +573,7 @@ def page_library(resources: Resources) -> None:
     if manifest is not None:
         st.caption(index_text(manifest) + ("" if current else views.INDEX_BEHIND_LIBRARY) + ".")
     if manifest is not None and not current and st.button(views.UPDATE_INDEX_LABEL, key="l_update_index"):
-        with resources.lock, st.spinner("Updating the search index…"):
+        with st.spinner("Updating the search index…"):
             built = workspace.update_index()
         st.session_state["l_outcomes"] = [("info", index_built_text(built))] if built is not None else []
         st.rerun()
@@ -604,8 +604,9 @@ def ingest_uploads(
 
     with resources.lock:
         outcomes = workspace.ingest_uploads(uploads, council=council, replace=replace, progress=progress)
-        with st.spinner("Updating the search index…"):
-            manifest = workspace.update_index(progress=encoding_progress(bar))
+    # Outside the lock: other sessions' searches answer from the last good index while it builds.
+    with st.spinner("Updating the search index…"):
+        manifest = workspace.update_index(progress=encoding_progress(bar))
     messages.extend(outcome_messages(outcomes, replace_advice=views.REPLACE_ADVICE))
     if manifest is not None:
         messages.append(("info", index_built_text(manifest)))
