@@ -91,3 +91,34 @@ def test_the_library_page_keeps_the_earlier_upload_when_one_of_its_name_is_refus
     assert kept.read_bytes() == SCRIPT_PLAN.encode("utf-8")
     table = at.dataframe[0].value
     assert table[table["council"] == SCRIPT_PLAN_COUNCIL]["actions"].tolist() == [2]
+
+
+def test_the_app_says_when_the_index_is_behind_and_the_library_brings_it_up_to_date(monkeypatch, tmp_path, embedder):
+    from test_app import check_clean, open_app, prepare_home
+    from test_limits import MARKER_PLAN
+
+    from narrative_search import app_views as views
+    from narrative_search.workspace import Workspace
+
+    home = prepare_home(tmp_path / "home", embedder)
+    plan = tmp_path / "kayak.txt"
+    plan.write_text(MARKER_PLAN, encoding="utf-8")
+    with Workspace.open(home, embedder=embedder) as workspace:
+        workspace.ingest([plan], council="Rutland", update_index=False)  # as `ingest --no-index` in a terminal
+
+    at = open_app(monkeypatch, home, "search", q="short breaks holiday club")
+    check_clean(at)
+    assert views.INDEX_BEHIND in [w.value for w in at.warning]
+
+    at = open_app(monkeypatch, home, "library")
+    check_clean(at)
+    assert any(views.INDEX_BEHIND_LIBRARY in c.value for c in at.caption)
+    next(b for b in at.button if b.label == views.UPDATE_INDEX_LABEL).click().run()
+    check_clean(at)
+    assert not any(views.INDEX_BEHIND_LIBRARY in c.value for c in at.caption)
+    assert not any(b.label == views.UPDATE_INDEX_LABEL for b in at.button)
+
+    at = open_app(monkeypatch, home, "search", q='"kayaking collective"')
+    check_clean(at)
+    assert views.INDEX_BEHIND not in [w.value for w in at.warning]
+    assert "Rutland" in " ".join(h.value for h in at.html)
