@@ -135,7 +135,7 @@ class Limits:
     #: Search passages one document may give (updates, action texts, spans of other text).
     max_passages: int = 50_000
     #: Megabytes an Office (.docx, .xlsx) package may hold once unpacked, all its members together.
-    max_unpacked_mb: int = 1024
+    max_unpacked_mb: int = 256
     #: How many times larger than its compressed size an archive member may be once unpacked.
     max_zip_ratio: int = 100
 
