@@ -64,10 +64,13 @@ def read_xlsx(path: str | Path, data: Optional[bytes] = None) -> SourceRows:
             values = []
             # From row 1, so that a row's place in the list is its number.
             for row in sheet.iter_rows(min_row=1):
-                rows_left -= 1
-                if rows_left < 0:
-                    raise too_many_rows(path, f"more than {limits().max_rows:,} (sheet {sheet.title!r})")
-                values.append([_show(cell) for cell in row])
+                texts = [_show(cell) for cell in row]
+                # Rows with text count: a sheet may declare (and pad to) a range far below its content.
+                if any(texts):
+                    rows_left -= 1
+                    if rows_left < 0:
+                        raise too_many_rows(path, f"more than {limits().max_rows:,} (sheet {sheet.title!r})")
+                values.append(texts)
             while values and not any(text.strip() for text in values[-1]):
                 values.pop()
             if values:
