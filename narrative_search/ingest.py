@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
-from .config import DATABASE_NAME, LIMIT_ENVS, limits
+from .config import DATABASE_NAME, LIMIT_ENVS, ConfigError, limits
 from .councils import canonical_council, council_of_site, detect_council
 from .errors import CouncilUnknownError, DocumentError, DocumentLimitError, FileTooLargeError
 from .model import Document, DocumentReading, IngestOutcome, ReadAs, Row, SaveResult, TextSpan
@@ -428,8 +428,8 @@ def _ingest_one(
             reason=error.reason,
             council=(council or (entry.council if entry else "")) or "",
         )
-    except StoreError:
-        raise  # the store itself is unusable: no other file would fare better
+    except (StoreError, ConfigError):
+        raise  # the store or a setting is unusable: no other file would fare better
     except Exception as error:  # a bug met on this file must not stop the folder
         reason = f"unexpected error while reading it ({type(error).__name__}: {error}); please report this"
         return IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason)

@@ -234,3 +234,11 @@ def test_a_search_while_a_rebuild_runs_answers_from_the_last_good_index(fresh_ho
         assert not waited_out, "the search waited for the rebuild"
         after = workspace.search('"kayaking collective"', mode="keyword")
         assert not after.index_behind and after.hits[0].council == "Rutland"
+
+
+def test_a_bad_limit_setting_stops_the_ingest_with_its_name(tmp_path, monkeypatch):
+    store, good = stored_store(tmp_path)
+    monkeypatch.setenv(LIMIT_ENVS["max_characters"], "-5")
+    with pytest.raises(NarrativeSearchError, match="NARRATIVE_SEARCH_MAX_CHARACTERS='-5'"):
+        ingest_paths(store, [good], council="Rutland", force=True)
+    assert [d.name for d in store.documents()] == ["plan.txt"]
