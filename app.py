@@ -307,6 +307,8 @@ def page_search(resources: Resources) -> None:
         remembered_as = ("search", *workspace.index_version(), query, filters, int(state["s_k"]), state["s_mode"])
         result, summary, elapsed = resources.remembered(remembered_as, run_search)
         show_notes(workspace)
+    if result.index_behind:
+        st.warning(views.INDEX_BEHIND)
     if not result.hits:
         st.info(md_escape(no_results(result.message)))
         return
@@ -548,12 +550,13 @@ def page_library(resources: Resources) -> None:
         )
         council = st.text_input("Council", key="l_council", placeholder="e.g. Telford and Wrekin",
                                 help="The council these documents belong to; leave empty to tell it from the text.")
+        replace = st.checkbox(views.REPLACE_LABEL, key="l_replace", help=views.REPLACE_HELP)
         submitted = st.form_submit_button("Ingest")
     if submitted:
         if not files:
             st.warning("Choose one or more files first.")
         else:
-            st.session_state["l_outcomes"] = ingest_uploads(resources, files, council.strip() or None)
+            st.session_state["l_outcomes"] = ingest_uploads(resources, files, council.strip() or None, replace)
             st.rerun()
 
     with resources.lock:
@@ -578,24 +581,28 @@ def page_library(resources: Resources) -> None:
             for warning in summary.warnings:
                 st.text(warning)
     if manifest is not None:
-        st.caption(index_text(manifest) + ("" if current else "; it was brought up to date just now") + ".")
+        st.caption(index_text(manifest) + ("" if current else views.INDEX_BEHIND_LIBRARY) + ".")
+    if manifest is not None and not current and st.button(views.UPDATE_INDEX_LABEL, key="l_update_index"):
+        with st.spinner("Updating the search index…"):
+            built = workspace.update_index()
+        st.session_state["l_outcomes"] = [("info", index_built_text(built))] if built is not None else []
+        st.rerun()
 
 
-def ingest_uploads(resources: Resources, files: list, council: Optional[str]) -> list[tuple[str, str]]:
-    """Save the uploads under <home>/uploads/, ingest them with a progress bar, update the index."""
+def ingest_uploads(
+    resources: Resources, files: list, council: Optional[str], replace: bool = False
+) -> list[tuple[str, str]]:
+    """Ingest the uploads (each kept under <home>/uploads/ once read) with a progress bar, update the index."""
     workspace = resources.workspace
     messages: list[tuple[str, str]] = []
-    saved = []
+    uploads = []
     for upload in files:
         problem = views.upload_name_problem(upload.name, upload.size)
         if problem:
             messages.append(("error", f"{upload.name}: {problem}"))
             continue
-        path = views.upload_path(workspace.home, upload.name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(upload.getvalue())
-        saved.append(path)
-    if not saved:
+        uploads.append((views.safe_upload_name(upload.name), upload.getvalue()))
+    if not uploads:
         return messages
     bar = st.progress(0.0, text="Reading the documents…")
 
@@ -606,13 +613,11 @@ def ingest_uploads(resources: Resources, files: list, council: Optional[str]) ->
             bar.progress(1.0, text="Updating the search index…")
 
     with resources.lock:
-        outcomes = workspace.ingest(saved, council=council, update_index=False, progress=progress)
-        with st.spinner("Updating the search index…"):
-            manifest = workspace.update_index(progress=encoding_progress(bar))
-    for outcome in outcomes:
-        if outcome.error and outcome.path.exists():
-            outcome.path.unlink()  # refused: do not keep it among the uploads
-    messages.extend(outcome_messages(outcomes))
+        outcomes = workspace.ingest_uploads(uploads, council=council, replace=replace, progress=progress)
+    # Outside the lock: other sessions' searches answer from the last good index while it builds.
+    with st.spinner("Updating the search index…"):
+        manifest = workspace.update_index(progress=encoding_progress(bar))
+    messages.extend(outcome_messages(outcomes, replace_advice=views.REPLACE_ADVICE))
     if manifest is not None:
         messages.append(("info", index_built_text(manifest)))
     return messages

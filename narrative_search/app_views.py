@@ -20,6 +20,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence
 from urllib.parse import urlencode
 
+from . import config
 from .brief import rating_order
 from .config import MAX_QUERY_CHARS
 from .ingest import is_skipped
@@ -79,8 +80,26 @@ EMPTY_LIBRARY = "Nothing is ingested yet: add documents on the Library page."
 #: Largest upload, in megabytes (also ``server.maxUploadSize`` in .streamlit/config.toml).
 MAX_UPLOAD_MB = 50
 
+#: The Library's choice to replace a stored document by an upload of the same file name.
+REPLACE_LABEL = "Replace a stored document of the same name"
+REPLACE_HELP = (
+    "Off: a different file with the name of a stored document (another council's, say) is kept beside it. "
+    "On: it replaces the stored document of that name."
+)
+#: How the app says to replace a stored document instead (the CLI says --replace).
+REPLACE_ADVICE = f"to replace that one instead, upload this file again with “{REPLACE_LABEL}” ticked"
+
+#: Said with results the search index gave while behind the stored documents.
+INDEX_BEHIND = (
+    "The search index is behind the stored documents (some were added or changed since it was built): "
+    "these results come from the last index built and may miss them. The Library page brings it up to date."
+)
+#: The Library's word for an index behind the stored documents, and its button.
+INDEX_BEHIND_LIBRARY = "; it is behind the stored documents"
+UPDATE_INDEX_LABEL = "Bring the search index up to date"
+
 #: Folder, inside the home folder, where uploaded documents are kept.
-UPLOADS_FOLDER = "uploads"
+UPLOADS_FOLDER = config.UPLOADS_FOLDER
 
 #: Colour of each rating on chips and the timeline's bands.
 RATING_COLOURS = {

@@ -31,6 +31,7 @@ from .model import (
 from .render.csv import brief_csv, weaknesses_csv
 from .render.markdown import brief_markdown, weaknesses_markdown
 from .render.text import (
+    INDEX_BEHIND,
     INDEX_UP_TO_DATE,
     action_summary_text,
     compare_text,
@@ -82,13 +83,19 @@ def main(context: click.Context, home: Optional[str]) -> None:
 @click.option("--council", default=None, help="Council the documents belong to (else sources.csv, else the text).")
 @click.option("--index/--no-index", "update_index", default=True, show_default=True, help="Bring the search index up to date afterwards.")
 @click.option("--force", is_flag=True, help="Read every file again, even those stored unchanged.")
+@click.option("--replace", is_flag=True,
+              help="A file of a stored name replaces that document, even from another folder or council "
+                   "(else it is kept beside it).")
 @click.pass_context
-def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[str], update_index: bool, force: bool) -> None:
+def ingest(
+    context: click.Context, paths: tuple[Path, ...], council: Optional[str], update_index: bool, force: bool, replace: bool
+) -> None:
     """Read documents (files or folders: PDF, Word, Excel, CSV, HTML, text) into the corpus store; default: the bundled data."""
     targets = list(paths) or [config.bundled_data_dir()]
     skipped: list[SkippedPath] = []
     with open_workspace(context) as workspace:
-        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force, skipped=skipped)
+        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force, skipped=skipped,
+                                     replace=replace)
         for passed_over in skipped:
             click.echo(f"  warning: {skipped_path_text(passed_over)}")
         failed = _report_ingest(outcomes)
@@ -282,6 +289,8 @@ def _print_result(result: SearchResult, as_json: bool) -> None:
         click.echo(json.dumps([hit.to_dict() for hit in result.hits], ensure_ascii=False, indent=2))
         if result.message:
             click.echo(result.message, err=True)
+        if result.index_behind:
+            click.echo(INDEX_BEHIND, err=True)
         return
     click.echo(search_result_text(result))
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Union
 
-from .errors import HomeError
+from .errors import HomeError, NarrativeSearchError
 
 #: Environment variable naming the folder that holds the index.
 HOME_ENV = "NARRATIVE_SEARCH_HOME"
@@ -125,6 +126,9 @@ EMBEDDING_MODEL_ENV = "NARRATIVE_SEARCH_MODEL"
 #: Texts encoded per batch by :class:`narrative_search.embed.Embedder`.
 EMBEDDING_BATCH_SIZE = 64
 
+#: Folder, inside the home folder, where the app keeps uploaded documents.
+UPLOADS_FOLDER = "uploads"
+
 #: File name, inside the home folder, of the cache of encoded vectors.
 VECTOR_CACHE_NAME = "vectors.sqlite"
 
@@ -141,3 +145,69 @@ def cap_query(query: str, limit: int = MAX_QUERY_CHARS) -> tuple[str, bool]:
     cut = " ".join(query.split())[:limit]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(), True
+# -- limits (issue 16): what one document may hold ------------------------------
+#
+# Each limit has a default far above any real plan (the bundled documents are
+# under 60 KB of text; a large published plan is a few hundred thousand
+# characters) and an environment variable that lowers or raises it. A file
+# past a limit is refused with one line naming the file and the limit, and
+# nothing stored is changed.
+
+#: Environment variables of the limits, by :class:`Limits` field.
+LIMIT_ENVS = {
+    "max_rows": "NARRATIVE_SEARCH_MAX_ROWS",
+    "max_characters": "NARRATIVE_SEARCH_MAX_CHARACTERS",
+    "max_passages": "NARRATIVE_SEARCH_MAX_PASSAGES",
+    "max_unpacked_mb": "NARRATIVE_SEARCH_MAX_UNPACKED_MB",
+    "max_zip_ratio": "NARRATIVE_SEARCH_MAX_ZIP_RATIO",
+}
+
+#: An archive member smaller than this (uncompressed) is never refused for its
+#: compression ratio: small XML parts of Office files compress very well.
+ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may hold before it is refused."""
+
+    #: Rows a reader may find in one document (lines, paragraphs, table or sheet rows).
+    max_rows: int = 200_000
+    #: Characters of text in one document.
+    max_characters: int = 10_000_000
+    #: Search passages one document may give (updates, action texts, spans of other text).
+    max_passages: int = 50_000
+    #: Megabytes an Office (.docx, .xlsx) package may hold once unpacked, all its members together.
+    max_unpacked_mb: int = 256
+    #: How many times larger than its compressed size an archive member may be once unpacked.
+    max_zip_ratio: int = 100
+
+    @property
+    def max_unpacked_bytes(self) -> int:
+        return self.max_unpacked_mb * 1024 * 1024
+
+
+def limits() -> Limits:
+    """The limits in force: the defaults, each replaced by its environment variable where set.
+
+    Read on every call, so a change of the environment (a test lowering a
+    limit) takes effect at once. A value that is not a positive whole number
+    is an error naming the variable.
+    """
+    values: dict[str, int] = {}
+    for field, env in LIMIT_ENVS.items():
+        text = os.environ.get(env, "").strip()
+        if not text:
+            continue
+        try:
+            value = int(text.replace("_", ""))
+        except ValueError:
+            value = 0
+        if value <= 0:
+            raise ConfigError(f"{env}={text!r} is not a positive whole number")
+        values[field] = value
+    return Limits(**values)
+
+
+class ConfigError(NarrativeSearchError, ValueError):
+    """A setting (an environment variable) that cannot be used."""

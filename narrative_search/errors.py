@@ -50,3 +50,5 @@ def is_disk_full(error: BaseException) -> bool:
     if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
     return isinstance(error, sqlite3.Error) and "disk is full" in str(error).lower()
+class DocumentLimitError(DocumentError):
+    """A document past one of the limits of ``narrative_search.config.Limits`` (rows, characters, passages, unpacked size)."""

@@ -648,11 +648,16 @@ def ensure_index(
     index_type: str = "auto",
     show_progress: bool = False,
     progress: Optional[EncodeProgress] = None,
+    rebuild_if_behind: bool = True,
 ) -> tuple[SearchIndex, list[str]]:
     """The index for this store and model, rebuilt first if missing, damaged or out of date.
 
     Returns the open index and the notes to show the user: why it was rebuilt
     (never silently). A rebuild encodes only text the vector cache lacks.
+    With ``rebuild_if_behind`` False, an index of the configured model that
+    is only behind the store (the corpus changed since it was built) is
+    returned as it is: the last good index answers while a rebuild is left
+    to whoever asked for one.
     """
     notes: list[str] = []
     fingerprint = corpus_fingerprint(store)
@@ -664,7 +669,7 @@ def ensure_index(
         notes.append(f"The search index cannot be used ({error}): rebuilding it.")
     else:
         reason = index.staleness(embedder.model_id, fingerprint)
-        if reason is None:
+        if reason is None or (not rebuild_if_behind and index.staleness(embedder.model_id, None) is None):
             return index, notes
         index.close()
         notes.append(f"{reason[0].upper()}{reason[1:]}: rebuilding it.")

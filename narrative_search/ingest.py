@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Sequence
 
-from .config import DATABASE_NAME
+from .config import DATABASE_NAME, LIMIT_ENVS, ConfigError, limits
 from .councils import canonical_council, council_of_site, detect_council
-from .errors import CouncilUnknownError, DocumentError, FileTooLargeError, is_disk_full
+from .errors import CouncilUnknownError, DocumentError, DocumentLimitError, FileTooLargeError, is_disk_full
 from .model import Document, DocumentReading, IngestOutcome, ReadAs, Row, SaveResult, SkippedPath, TextSpan
 from .plans import plan_document
 from .prose import read_prose
+from .readers.archive import too_many_rows
 from .readers.common import SourceRows
 from .readers.dispatch import read_source
 from .readers.registry import reader_named
@@ -218,9 +219,13 @@ def read_document(
     path: Path,
     council: Optional[str] = None,
     entry: Optional[SourceEntry] = None,
+    identify: Optional[Callable[[str], "NameChoice"]] = None,
 ) -> DocumentReading:
     """Read one file into actions, statuses, updates and unattributed text.
 
+    ``identify(council)`` gives the name the document is stored under, and the
+    source path recorded for it, once its council is known (default: the file's
+    own name and path); see :func:`choose_document_name`.
     Raises DocumentError (naming the file) for anything that cannot be read.
     """
     path = Path(path)
@@ -229,7 +234,42 @@ def read_document(
         data = path.read_bytes()
     except OSError as error:  # permissions, a file removed meanwhile, a disk error
         raise DocumentError(path, f"the file cannot be opened: {error.strerror or error}") from None
-    return plan_source(path, data, read_source(path, data), council=council, entry=entry)
+    source = read_source(path, data)
+    check_source_limits(path, source)
+    reading = plan_source(path, data, source, council=council, entry=entry, identify=identify)
+    check_reading_limits(path, reading)
+    return reading
+
+
+def check_source_limits(path: Path, source: SourceRows) -> None:
+    """Refuse a document with more rows or characters than the limits (:func:`narrative_search.config.limits`)."""
+    allowed = limits()
+    if len(source.rows) > allowed.max_rows:
+        raise too_many_rows(path, f"{len(source.rows):,}")
+    characters = sum(len(row.text) for row in source.rows)
+    if characters > allowed.max_characters:
+        raise DocumentLimitError(
+            path,
+            f"it has {characters:,} characters of text; the limit is {allowed.max_characters:,} a document "
+            f"({LIMIT_ENVS['max_characters']})",
+        )
+
+
+def reading_passage_count(reading: DocumentReading) -> int:
+    """The search passages a reading gives: each record's own text, each update, each span of other text."""
+    return sum(1 + len(action.updates) for action in reading.actions) + len(reading.unattributed)
+
+
+def check_reading_limits(path: Path, reading: DocumentReading) -> None:
+    """Refuse a reading that would give more search passages than the limit."""
+    allowed = limits()
+    passages = reading_passage_count(reading)
+    if passages > allowed.max_passages:
+        raise DocumentLimitError(
+            path,
+            f"it would give {passages:,} search passages; the limit is {allowed.max_passages:,} a document "
+            f"({LIMIT_ENVS['max_passages']})",
+        )
 
 
 def plan_source(
@@ -238,6 +278,7 @@ def plan_source(
     source: SourceRows,
     council: Optional[str] = None,
     entry: Optional[SourceEntry] = None,
+    identify: Optional[Callable[[str], "NameChoice"]] = None,
 ) -> DocumentReading:
     """Plan the rows a reader found in a file (its bytes ``data``) into a reading.
 
@@ -255,19 +296,22 @@ def plan_source(
         if _read_prose_parts(probe, source.rows) == "text only":
             raise _no_actions(path, source.format) from None
         raise
+    choice = identify(resolved) if identify is not None else NameChoice(path.name)
+    name = choice.name
     document = Document(
-        name=path.name,
+        name=name,
         council=resolved,
         title=entry.title if entry else "",
         # A web page's own date ("Page last reviewed: ...") where the manifest gives none.
         as_of=(entry.as_of if entry else None) or source.page_date,
         sha256=hashlib.sha256(data).hexdigest(),
         format=source.format,
-        path=str(path),
+        # Absolute: where it came from is part of what the document is.
+        path=str((choice.source or path).absolute()),
     )
     reading = plan_document(source.rows, document)
     # -- verdicts (issue 12, shape 7): revisit and monitoring outcomes.
-    reading.verdicts = find_verdicts(source.rows, resolved, path.name)
+    reading.verdicts = find_verdicts(source.rows, resolved, name)
     document.read_as = _read_prose_parts(reading, source.rows)
     if document.read_as == "text only" and not reading.verdicts:
         reading.warnings.append(_text_only_warning(source.format))
@@ -355,6 +399,7 @@ def ingest_paths(
     progress: Optional[Callable[[int, int, Path], None]] = None,
     force: bool = False,
     skipped: Optional[list[SkippedPath]] = None,
+    replace: bool = False,
 ) -> list[IngestOutcome]:
     """Read and store every file under the paths; a bad file never stops the rest.
 
@@ -366,22 +411,20 @@ def ingest_paths(
     second run over a folder reads only new and changed files; ``force``
     reads everything again. ``progress(done, total, path)`` is called before
     each file.
+
+    A document is its file name, council and source path together
+    (:func:`choose_document_name`): a changed file at the same place, of
+    the same council, replaces its earlier version; a different file of a
+    stored name is stored beside it under a name that says its council,
+    unless ``replace`` asks for it to replace the stored one.
     """
     outcomes = []
     manifests: dict[Path, dict[str, SourceEntry]] = {}
     files = list(iter_document_paths([Path(p) for p in paths], skipped))
-    first_of_name: dict[str, Path] = {}
     for number, path in enumerate(files):
         if progress is not None:
             progress(number, len(files), path)
-        # A document is known by its file name, so a second file of the same
-        # name (another council's "progress.pdf") would replace the first.
-        earlier = first_of_name.setdefault(path.name, path)
-        if earlier != path:
-            reason = f"another file of the same name, {earlier}, is in this ingest; rename one so both are kept"
-            outcomes.append(IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason))
-            continue
-        outcomes.append(_ingest_one(store, path, council, manifests, force))
+        outcomes.append(_ingest_one(store, path, council, manifests, force, replace))
     if progress is not None:
         progress(len(files), len(files), Path())
     return outcomes
@@ -393,6 +436,8 @@ def _ingest_one(
     council: Optional[str],
     manifests: dict[Path, dict[str, SourceEntry]],
     force: bool,
+    replace: bool = False,
+    keep_at: Optional[Callable[[str], Path]] = None,
 ) -> IngestOutcome:
     entry = None
     try:
@@ -400,24 +445,34 @@ def _ingest_one(
         if folder not in manifests:
             manifests[folder] = load_manifest(folder)
         entry = manifests[folder].get(path.name)
-        if not force:
+        if not force and not replace:
             unchanged = _unchanged(store, path, council, entry)
             if unchanged is not None:
                 return unchanged
-        reading = read_document(path, council=council, entry=entry)
+        digest = _sha256_or_empty(path)
+        choices: list[NameChoice] = []
+
+        def identify(resolved: str) -> NameChoice:
+            source = keep_at(resolved) if keep_at is not None else path
+            choices.append(choose_document_name(store, source, resolved, digest, replace))
+            return choices[-1]
+
+        reading = read_document(path, council=council, entry=entry, identify=identify)
+        choice = choices[-1] if choices else NameChoice(reading.document.name)
         stored = store.get_document(reading.document.name)
         # The same bytes under a new council, title or date: store it again.
         again = stored is not None and (
             (stored.council, stored.title, stored.as_of)
             != (reading.document.council, reading.document.title, reading.document.as_of)
         )
-        result = store.save_reading(reading, force=force or again)
+        result = store.save_reading(reading, force=force or again, replaces=choice.replaces)
         return IngestOutcome(
             path=path,
             result=result,
             warnings=tuple(reading.warnings),
             format=reading.document.format,
             council=reading.document.council,
+            kept_beside=choice.beside,
         )
     except DocumentError as error:
         return IngestOutcome(
@@ -426,8 +481,8 @@ def _ingest_one(
             reason=error.reason,
             council=(council or (entry.council if entry else "")) or "",
         )
-    except StoreError:
-        raise  # the store itself is unusable: no other file would fare better
+    except (StoreError, ConfigError):
+        raise  # the store or a setting is unusable: no other file would fare better
     except Exception as error:  # a bug met on this file must not stop the folder
         if is_disk_full(error):  # not a bug: the save was rolled back, what was stored before is kept
             reason = "the disk is full: this file was not stored, and what was stored before is kept"
@@ -436,29 +491,143 @@ def _ingest_one(
         return IngestOutcome(path=path, error=f"{path}: {reason}", reason=reason)
 
 
+def ingest_file_kept_at(
+    store: CorpusStore,
+    path: Path,
+    keep_at: Callable[[str], Path],
+    council: Optional[str] = None,
+    replace: bool = False,
+) -> IngestOutcome:
+    """Read and store one file that will be kept elsewhere (an upload read from its staging place).
+
+    ``keep_at(council)`` is where the file will be kept once stored: that
+    path, not ``path``, is recorded as its source and decides which stored
+    document it is. Moving the file there is the caller's part.
+    """
+    return _ingest_one(store, path, council, {}, force=False, replace=replace, keep_at=keep_at)
+
+
+# --- which stored document a file is -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameChoice:
+    """The name a file is stored under, and what that does to the documents stored before."""
+
+    name: str
+    #: A stored document of another name this file replaces (an explicit replace), if any.
+    replaces: Optional[str] = None
+    #: The stored document of the same file name this one is kept beside (a different file), if any.
+    beside: Optional[Document] = None
+    #: The source path recorded for it, where that is not the path it was read from.
+    source: Optional[Path] = None
+
+
+def documents_of_file_name(store: CorpusStore, file_name: str) -> list[Document]:
+    """Stored documents read from files of this name: ``report.txt`` and ``report (Torbay).txt``."""
+    stem, suffix = _split_name(file_name)
+    return [
+        document for document in store.documents()
+        if document.name == file_name
+        or (document.name.startswith(f"{stem} (") and document.name.endswith(f"){suffix}"))
+    ]
+
+
+def _split_name(file_name: str) -> tuple[str, str]:
+    suffix = Path(file_name).suffix
+    return file_name[: len(file_name) - len(suffix)] if suffix else file_name, suffix
+
+
+def is_same_source(stored_path: str, path: Path) -> bool:
+    """Whether a stored document's source path is ``path`` (stored relative paths: from here)."""
+    if not stored_path:
+        return False
+    try:
+        return Path(stored_path).resolve() == path.resolve()
+    except (OSError, RuntimeError):
+        return Path(stored_path).absolute() == path.absolute()
+
+
+def free_document_name(file_name: str, council: str, taken: set[str]) -> str:
+    """The file name if no document has it, else the name with its council: ``report (Torbay).txt``."""
+    if file_name not in taken:
+        return file_name
+    stem, suffix = _split_name(file_name)
+    number = 1
+    while True:
+        label = council if number == 1 else f"{council} {number}"
+        name = f"{stem} ({label}){suffix}"
+        if name not in taken:
+            return name
+        number += 1
+
+
+def choose_document_name(store: CorpusStore, path: Path, council: str, sha256: str, replace: bool = False) -> NameChoice:
+    """Which stored document the file at ``path`` (of ``council``, content ``sha256``) is, by name.
+
+    - the same source path, of the same council or with the same content: that
+      document (a new version of it, or the same file filed again);
+    - the same content and council stored from elsewhere (a moved folder): that document;
+    - ``replace``: the stored document of this file name (of this council if
+      there is one) is replaced;
+    - otherwise a new document, under the file name if it is free, else beside
+      the stored one under ``name (council).ext``: nothing stored is replaced.
+    """
+    stored = documents_of_file_name(store, path.name)
+    for document in stored:
+        if is_same_source(document.path, path) and (document.council == council or document.sha256 == sha256):
+            return NameChoice(document.name, source=path)
+    for document in stored:
+        if sha256 and document.sha256 == sha256 and document.council == council:
+            return NameChoice(document.name, source=path)
+    if replace and stored:
+        target = next((d for d in stored if d.council == council), None) or next(
+            (d for d in stored if d.name == path.name), stored[0]
+        )
+        name = target.name if target.council == council else free_document_name(
+            path.name, council, {d.name for d in stored if d.name != target.name}
+        )
+        return NameChoice(name, replaces=target.name, source=path)
+    name = free_document_name(path.name, council, {d.name for d in stored})
+    beside = next((d for d in stored if d.name == path.name), stored[0]) if name != path.name else None
+    return NameChoice(name, beside=beside, source=path)
+
+
 def _unchanged(
     store: CorpusStore, path: Path, council: Optional[str], entry: Optional[SourceEntry]
 ) -> Optional[IngestOutcome]:
-    """An "unchanged" outcome if the file is stored as it is now, else None."""
-    stored = store.get_document(path.name)
-    if stored is None or not stored.sha256:
+    """An "unchanged" outcome if the file is stored as it is now (same content, council, title, date), else None."""
+    candidates = [d for d in documents_of_file_name(store, path.name) if d.sha256]
+    if not candidates:
         return None
     try:
         check_file(path)
         digest = _sha256(path)
     except (DocumentError, OSError):
         return None  # read_document will say what is wrong
-    if digest != stored.sha256:
-        return None
-    wanted_council = (canonical_council(council) or council.strip()) if council else (entry.council if entry else stored.council)
-    if entry is not None and (entry.title, entry.as_of) != (stored.title, stored.as_of):
-        return None
-    if wanted_council != stored.council:
-        return None
-    summary = next((s for s in store.document_summary(stored.council) if s.name == stored.name), None)
-    result = summary.save_result("unchanged") if summary else SaveResult(document=stored.name, status="unchanged")
-    warnings = tuple(summary.warnings) if summary else ()
-    return IngestOutcome(path=path, result=result, warnings=warnings, format=stored.format, council=stored.council)
+    # The document from this very path first, then the same bytes stored from elsewhere.
+    candidates.sort(key=lambda document: not is_same_source(document.path, path))
+    for stored in candidates:
+        if digest != stored.sha256:
+            continue
+        wanted_council = (canonical_council(council) or council.strip()) if council else (entry.council if entry else stored.council)
+        if entry is not None and (entry.title, entry.as_of) != (stored.title, stored.as_of):
+            continue
+        if wanted_council != stored.council:
+            continue
+        summary = next((s for s in store.document_summary(stored.council) if s.name == stored.name), None)
+        result = summary.save_result("unchanged") if summary else SaveResult(document=stored.name, status="unchanged")
+        warnings = tuple(summary.warnings) if summary else ()
+        return IngestOutcome(path=path, result=result, warnings=warnings, format=stored.format, council=stored.council)
+    return None
+
+
+def _sha256_or_empty(path: Path) -> str:
+    """The file's sha256, or "" when it cannot be read (read_document then says why)."""
+    try:
+        return _sha256(path)
+    except OSError:
+        return ""
 
 
 def _sha256(path: Path) -> str:

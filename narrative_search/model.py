@@ -715,6 +715,9 @@ class SearchResult:
     filters: SearchFilters = field(default_factory=SearchFilters)
     message: Optional[str] = None  # why there are no hits, when there are none
     candidates: int = 0  # passages the two rankings proposed
+    # The index answering was built from an earlier content of the store
+    # (documents were ingested since, or its rebuild is running or failed).
+    index_behind: bool = False
 
 
 # -- timelines -----------------------------------------------------------------
@@ -1352,6 +1355,9 @@ class IngestOutcome:
     format: str = ""
     council: str = ""
     reason: str = ""
+    # A stored document of the same file name that this different file was
+    # kept beside (under a name with its council) rather than replacing it.
+    kept_beside: Optional[Document] = None
 
     @property
     def status(self) -> str:

@@ -336,28 +336,32 @@ class CorpusStore:
 
     # -- writing ------------------------------------------------------------
 
-    def save_reading(self, reading: DocumentReading, force: bool = False) -> SaveResult:
+    def save_reading(self, reading: DocumentReading, force: bool = False, replaces: Optional[str] = None) -> SaveResult:
         """Store one document's reading, replacing any earlier version of it.
 
         The same sha256 as stored means the same file, so nothing is written
         ("unchanged") unless ``force`` is set (e.g. after the readers improved).
         A document without a sha256 cannot be compared and is always replaced.
-        Everything happens in one transaction: on any error the store is left
-        exactly as before.
+        ``replaces`` names another stored document this one takes the place of
+        (an explicit replace of a document stored under another name); it is
+        removed in the same transaction. Everything happens in one
+        transaction: on any error the store is left exactly as before.
         """
         doc = reading.document
+        other = replaces if replaces not in (None, doc.name) else None
         try:
             with self._transaction():
                 stored = self.conn.execute(
                     "SELECT sha256 FROM documents WHERE name = ?", (doc.name,)
                 ).fetchone()
                 status: SaveStatus
-                if stored is not None and not force and doc.sha256 and stored["sha256"] == doc.sha256:
+                if stored is not None and not force and other is None and doc.sha256 and stored["sha256"] == doc.sha256:
                     status = "unchanged"
                 else:
-                    status = "new" if stored is None else "replaced"
                     if stored is not None:
                         self._delete_document_rows(doc.name)
+                    replaced_other = other is not None and self._delete_document_rows(other)
+                    status = "replaced" if stored is not None or replaced_other else "new"
                     self._insert_reading(reading)
                 return self._save_result(doc.name, status)
         finally:

@@ -7,6 +7,10 @@ cache lives. The model is loaded only when something must be encoded.
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import shutil
+import tempfile
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -23,12 +27,13 @@ from .index import (
     SearchIndex,
     SearchIndexError,
     corpus_fingerprint,
+    current_generation,
     ensure_index,
     index_is_current,
     open_index,
     rebuild_index,
 )
-from .ingest import ingest_paths
+from .ingest import documents_of_file_name, ingest_file_kept_at, ingest_paths, is_same_source
 from .model import (
     Brief,
     DocumentSummary,
@@ -46,6 +51,7 @@ from .model import (
     Timeline,
     Verdict,
     WeaknessReport,
+    slug,
 )
 from .months import month_from_number
 from .protocols import EncodeProgress
@@ -65,6 +71,68 @@ from .themes import (
 )
 from .timeline import build_timeline
 from .weaknesses import STALE_MONTHS, weakness_report
+
+# -- uploads (issue 16, item 4) ----------------------------------------------------
+
+#: Folder, inside the uploads folder, where an upload waits while it is read.
+#: Hidden, so that ingesting the home's folders never reads a half-written upload.
+STAGING_FOLDER = ".incoming"
+
+
+def upload_destination(store: CorpusStore, uploads: Path, file_name: str, council: str) -> Path:
+    """Where an upload of ``file_name`` for ``council`` is kept.
+
+    The place of the stored upload of this name and council if there is one
+    (a new version replaces it there), else ``uploads/<name>`` if no stored
+    document came from there, else ``uploads/<council>/<name>``: an upload of
+    another council's file of the same name never lands on a kept source.
+    """
+    stored = documents_of_file_name(store, file_name)
+    for document in stored:
+        kept = Path(document.path) if document.path else None
+        if document.council == council and kept is not None and kept.name == file_name and kept.parent.is_relative_to(uploads):
+            return kept
+    plain = uploads / file_name
+    if not any(is_same_source(document.path, plain) for document in stored):
+        return plain
+    return uploads / slug(council) / file_name
+
+
+def ingest_upload(
+    store: CorpusStore, uploads: Path, name: str, data: bytes, council: Optional[str] = None, replace: bool = False
+) -> IngestOutcome:
+    """Store one uploaded file (``name``, its bytes ``data``) and keep it in ``uploads``.
+
+    The bytes are written under a temporary name first and read from there;
+    only a file that was read and stored is moved into place (one rename), so
+    a refused upload leaves the file kept before and its stored records as
+    they were. Refusals name the upload by its file name.
+    """
+    file_name = Path(name.replace("\\", "/")).name
+    if not file_name or file_name in (".", ".."):
+        return IngestOutcome(path=Path(name or "upload"), error=f"{name!r}: the file has no name", reason="the file has no name")
+    uploads = uploads.absolute()
+    staging = uploads / STAGING_FOLDER
+    staging.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=staging))
+    try:
+        staged = folder / file_name
+        staged.write_bytes(data)
+        outcome = ingest_file_kept_at(
+            store, staged, lambda resolved: upload_destination(store, uploads, file_name, resolved),
+            council=council, replace=replace,
+        )
+        if outcome.error or outcome.result is None:
+            return dataclasses.replace(outcome, path=Path(file_name), error=f"{file_name}: {outcome.reason}")
+        stored = store.get_document(outcome.result.document)
+        kept = Path(stored.path) if stored is not None and stored.path else None
+        if kept is None or not kept.parent.is_relative_to(uploads) or kept.parent == folder:
+            return dataclasses.replace(outcome, path=Path(file_name))  # the same bytes, stored from elsewhere
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, kept)
+        return dataclasses.replace(outcome, path=kept)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Workspace:
@@ -92,6 +160,7 @@ class Workspace:
         self._index: Optional[SearchIndex] = None
         self._lock = threading.RLock()
         self._themes_memo: Optional[tuple[tuple[str, str, str], ThemeAssignment]] = None
+        self._rebuild_lock = threading.Lock()  # one index build at a time; searches do not wait for it
 
     @classmethod
     def open(
@@ -102,13 +171,17 @@ class Workspace:
     # -- the index -------------------------------------------------------------
 
     def index(self, show_progress: bool = False, progress: Optional[EncodeProgress] = None) -> SearchIndex:
-        """The search index, built or rebuilt first if it is missing, damaged or out of date.
+        """The search index: the last good one, built first only if it is missing, damaged or of another model.
 
-        ``progress(encoded, to_encode)`` follows the encoding of a (re)build.
+        An index only behind the store (documents ingested since, a rebuild
+        running in another process or one that failed) still answers: a
+        search never waits for a rebuild; :meth:`index_behind` says so, and
+        :meth:`update_index` (run by every ingest) brings it up to date.
+        ``progress(encoded, to_encode)`` follows the encoding of a build.
         """
         with self._lock:
             if self._index is not None:
-                if self._index.staleness(self.embedder.model_id, None) is None and self.index_is_current():
+                if self._index.staleness(self.embedder.model_id, None) is None and not self._newer_index_on_disk():
                     return self._index
                 if self.read_only:
                     return self._index  # the last index built: nothing can be rebuilt here
@@ -118,7 +191,8 @@ class Workspace:
                 self._index = self._read_only_index()
                 return self._index
             self._index, notes = ensure_index(
-                self.home, self.store, self.embedder, self.index_type, show_progress=show_progress, progress=progress
+                self.home, self.store, self.embedder, self.index_type, show_progress=show_progress, progress=progress,
+                rebuild_if_behind=False,
             )
             self.notes.extend(notes)
             return self._index
@@ -137,21 +211,44 @@ class Workspace:
         if self.read_only:
             raise HomeError(read_only_home_text(self.home, doing))
 
+    def _newer_index_on_disk(self) -> bool:
+        """Whether another generation than the open one is now the index in use (another process rebuilt it)."""
+        assert self._index is not None
+        try:
+            return current_generation(self.home) != self._index.folder
+        except SearchIndexError:
+            return False  # the open index still answers; a damaged pointer is for the next rebuild
+
+    def index_behind(self, index: Optional[SearchIndex] = None) -> bool:
+        """Whether the index answering (``index``, else the open one) was built from an earlier content of the store."""
+        with self._lock:
+            index = index or self._index
+            return index is not None and index.manifest.store_fingerprint != corpus_fingerprint(self.store)
+
     def index_is_current(self) -> bool:
         return index_is_current(self.home, self.store, self.embedder.model_id)
 
     def update_index(
         self, force: bool = False, show_progress: bool = False, progress: Optional[EncodeProgress] = None
     ) -> Optional[Manifest]:
-        """Rebuild the index if the corpus or model changed (or ``force``); the new manifest, or None if current."""
-        with self._lock:
-            if not force and self.index_is_current():
-                return None
-            self._check_writable("update its search index")
-            manifest = rebuild_index(self.home, self.store, self.embedder, self.index_type, show_progress, progress)
-            if self._index is not None:
-                self._index.close()
-                self._index = None
+        """Rebuild the index if the corpus or model changed (or ``force``); the new manifest, or None if current.
+
+        The build reads the store through a connection of its own and does not
+        hold the workspace lock, so searches meanwhile answer from the last good
+        index (flagged behind); builds run one at a time, and the new index
+        is taken up once complete. A build that fails leaves the last good one in use.
+        """
+        with self._rebuild_lock:
+            with self._lock:
+                if not force and self.index_is_current():
+                    return None
+                self._check_writable("update its search index")
+            with CorpusStore(config.database_path(self.home), check_same_thread=False) as snapshot:
+                manifest = rebuild_index(self.home, snapshot, self.embedder, self.index_type, show_progress, progress)
+            with self._lock:
+                if self._index is not None:
+                    self._index.close()
+                    self._index = None
             self._assign_themes_after_indexing()
             return manifest
 
@@ -210,16 +307,45 @@ class Workspace:
         force: bool = False,
         index_progress: Optional[EncodeProgress] = None,
         skipped: Optional[list[SkippedPath]] = None,
+        replace: bool = False,
     ) -> list[IngestOutcome]:
         """Store the documents under ``paths`` (only new or changed files, unless ``force``), then update the index.
 
-        Folders passed over (unreadable, or reached again through a link) are appended to ``skipped``."""
+        Folders passed over (unreadable, or reached again through a link) are appended to ``skipped``.
+
+        ``replace``: a file of a stored name replaces that document even from
+        another folder or council (else it is kept beside it).
+        """
         with self._lock:
             self._check_writable("ingest documents")
-            outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force, skipped=skipped)
-            if update_index:
-                self.update_index(show_progress=show_progress, progress=index_progress)
-            return outcomes
+            outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force,
+                                    skipped=skipped, replace=replace)
+        if update_index:  # outside the lock: searches go on from the last good index meanwhile
+            self.update_index(show_progress=show_progress, progress=index_progress)
+        return outcomes
+
+    def ingest_uploads(
+        self,
+        uploads: Sequence[tuple[str, bytes]],
+        council: Optional[str] = None,
+        replace: bool = False,
+        progress: Optional[Callable[[int, int, Path], None]] = None,
+    ) -> list[IngestOutcome]:
+        """Store uploaded files (name, bytes), each kept under ``<home>/uploads/`` once read (see :func:`ingest_upload`).
+
+        The index is not updated here: the caller does it once, after all of them.
+        """
+        folder = self.home / config.UPLOADS_FOLDER
+        outcomes = []
+        with self._lock:
+            self._check_writable("store uploads")
+            for number, (name, data) in enumerate(uploads):
+                if progress is not None:
+                    progress(number, len(uploads), Path(name))
+                outcomes.append(ingest_upload(self.store, folder, name, data, council=council, replace=replace))
+            if progress is not None:
+                progress(len(uploads), len(uploads), Path())
+        return outcomes
 
     # Each call holds the workspace lock: another thread's ingest may rebuild
     # the index (closing the old one) or write to the store meanwhile.
@@ -231,22 +357,26 @@ class Workspace:
             self.notes.append(query_cut_text(config.MAX_QUERY_CHARS))
         with self._lock:
             filters = self.with_theme_actions(filters or SearchFilters())
-            result = search(self.index(), self.embedder, query, k=k, filters=filters, mode=mode, explain=explain)
+            index = self.index()
+            result = search(index, self.embedder, query, k=k, filters=filters, mode=mode, explain=explain)
+            result.index_behind = self.index_behind(index)
             return self.with_hit_themes(result)
 
     def similar(self, action_id: str, k: int = 10, theme: Optional[str] = None) -> SearchResult:
         """The closest actions of other councils; with ``theme``, only those on that national theme."""
         with self._lock:
-            if theme is None:
-                return self.with_hit_themes(similar_actions(self.index(), action_id, k=k))
-            chosen = find_theme(self.themes(), theme)
-            on_theme = set(self.theme_assignment().actions_of(chosen.id))
             index = self.index()
-            result = similar_actions(index, action_id, k=len(index.action_ids))
-            result.hits = [hit for hit in result.hits if hit.key in on_theme][:k]
-            result.filters = replace(result.filters, themes=(chosen.name,), theme_actions=tuple(sorted(on_theme)))
-            if not result.hits and result.message is None:
-                result.message = f"No other council's actions are on the theme {chosen.name}."
+            if theme is None:
+                result = similar_actions(index, action_id, k=k)
+            else:
+                chosen = find_theme(self.themes(), theme)
+                on_theme = set(self.theme_assignment().actions_of(chosen.id))
+                result = similar_actions(index, action_id, k=len(index.action_ids))
+                result.hits = [hit for hit in result.hits if hit.key in on_theme][:k]
+                result.filters = replace(result.filters, themes=(chosen.name,), theme_actions=tuple(sorted(on_theme)))
+                if not result.hits and result.message is None:
+                    result.message = f"No other council's actions are on the theme {chosen.name}."
+            result.index_behind = self.index_behind(index)
             return self.with_hit_themes(result)
 
     def summarise(self, query: str, councils: Sequence[str] = (), k: int = 10, per_council: int = 3) -> QuerySummary:

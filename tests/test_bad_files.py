@@ -385,7 +385,7 @@ def test_subfolders_are_read_with_their_own_sources_csv_and_hidden_or_home_folde
         ]
 
 
-def test_two_files_of_the_same_name_in_one_ingest_keep_the_first_and_refuse_the_second(tmp_path, format_corpus):
+def test_two_files_of_the_same_name_in_one_ingest_are_both_kept(tmp_path, format_corpus):
     downloads = tmp_path / "downloads"
     for sub in ("a", "b"):
         (downloads / sub).mkdir(parents=True)
@@ -394,11 +394,9 @@ def test_two_files_of_the_same_name_in_one_ingest_keep_the_first_and_refuse_the_
     with CorpusStore(tmp_path / "corpus.sqlite") as store:
         first, second = ingest_paths(store, [downloads], council="Staffordshire")
         assert first.status == "new" and first.result.actions == 9
-        assert second.status == "error"
-        assert second.reason == (
-            f"another file of the same name, {downloads / 'a' / 'progress.docx'}, is in this ingest; rename one so both are kept"
-        )
-        assert [d.name for d in store.documents()] == ["progress.docx"] and store.count_actions() == 9
+        assert second.status == "new" and second.result.document == "progress (Staffordshire).docx"
+        assert second.kept_beside is not None and second.kept_beside.name == "progress.docx"
+        assert [d.name for d in store.documents()] == ["progress (Staffordshire).docx", "progress.docx"]
 
 
 def test_a_second_run_reads_only_new_and_changed_files(tmp_path, downloads, monkeypatch):

@@ -25,7 +25,9 @@ import re
 from pathlib import Path
 from typing import Any, Optional
 
+from ..config import limits
 from ..errors import DocumentError, EncryptedDocumentError
+from .archive import too_many_rows, unpack_office_package
 from .common import FormatReader, RowNumberer, SourceRows, grid_rows, zip_names
 from .text import decode_text, encoding_note
 
@@ -33,13 +35,18 @@ from .text import decode_text, encoding_note
 csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
 
 
-def read_xlsx(path: str | Path) -> SourceRows:
-    """Read every worksheet of an .xlsx workbook into rows."""
+def read_xlsx(path: str | Path, data: Optional[bytes] = None) -> SourceRows:
+    """Read every worksheet of an .xlsx workbook (its bytes ``data``, else read from ``path``) into rows.
+
+    The package is checked against the unpacking limits first and only its
+    XML parts are unpacked (see ``archive``); a workbook with more rows than
+    the row limit is refused as soon as the reading passes it.
+    """
     import openpyxl
 
     path = Path(path)
     # A file object, not the name: openpyxl refuses names without an Excel extension.
-    handle = path.open("rb")
+    handle = unpack_office_package(path, path.read_bytes() if data is None else data)
     try:
         workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:
@@ -52,11 +59,18 @@ def read_xlsx(path: str | Path) -> SourceRows:
         ) from None
     try:
         sheets = []
+        rows_left = limits().max_rows
         for sheet in workbook.worksheets:
             values = []
             # From row 1, so that a row's place in the list is its number.
             for row in sheet.iter_rows(min_row=1):
-                values.append([_show(cell) for cell in row])
+                texts = [_show(cell) for cell in row]
+                # Rows with text count: a sheet may declare (and pad to) a range far below its content.
+                if any(texts):
+                    rows_left -= 1
+                    if rows_left < 0:
+                        raise too_many_rows(path, f"more than {limits().max_rows:,} (sheet {sheet.title!r})")
+                values.append(texts)
             while values and not any(text.strip() for text in values[-1]):
                 values.pop()
             if values:

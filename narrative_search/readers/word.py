@@ -29,17 +29,23 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from ..errors import DocumentError, EncryptedDocumentError
+from .archive import unpack_office_package
 from .common import FormatReader, RowNumberer, SourceRows, zip_names
 
 
-def read_docx(path: str | Path) -> SourceRows:
-    """Read a .docx file's body into rows; raises DocumentError naming the file."""
+def read_docx(path: str | Path, data: Optional[bytes] = None) -> SourceRows:
+    """Read a .docx file's body (its bytes ``data``, else read from ``path``) into rows.
+
+    The package is checked against the unpacking limits first, and only its
+    XML parts are unpacked (see ``archive``). Raises DocumentError naming the file.
+    """
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     path = Path(path)
+    package = unpack_office_package(path, path.read_bytes() if data is None else data)
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(package)
     except PackageNotFoundError:
         raise DocumentError(path, "not a Word .docx file (it is not a zip package)") from None
     except KeyError as error:

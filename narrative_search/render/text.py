@@ -49,6 +49,13 @@ NO_RESULTS = "No results."
 #: Said by `narrative-search index` (and after an ingest) when nothing had to be rebuilt.
 INDEX_UP_TO_DATE = "Search index: up to date."
 
+#: Said with results the index gave while behind the stored documents (the CLI's advice; the app says its own).
+INDEX_BEHIND = (
+    "Note: the search index is behind the stored documents (some were ingested or changed since it was built, "
+    "or its rebuild is running or failed): these results come from the last index built. "
+    "`narrative-search index` brings it up to date."
+)
+
 #: Said where an action's timeline has no update.
 NO_UPDATES = "No updates printed."
 
@@ -117,12 +124,13 @@ def no_results(message: Optional[str]) -> str:
 
 def search_result_text(result: "SearchResult") -> str:
     """A numbered list of hits (or why there are none): council and ref, rating, kind, date, score, source, text."""
+    behind = f"\n\n{INDEX_BEHIND}" if result.index_behind else ""
     if not result.hits:
-        return no_results(result.message)
+        return no_results(result.message) + behind
     lines: list[str] = []
     for number, hit in enumerate(result.hits, start=1):
         lines.extend(hit_lines(hit, number))
-    return "\n".join(lines)
+    return "\n".join(lines) + behind
 
 
 def hit_lines(hit: "ActionHit", number: int) -> list[str]:
@@ -458,7 +466,21 @@ def saved_text(result: "SaveResult") -> str:
     return f"{printable(result.document)}: {result.status}; {counts}"
 
 
-def outcome_messages(outcomes: Iterable["IngestOutcome"]) -> list[tuple[str, str]]:
+#: How the CLI replaces a stored document by a different file of its name (the app says it its own way).
+REPLACE_ADVICE = "to replace that one instead, ingest this file again with --replace"
+
+
+def kept_beside_text(outcome: "IngestOutcome", advice: str = REPLACE_ADVICE) -> str:
+    """Why a file was stored under another name than its own: a different file of its name is stored."""
+    other = outcome.kept_beside
+    assert other is not None and outcome.result is not None
+    return (
+        f"a different file named {outcome.path.name} is stored ({other.name}, {other.council}); "
+        f"this one is kept beside it as {outcome.result.document} and nothing is replaced; {advice}"
+    )
+
+
+def outcome_messages(outcomes: Iterable["IngestOutcome"], replace_advice: str = REPLACE_ADVICE) -> list[tuple[str, str]]:
     """(level, message) per ingest outcome: ``error`` (why a file was refused), ``success``, ``warning``."""
     messages: list[tuple[str, str]] = []
     for outcome in outcomes:
@@ -466,6 +488,8 @@ def outcome_messages(outcomes: Iterable["IngestOutcome"]) -> list[tuple[str, str
             messages.append(("error", printable(outcome.error)))
             continue
         messages.append(("success", saved_text(outcome.result)))
+        if outcome.kept_beside is not None:
+            messages.append(("warning", printable(f"{outcome.result.document}: {kept_beside_text(outcome, replace_advice)}")))
         messages.extend(("warning", printable(f"{outcome.result.document}: {warning}")) for warning in outcome.warnings)
     return messages
 
