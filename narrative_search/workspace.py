@@ -68,6 +68,11 @@ class ReadWriteLock:
         """How many reads this thread has open (nested reads count one each)."""
         return int(getattr(self._local, "reads", 0))
 
+    def writers_waiting(self) -> int:
+        """Writers waiting for the reads in progress to end."""
+        with self._condition:
+            return self._writers_waiting
+
     def writing_here(self) -> bool:
         """Whether this thread holds the lock for writing."""
         return self._writer == threading.get_ident()
