@@ -81,6 +81,11 @@ HNSW_NEIGHBOURS = 32
 HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
+#: A filter allowing at most this many passages is searched exactly (on the
+#: allowed passages alone) even in an HNSW index: a council + date filter at a
+#: million passages allows a few hundred, which HNSW would mostly miss.
+EXACT_FILTER_MAX_ROWS = 10_000
+
 #: Passages encoded and added to faiss at a time by a build larger than this: the
 #: vectors of one slice (16 MiB at 384 dimensions) are all that is held beside faiss's copy.
 BUILD_SLICE = 10_000
@@ -620,14 +625,32 @@ class SearchIndex:
         return np.flatnonzero(self.action_rows == row)
 
     def all_vectors(self) -> np.ndarray:
-        """Every passage's vector, (passages, dimension), read from faiss once and kept."""
+        """Every passage's vector, (passages, dimension), read-only.
+
+        A view of faiss's own storage, not a copy: at a million passages a copy
+        would be another 1.4 GiB. Valid while this index is open.
+        """
         with self._lock:
             if self._all_vectors is None:
-                total = self.vectors.ntotal
-                self._all_vectors = (
-                    self.vectors.reconstruct_n(0, total) if total else np.zeros((0, self.manifest.dimension), np.float32)
-                )
+                import faiss
+
+                total, dimension = self.vectors.ntotal, self.manifest.dimension
+                if not total:
+                    self._all_vectors = np.zeros((0, dimension), np.float32)
+                else:
+                    storage = self._flat_storage()
+                    view = faiss.rev_swig_ptr(storage.get_xb(), total * dimension).reshape(total, dimension)
+                    view.flags.writeable = False
+                    self._all_vectors = view
             return self._all_vectors
+
+    def _flat_storage(self) -> "faiss.IndexFlat":
+        """The exact (flat) index holding the vectors: the index itself, or an HNSW index's storage."""
+        import faiss
+
+        index = faiss.downcast_index(getattr(self.vectors, "storage", self.vectors))
+        assert isinstance(index, faiss.IndexFlat), type(index)
+        return index
 
     def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
         if len(rows) == 0:
@@ -654,6 +677,14 @@ class SearchIndex:
             selector = faiss.IDSelectorBitmap(total, faiss.swig_ptr(bits))
             # faiss's stub lacks SearchParametersHNSW and the keyword arguments its wrapper adds to
             # every SearchParameters class (which also keep the selector alive).
+            if self.manifest.index_type == "hnsw" and allowed <= EXACT_FILTER_MAX_ROWS:
+                # Few rows allowed: exact scores of those alone. HNSW would walk the graph through
+                # disallowed nodes, slower and missing neighbours as the filter narrows.
+                scores, rows = self._flat_storage().search(
+                    query, k, params=faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+                )
+                keep = rows[0] >= 0
+                return rows[0][keep].astype(np.int64), scores[0][keep]
             if self.manifest.index_type == "hnsw":
                 params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))  # type: ignore[attr-defined]
             else:
