@@ -97,7 +97,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -458,6 +458,8 @@ def child_build(sample_passages: list[Passage], size: int, home: str) -> dict:
 
 
 RAW_FTS_NAME = "raw-fts.sqlite"
+#: Above this many passages the raw build adds the vectors to a flat index only, not HNSW too.
+RAW_HNSW_MAX = 200_000
 
 
 def child_raw_build(sample_passages: list[Passage], size: int, vectors_path: str, index_type: str) -> dict:
@@ -471,9 +473,15 @@ def child_raw_build(sample_passages: list[Passage], size: int, vectors_path: str
 
     from narrative_search.keyword import FTS_TOKENIZE
 
-    texts = [p.text for p in synthetic_passages(sample_passages, size)]
+    texts_path = Path(vectors_path).with_name("texts.json")
+    if texts_path.is_file():
+        texts = json.loads(texts_path.read_text(encoding="utf-8"))
+    else:
+        texts = [p.text for p in synthetic_passages(sample_passages, size)]
     vectors = np.load(vectors_path, mmap_mode="r")
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if size > RAW_HNSW_MAX:
+        index_type = "flat"  # the pipeline's HNSW build is this same faiss call; twice would double the run
     before = memory_status()
     reset = reset_peak_memory()
     started = time.perf_counter()
@@ -500,6 +508,7 @@ def child_raw_build(sample_passages: list[Passage], size: int, vectors_path: str
     conn.close()
     fts_seconds = time.perf_counter() - started
     return {
+        "index_type": index_type,
         "add_s": seconds,
         "flat_add_s": flat_seconds,
         "fts_s": fts_seconds,
@@ -523,6 +532,7 @@ def prepare_size(workdir: Path, sample: Sample, size: int, encoded_vectors: np.n
     home.mkdir()
     fill_vector_cache(home / config.VECTOR_CACHE_NAME, [p.text for p in passages], vectors)
     np.save(home / "vectors.npy", vectors)
+    (home / "texts.json").write_text(json.dumps([p.text for p in passages]), encoding="utf-8")
     return home, vectors, origin
 
 
@@ -750,9 +760,9 @@ def measure_concurrency(call: Callable[[str], object], queries: Sequence[str], t
     import threading
 
     result: dict = {}
-    for policy in ("concurrent", "one lock"):
-        gate = threading.Lock() if policy == "one lock" else None
-        for n in threads:
+    for n in threads:  # the two policies back to back at each count, so a change in background load hits both
+        for policy in ("concurrent", "one lock"):
+            gate = threading.Lock() if policy == "one lock" else None
             result[f"{policy}/{n}"] = _concurrent_round(call, queries, n, calls, gate)
     return result
 
@@ -1033,7 +1043,13 @@ def parse_sizes(text: str) -> list[int]:
     return sorted(set(sizes))
 
 
-def run(sizes: list[int], query_count: int, encode_texts: int, tune: bool = False) -> dict:
+def save_partial(report: dict, path: Optional[Path]) -> None:
+    """Write what is measured so far to ``path`` (a long run killed half way keeps its figures)."""
+    if path is not None:
+        path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def run(sizes: list[int], query_count: int, encode_texts: int, tune: bool = False, partial: Optional[Path] = None) -> dict:
     queries = [q["query"] for q in json.loads(QUERIES.read_text(encoding="utf-8"))]
     report: dict = {"sizes": sizes, "machine": machine_info(), "targets_set": TARGETS}
     wall: dict[str, float] = {}
@@ -1088,6 +1104,8 @@ def run(sizes: list[int], query_count: int, encode_texts: int, tune: bool = Fals
                 log(f"3. {size:,} passages: {query_count} queries")
                 report["queries"][str(size)] = measure_queries(home, embedder, queries, query_count, SEED + size)
                 wall[f"{size:,}: queries"] = time.perf_counter() - started
+                report["wall_s"] = wall
+                save_partial(report, partial)
 
             largest = sizes[-1]
             log(f"6. concurrent searches at {largest:,} passages, one shared SearchIndex")
@@ -1126,7 +1144,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.queries < 1 or args.encode_texts < 1:
         parser.error("--queries and --encode-texts must be positive")
-    report = run(args.sizes, args.queries, args.encode_texts, tune=args.tune)
+    report = run(args.sizes, args.queries, args.encode_texts, tune=args.tune, partial=args.json)
     print_report(report)
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
