@@ -562,9 +562,11 @@ def measure_queries(home: Path, embedder: Embedder, queries: Sequence[str], coun
     import faiss
 
     model = embedder.model
+    rss_before = memory_status()["VmRSS"]
     started = time.perf_counter()
     index = open_index(home)
     open_seconds = time.perf_counter() - started
+    open_mb = memory_status()["VmRSS"] - rss_before
     try:
         flat = faiss.IndexFlatIP(index.manifest.dimension)
         flat.add(index.all_vectors())
@@ -638,6 +640,7 @@ def measure_queries(home: Path, embedder: Embedder, queries: Sequence[str], coun
         result["answered"] = answered
         result["queries"] = count
         result["open_index_s"] = open_seconds
+        result["open_index_mb"] = open_mb
         result["index_type"] = index.manifest.index_type
         result["ratio_p95"] = result["pipeline"]["p95_ms"] / result["raw"]["p95_ms"]
         result["ratio_p95_filtered"] = result["pipeline_filtered"]["p95_ms"] / result["raw"]["p95_ms"]
@@ -898,7 +901,8 @@ def print_report(report: dict) -> None:
                 f"queries with hits: {q['answered']['pipeline']}/{q['queries']} unfiltered, "
                 f"{q['answered']['pipeline_filtered']}/{q['queries']} filtered "
                 f"(the filter allows {q['mean_filter_passages']:.0f} passages on average), "
-                f"{q['answered']['pipeline_phrase']}/{q['queries']} with a phrase; open_index took {q['open_index_s']:.2f} s",
+                f"{q['answered']['pipeline_phrase']}/{q['queries']} with a phrase; open_index took {q['open_index_s']:.2f} s"
+                f" and {q.get('open_index_mb', float('nan')):.0f} MiB",
                 "raw paths encode on one torch thread, as encode_query does (see one_torch_thread).",
             ],
         )

@@ -345,7 +345,9 @@ def build_index(
         postings.save(generation / WORDS_NAME)
         del postings
         _fsync_file(generation / WORDS_NAME)
-        vector_index = encode_vector_index([p.text for p in passages], embedder, kind, show_progress, progress)
+        vector_index = encode_vector_index(
+            [p.text for p in passages], embedder, kind, show_progress, _keeping_alive(generation, progress)
+        )
         dimension = int(vector_index.d)
         faiss.write_index(vector_index, str(generation / VECTORS_NAME))
         del vector_index
@@ -371,6 +373,18 @@ def build_index(
         raise
     _remove_old_generations(root, keep=generation.name)
     return manifest
+
+
+def _keeping_alive(generation: Path, progress: Optional[EncodeProgress]) -> EncodeProgress:
+    """``progress``, touching the generation's folder first: encoding may take hours, and another
+    process's build removes folders without a manifest untouched for :data:`_STALE_BUILD_SECONDS`."""
+
+    def touched(done: int, total: int) -> None:
+        os.utime(generation)
+        if progress is not None:
+            progress(done, total)
+
+    return touched
 
 
 def encode_vector_index(
