@@ -1103,6 +1103,7 @@ def run(sizes: list[int], query_count: int, encode_texts: int, tune: bool = Fals
                     child_raw_build, sample.passages, size, str(home / "vectors.npy"), build["index_type"]
                 )
                 wall[f"{size:,}: builds"] = time.perf_counter() - started
+                save_partial(report, partial)
 
                 started = time.perf_counter()
                 log(f"3. {size:,} passages: {query_count} queries")
