@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/speed.py [--sizes 1000,10k,100k[,1m]] [--queries 200] [--tune] [--json OUT]
 
-A million passages (``--sizes 1m``) takes most of an hour on a 2-core
+A million passages (``--sizes 1m``) takes an hour or more on a 2-core
 machine and about 6 GiB of memory at its peak (the benchmark's own copies
 of the vectors, the index opened, and an exact index to measure recall).
 

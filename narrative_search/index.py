@@ -76,12 +76,14 @@ GENERATION_PREFIX = "gen-"
 #: encoding of that many new texts (over half an hour).
 APPROXIMATE_ABOVE = 50_000
 
-#: HNSW settings: neighbours per node, and the search breadth (recall vs speed).
-#: bench/speed.py at 100k synthetic passages: recall@10 0.961 at efSearch 128,
-#: 0.982 at 256, each search well under a millisecond beside a query's encoding
-#: of several; recall falls as the corpus grows, so 256 keeps the margin for 1M.
+#: HNSW settings: neighbours per node, build breadth, and search breadth (recall vs speed).
+#: bench/speed.py --tune at 100k synthetic passages, recall@10 at efSearch 128 / 256:
+#: M=16 efC=80 0.948 / 0.976 (build 52 s); M=32 efC=80 0.934 / 0.980 (115 s);
+#: M=32 efC=128 0.977 / 0.992 (117 s); M=48 efC=128 0.973 / 0.985 (189 s). A search
+#: stays well under a millisecond beside a query's encoding of several, and recall
+#: falls as the corpus grows, so M=32, efConstruction=128, efSearch=256 keep the margin for 1M.
 HNSW_NEIGHBOURS = 32
-HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_CONSTRUCTION = 128
 HNSW_EF_SEARCH = 256
 
 #: A filter allowing at most this many passages is searched exactly (on the
