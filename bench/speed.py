@@ -853,6 +853,32 @@ def print_report(report: dict) -> None:
         ],
     )
 
+    print_builds(report)
+    print_queries(report)
+    print_recall_and_concurrency(report)
+
+    r = report["reingest"]
+    print_table(
+        f"5. Re-ingest of the bundled corpus ({r['files']} files, {r['passages']} passages) into a fresh Workspace",
+        ["call", "seconds", "texts encoded", "index rebuilt"],
+        [
+            ["first ingest", f"{r['first_s']:.2f}", r["encoded_first"], "yes"],
+            ["second, identical", f"{r['second_s']:.3f}", r["encoded_second"], "yes" if r["index_rebuilt_on_second"] else "no"],
+        ],
+        [f"ratio second/first {r['ratio']:.2%}; model loaded beforehand in {r['model_load_s']:.1f} s (not counted); "
+         f"files refused: {r['refused']}"],
+    )
+
+    rows = [[t["target"], t["goal"], t["measured"], "met" if t["met"] else "MISSED"] for t in report["targets"]]
+    print_table("Targets", ["target", "goal", "measured", "result"], rows)
+    print_table(
+        "Run time of this benchmark",
+        ["step", "seconds"],
+        [[step, f"{seconds:.1f}"] for step, seconds in report["wall_s"].items()],
+    )
+
+
+def print_builds(report: dict) -> None:
     rows = []
     for size in report["sizes"]:
         b, r = report["build"][str(size)], report["raw_build"][str(size)]
@@ -884,6 +910,8 @@ def print_report(report: dict) -> None:
           f"({rate:.0f}/s): " + "; ".join(
               f"{size:,}: {(report['build'][str(size)]['build_s'] + size / rate) / 3600:.2f} h" for size in report["sizes"]))
 
+
+def print_queries(report: dict) -> None:
     for size in report["sizes"]:
         q = report["queries"][str(size)]
         rows = [[label, f"{q[name]['p50_ms']:.2f}", f"{q[name]['p95_ms']:.2f}", f"{q[name]['mean_ms']:.2f}"]
@@ -907,6 +935,9 @@ def print_report(report: dict) -> None:
             ],
         )
 
+
+def print_recall_and_concurrency(report: dict) -> None:
+    m = report["machine"]
     for size in report["sizes"]:
         recall = report["queries"][str(size)].get("recall")
         if not recall:
@@ -943,26 +974,6 @@ def print_report(report: dict) -> None:
         print_table(f"6. Concurrent searches: {title}", ["policy/threads", "threads", "p50 ms", "p95 ms", "searches/s"], rows,
                     [f"each thread makes {CONCURRENCY_CALLS} calls; 'one lock' = every call behind one lock, as the app "
                      f"was before; {m['cores']} cores"])
-
-    r = report["reingest"]
-    print_table(
-        f"5. Re-ingest of the bundled corpus ({r['files']} files, {r['passages']} passages) into a fresh Workspace",
-        ["call", "seconds", "texts encoded", "index rebuilt"],
-        [
-            ["first ingest", f"{r['first_s']:.2f}", r["encoded_first"], "yes"],
-            ["second, identical", f"{r['second_s']:.3f}", r["encoded_second"], "yes" if r["index_rebuilt_on_second"] else "no"],
-        ],
-        [f"ratio second/first {r['ratio']:.2%}; model loaded beforehand in {r['model_load_s']:.1f} s (not counted); "
-         f"files refused: {r['refused']}"],
-    )
-
-    rows = [[t["target"], t["goal"], t["measured"], "met" if t["met"] else "MISSED"] for t in report["targets"]]
-    print_table("Targets", ["target", "goal", "measured", "result"], rows)
-    print_table(
-        "Run time of this benchmark",
-        ["step", "seconds"],
-        [[step, f"{seconds:.1f}"] for step, seconds in report["wall_s"].items()],
-    )
 
 
 def evaluate_targets(report: dict) -> list[dict]:
