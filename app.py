@@ -78,17 +78,23 @@ class Resources:
     """The workspace of one home folder, shared by every session of the server."""
 
     workspace: Workspace
-    lock: threading.RLock = field(default_factory=threading.RLock)  # one library call at a time
+    # Held only to load the workspace the first time, for uploads (one at a time) and for the memory of results:
+    # searches, timelines and briefs run at once in several sessions (the workspace lets reads run concurrently).
+    lock: threading.RLock = field(default_factory=threading.RLock)
     ready: bool = False  # corpus present, index current, model loaded
     results: OrderedDict = field(default_factory=OrderedDict)  # recent searches, by query, filters and index
 
     def remembered(self, key: tuple, compute: Callable[[], Remembered], keep: int = 64) -> Remembered:
-        """``compute()``, or its value from an earlier call with the same key (the key names the index built)."""
+        """``compute()``, or its value from an earlier call with the same key (the key names the index built).
+
+        Computed outside the lock, so one session's search does not wait for another's.
+        """
         with self.lock:
             if key in self.results:
                 self.results.move_to_end(key)
                 return self.results[key]
-            value = compute()
+        value = compute()
+        with self.lock:
             self.results[key] = value
             while len(self.results) > keep:
                 self.results.popitem(last=False)
@@ -243,10 +249,9 @@ def init_search_state(councils: list[str], months: list[str], documents: list[st
 
 def page_search(resources: Resources) -> None:
     workspace = resources.workspace
-    with resources.lock:
-        councils = workspace.councils()
-        documents = workspace.document_names()
-        months = workspace.index_months()
+    councils = workspace.councils()
+    documents = workspace.document_names()
+    months = workspace.index_months()
     init_search_state(councils, months, documents)
     for key in ("s_since", "s_until"):
         if st.session_state.get(key) not in months:
@@ -303,10 +308,9 @@ def page_search(resources: Resources) -> None:
         summarised = workspace.summarise_result(found) if found.hits else None
         return found, summarised, time.perf_counter() - started
 
-    with resources.lock:
-        remembered_as = ("search", *workspace.index_version(), query, filters, int(state["s_k"]), state["s_mode"])
-        result, summary, elapsed = resources.remembered(remembered_as, run_search)
-        show_notes(workspace)
+    remembered_as = ("search", *workspace.index_version(), query, filters, int(state["s_k"]), state["s_mode"])
+    result, summary, elapsed = resources.remembered(remembered_as, run_search)
+    show_notes(workspace)
     if result.index_behind:
         st.warning(views.INDEX_BEHIND)
     if not result.hits:
@@ -334,9 +338,8 @@ def page_similar(resources: Resources) -> None:
         st.info("Open an action's timeline or a search result and follow “Similar actions elsewhere”.")
         return
     workspace = resources.workspace
-    with resources.lock:
-        result = workspace.similar(action_id, k=10)
-        show_notes(workspace)
+    result = workspace.similar(action_id, k=10)
+    show_notes(workspace)
     html(views.similar_heading_html(action_id))
     if not result.hits:
         st.info(md_escape(no_results(result.message)))
@@ -350,8 +353,7 @@ def page_similar(resources: Resources) -> None:
 
 def page_action(resources: Resources) -> None:
     workspace = resources.workspace
-    with resources.lock:
-        actions = workspace.indexed_actions()
+    actions = workspace.indexed_actions()
     ids = [action.action_id for action in actions]
     names = {action.action_id: f"{action.council} {action.ref or ''} ({action.action_id})".replace("  ", " ")
              for action in actions}
@@ -362,8 +364,7 @@ def page_action(resources: Resources) -> None:
         if wanted and wanted not in names:
             # An id typed as printed ("Staffordshire/3.2 D"): the library resolves it or says what is close.
             try:
-                with resources.lock:
-                    wanted = workspace.timeline(wanted).action_id
+                wanted = workspace.timeline(wanted).action_id
             except NarrativeSearchError as error:
                 problem = str(error)
         st.session_state["a_id"] = wanted if wanted in names else None
@@ -382,9 +383,8 @@ def page_action(resources: Resources) -> None:
         if not problem:
             st.info("Choose an action, or follow “Timeline” from a search result.")
         return
-    with resources.lock:
-        timeline = workspace.timeline(action_id, as_of=as_of or None)
-        summary = summarise_action(timeline)
+    timeline = workspace.timeline(action_id, as_of=as_of or None)
+    summary = summarise_action(timeline)
 
     st.subheader(md_escape(views.timeline_heading(timeline)), anchor=False)
     if timeline.action and timeline.kind != "section":  # a section's title is its heading
@@ -417,8 +417,7 @@ def page_action(resources: Resources) -> None:
 
 def page_compare(resources: Resources) -> None:
     workspace = resources.workspace
-    with resources.lock:
-        councils = workspace.councils()
+    councils = workspace.councils()
     if "c_q" not in st.session_state:
         st.session_state["c_q"] = config.cap_query(st.query_params.get("q", ""))[0]
         known = {name.lower(): name for name in councils}
@@ -438,9 +437,8 @@ def page_compare(resources: Resources) -> None:
             found = workspace.search(query, k=10, filters=SearchFilters(councils=(council,)), explain=False)
             return found, workspace.summarise_result(found)
 
-        with resources.lock:
-            key = ("compare", *workspace.index_version(), query, council)
-            result, summary = resources.remembered(key, run_summary)
+        key = ("compare", *workspace.index_version(), query, council)
+        result, summary = resources.remembered(key, run_summary)
         with column:
             st.subheader(md_escape(council), anchor=False)
             sentences = [s for _, found in summary.councils for s in found]
@@ -457,8 +455,7 @@ def page_compare(resources: Resources) -> None:
 
 def page_brief(resources: Resources) -> None:
     workspace = resources.workspace
-    with resources.lock:
-        councils = workspace.councils()
+    councils = workspace.councils()
     if not councils:
         st.info(views.EMPTY_LIBRARY)
         return
@@ -478,7 +475,7 @@ def page_brief(resources: Resources) -> None:
     as_of = three.text_input("As of (YYYY-MM)", key="b_as_of", placeholder="latest report",
                              help="The brief as it stood at this month.").strip()
     set_url("brief", council=council, since=since, as_of=as_of)
-    with resources.lock, st.spinner(f"Writing the brief for {council}…"):
+    with st.spinner(f"Writing the brief for {council}…"):
         brief = workspace.brief(council, since=since or None, as_of=as_of or None)
     show_brief_downloads(brief)
     show_brief(brief)
@@ -559,11 +556,10 @@ def page_library(resources: Resources) -> None:
             st.session_state["l_outcomes"] = ingest_uploads(resources, files, council.strip() or None, replace)
             st.rerun()
 
-    with resources.lock:
-        summaries = workspace.document_summary()
-        current = workspace.index_is_current()
-        manifest = workspace.index_manifest() if summaries else None
-        show_notes(workspace)
+    summaries = workspace.document_summary()
+    current = workspace.index_is_current()
+    manifest = workspace.index_manifest() if summaries else None
+    show_notes(workspace)
     st.subheader("What is ingested", anchor=False)
     if not summaries:
         st.info("Nothing is ingested yet.")

@@ -1,6 +1,10 @@
 """Speed of the search pipeline against the bare libraries it is built on, on this machine.
 
-    .venv/bin/python bench/speed.py [--sizes 1000,10000,100000] [--queries 200] [--json OUT]
+    .venv/bin/python bench/speed.py [--sizes 1000,10k,100k[,1m]] [--queries 200] [--tune] [--json OUT]
+
+A million passages (``--sizes 1m``) takes an hour or more on a 2-core
+machine and about 6 GiB of memory at its peak (the benchmark's own copies
+of the vectors, the index opened, and an exact index to measure recall).
 
 Everything is measured in one run, in a temporary folder removed at the end:
 
@@ -11,6 +15,13 @@ Everything is measured in one run, in a temporary folder removed at the end:
    first call and its load time reported apart, so the first call is not
    inflated by it. The index of that home gives the *sample*: its passages
    and their real vectors.
+
+6. Concurrent searches (run after 5, and at the largest size): 1, 4 and 20
+   threads searching at once, each making CONCURRENCY_CALLS calls, through a
+   ``Workspace`` on the bundled corpus (as the app's sessions do) and through
+   one shared ``SearchIndex`` at the largest size; per-call p50/p95 and
+   searches per second, both as the code now runs them (reads concurrent) and
+   behind one lock per call (as the app did before).
 
 Synthetic corpora of N passages are made from the sample: passage ``i``
 takes the metadata of sample passage ``i % n``, with the council renamed
@@ -29,14 +40,17 @@ prefix of every larger one.
    this project's 2-core machine.
 
 2. Index build, per size: the synthetic texts are not encoded. Their vectors
-   (the real encoded ones up to 1k, else each sample passage's vector plus
-   Gaussian noise, renormalised) are written into a vector cache under
-   ``Embedder.cache_key``, so ``build_index`` runs the real pipeline (cache
+   (the real encoded ones up to 1k, else mixes of three real encoded vectors,
+   of the sample and of the 1k, with random weights, plus Gaussian noise,
+   renormalised: spread as real vectors are, not near-duplicates) are
+   written into a vector cache under ``Embedder.cache_key``, so ``build_index`` runs the real pipeline (cache
    look-ups, faiss, FTS5, SQLite writes, manifest) with every vector a cache
    hit and no model loaded. It runs in a fresh (spawned) child process per
    size, which reports its resident set size before the build and its peak
-   during it (VmHWM, reset just before the build); another child measures
-   the raw equivalent, ``faiss.IndexFlatIP.add`` of the same vectors.
+   during it (VmHWM, reset just before the build), and the index's size on
+   disk; another child measures the raw equivalent: a faiss index of the same
+   type and settings over the same vectors (and a bare ``IndexFlatIP.add``),
+   and a bare FTS5 table of the same texts (which the raw queries search).
 
 3. Query latency, per size: ``search(index, embedder, query, k=10,
    explain=False)`` end to end (query encoding, filters, both rankings,
@@ -45,17 +59,23 @@ prefix of every larger one.
    ``model.encode(query, normalize_embeddings=True)`` + a search of the same
    faiss index the pipeline uses (exact up to APPROXIMATE_ABOVE passages,
    HNSW above, same efSearch) for 100 candidates (what search asks each
-   ranking for), and against encode + ``IndexFlatIP.search`` (exact) too.
+   ranking for), and against encode + ``IndexFlatIP.search`` (exact) too;
+   and against raw hybrid (encode + faiss + an FTS5 ``bm25()`` query of the words OR'ed, top
+   100) and raw phrase (the same with an FTS5 phrase MATCH) for queries
+   with a quoted phrase drawn from a random passage. Query encoding on both
+   sides runs on one torch thread (as ``encode_query`` does).
    The parts are timed alone too: query encoding, the dense and the keyword
    (BM25 over FTS5's postings) rankings with and without the filter's mask,
    and the filter mask. The 33 queries of ``bench/queries.json`` are cycled to
    ``--queries``; all tasks run once per distinct query as a warm-up, then in
    a rotating order per query so background load hits them alike.
 
-4. HNSW recall, at the largest size: ``make_vector_index(vectors, "hnsw")``
-   over the same vectors, recall@10 (and @100) against the exact flat index
-   for 200 query vectors (the real query embeddings, then passage vectors
-   with noise), and single-query search times of both.
+4. HNSW recall, at every size with an HNSW index: the index as built,
+   recall@10 (and @100) against the exact flat index for 200 query vectors
+   (the real query embeddings, then passage vectors with noise), at
+   efSearch 64, 128 and 256, and single-query search times. With
+   ``--tune``, HNSW is also built with each of TUNE_SETTINGS (M,
+   efConstruction) at the largest size, each in a child process.
 
 Synthetic vectors do not match their synthetic texts (they follow the
 sample passage whose metadata the passage took): rankings are meaningless
@@ -77,7 +97,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
@@ -85,9 +105,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from narrative_search import config  # noqa: E402
-from narrative_search.embed import Embedder  # noqa: E402
+from narrative_search.embed import Embedder, one_torch_thread  # noqa: E402
 from narrative_search.index import (  # noqa: E402
     APPROXIMATE_ABOVE,
+    EXACT_FILTER_MAX_ROWS,
     HNSW_EF_CONSTRUCTION,
     HNSW_EF_SEARCH,
     HNSW_NEIGHBOURS,
@@ -96,6 +117,7 @@ from narrative_search.index import (  # noqa: E402
     make_vector_index,
     open_index,
 )
+from narrative_search.keyword import fts_phrase  # noqa: E402
 from narrative_search.model import Passage, SearchFilters  # noqa: E402
 from narrative_search.months import month_from_number  # noqa: E402
 from narrative_search.search import (  # noqa: E402
@@ -119,6 +141,11 @@ ENCODE_TEXTS = 1000
 CANDIDATES = MIN_CANDIDATES
 #: Query vectors for the HNSW recall measurement.
 RECALL_QUERIES = 200
+#: Threads searching at once, and calls per thread for each count (fewer per thread with more threads).
+CONCURRENCY_THREADS = (1, 4, 20)
+CONCURRENCY_CALLS = 8
+#: efSearch values whose recall and speed are measured on the index built (the index itself uses HNSW_EF_SEARCH).
+RECALL_EF_SEARCH = (64, 128, 256)
 #: A 1-minute load average above this at the start gets the timings flagged as noisy.
 BUSY_LOAD = 0.5
 #: Months each side of a drawn passage's month in the date filter.
@@ -131,6 +158,10 @@ TARGETS = {
     "query_p95_ms_size": 100_000,
     "reingest_ratio_max": 0.05,
     "reingest_encoded_max": 0,
+    "million_size": 1_000_000,
+    "million_p95_ms_max": 30.0,
+    "build_memory_ratio_max": 2.0,
+    "recall_at_10_min": 0.95,
 }
 
 
@@ -254,13 +285,30 @@ def synthetic_passages(sample: Sequence[Passage], size: int, seed: int = SEED) -
     return passages
 
 
-def noisy_vectors(sample_vectors: np.ndarray, size: int, seed: int = SEED) -> np.ndarray:
-    """Vector ``i`` = sample vector ``i % n`` plus Gaussian noise, renormalised."""
-    rng = np.random.default_rng(seed)
-    vectors = sample_vectors[np.arange(size) % len(sample_vectors)].copy()
-    vectors += rng.normal(0.0, NOISE, vectors.shape).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.ascontiguousarray(vectors, dtype=np.float32)
+#: Vectors synthesised per block (each block its own seed, so the vectors of N are a prefix of those of more).
+MIX_BLOCK = 65_536
+
+
+def mixed_vectors(pool: np.ndarray, size: int, seed: int = SEED) -> np.ndarray:
+    """``size`` synthetic vectors, each a random convex mix of three real encoded vectors of ``pool`` plus noise.
+
+    Real vectors of distinct texts spread over the space as real corpora do;
+    mixing three of them (Dirichlet weights) and adding Gaussian noise (sd
+    NOISE per dimension) gives as many distinct, realistically spread
+    vectors as wanted, not clusters of near-duplicates around each real one.
+    Built block by block into one array: no second copy.
+    """
+    vectors = np.empty((size, pool.shape[1]), dtype=np.float32)
+    for block, start in enumerate(range(0, size, MIX_BLOCK)):
+        rng = np.random.default_rng([seed, block])
+        count = min(MIX_BLOCK, size - start)
+        picks = rng.integers(0, len(pool), size=(count, 3))
+        weights = rng.dirichlet((1.0, 1.0, 1.0), size=count).astype(np.float32)
+        mixed = np.einsum("nk,nkd->nd", weights, pool[picks])
+        mixed += rng.normal(0.0, NOISE, mixed.shape).astype(np.float32)
+        mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+        vectors[start:start + count] = mixed
+    return vectors
 
 
 def fill_vector_cache(cache_path: Path, texts: Sequence[str], vectors: np.ndarray) -> None:
@@ -373,6 +421,11 @@ def measure_encoding(workdir: Path, embedder: Embedder, texts: Sequence[str]) ->
 # -- 2. index build (in child processes) ---------------------------------------
 
 
+def folder_mb(folder: Path) -> float:
+    """Size of the files in ``folder`` (not below it), in MiB."""
+    return sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) / 2**20
+
+
 def child_build(sample_passages: list[Passage], size: int, home: str) -> dict:
     """In a fresh process: build_index over the synthetic corpus, all vectors cache hits."""
     passages = synthetic_passages(sample_passages, size)
@@ -383,9 +436,10 @@ def child_build(sample_passages: list[Passage], size: int, home: str) -> dict:
     manifest = build_index(home, passages, embedder, f"bench-synthetic-{size}")
     seconds = time.perf_counter() - started
     peak = memory_status()["VmHWM"]
+    generation = current_generation(home)
     started = time.perf_counter()
-    embedder.encode([p.text for p in passages])  # the cache-read part alone, again
-    cache_read = time.perf_counter() - started
+    embedder.encode([p.text for p in passages[:100_000]])  # the cache-read part alone, again (at most 100k, scaled)
+    cache_read = (time.perf_counter() - started) * len(passages) / min(len(passages), 100_000)
     return {
         "build_s": seconds,
         "cache_read_s": cache_read,
@@ -393,6 +447,9 @@ def child_build(sample_passages: list[Passage], size: int, home: str) -> dict:
         "peak_rss_mb": peak,
         "increase_mb": peak - (before["VmRSS"] if reset else before["VmHWM"]),
         "peak_reset": reset,
+        "vectors_mb": size * manifest.dimension * 4 / 2**20,
+        "disk_mb": folder_mb(generation),
+        "files_mb": {f.name: f.stat().st_size / 2**20 for f in generation.iterdir() if f.is_file()},
         "index_type": manifest.index_type,
         "encoded": manifest.encoded,
         "cache_hits": manifest.cache_hits,
@@ -400,24 +457,66 @@ def child_build(sample_passages: list[Passage], size: int, home: str) -> dict:
     }
 
 
-def child_raw_build(vectors_path: str) -> dict:
-    """In a fresh process: the same vectors added to a bare IndexFlatIP."""
+RAW_FTS_NAME = "raw-fts.sqlite"
+#: Above this many passages the raw build adds the vectors to a flat index only, not HNSW too.
+RAW_HNSW_MAX = 200_000
+
+
+def child_raw_build(sample_passages: list[Passage], size: int, vectors_path: str, index_type: str) -> dict:
+    """In a fresh process: the bare libraries' build of the same corpus.
+
+    faiss: the same vectors, already in memory, added to an index of the same
+    type and settings (and to a bare IndexFlatIP); FTS5: a bare table with the
+    same tokenizer over the same texts (what the raw queries search).
+    """
     import faiss
 
-    vectors = np.load(vectors_path)
+    from narrative_search.keyword import FTS_TOKENIZE
+
+    texts_path = Path(vectors_path).with_name("texts.json")
+    if texts_path.is_file():
+        texts = json.loads(texts_path.read_text(encoding="utf-8"))
+    else:
+        texts = [p.text for p in synthetic_passages(sample_passages, size)]
+    vectors = np.load(vectors_path, mmap_mode="r")
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if size > RAW_HNSW_MAX:
+        index_type = "flat"  # the pipeline's HNSW build is this same faiss call; twice would double the run
     before = memory_status()
     reset = reset_peak_memory()
     started = time.perf_counter()
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(vectors)
+    index = make_vector_index(vectors, index_type)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
-    peak = memory_status()["VmHWM"]
     assert index.ntotal == len(vectors)
+    peak = memory_status()["VmHWM"]
+    faiss_path = Path(vectors_path).with_name("raw.faiss")
+    faiss.write_index(index, str(faiss_path))
+    del index
+    started = time.perf_counter()
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    flat_seconds = time.perf_counter() - started
+    del flat
+
+    fts_path = Path(vectors_path).with_name(RAW_FTS_NAME)
+    started = time.perf_counter()
+    conn = sqlite3.connect(fts_path)
+    conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(text, tokenize='{FTS_TOKENIZE}')")
+    conn.executemany("INSERT INTO t (rowid, text) VALUES (?, ?)", enumerate(texts))
+    conn.execute("INSERT INTO t (t) VALUES ('optimize')")
+    conn.commit()
+    conn.close()
+    fts_seconds = time.perf_counter() - started
     return {
+        "index_type": index_type,
         "add_s": seconds,
+        "flat_add_s": flat_seconds,
+        "fts_s": fts_seconds,
+        "build_s": seconds + fts_seconds,
         "rss_before_mb": before["VmRSS"],
         "peak_rss_mb": peak,
         "increase_mb": peak - (before["VmRSS"] if reset else before["VmHWM"]),
+        "disk_mb": (faiss_path.stat().st_size + fts_path.stat().st_size) / 2**20,
     }
 
 
@@ -427,11 +526,13 @@ def prepare_size(workdir: Path, sample: Sample, size: int, encoded_vectors: np.n
     if size <= len(encoded_vectors):
         vectors, origin = encoded_vectors[:size], "encoded"
     else:
-        vectors, origin = noisy_vectors(sample.vectors, size), "sample+noise"
+        pool = np.vstack([sample.vectors, encoded_vectors])
+        vectors, origin = mixed_vectors(pool, size), f"mix of 3 of {len(pool):,} real + noise"
     home = workdir / f"size-{size}"
     home.mkdir()
     fill_vector_cache(home / config.VECTOR_CACHE_NAME, [p.text for p in passages], vectors)
     np.save(home / "vectors.npy", vectors)
+    (home / "texts.json").write_text(json.dumps([p.text for p in passages]), encoding="utf-8")
     return home, vectors, origin
 
 
@@ -461,20 +562,33 @@ def measure_queries(home: Path, embedder: Embedder, queries: Sequence[str], coun
     import faiss
 
     model = embedder.model
+    rss_before = memory_status()["VmRSS"]
     started = time.perf_counter()
     index = open_index(home)
     open_seconds = time.perf_counter() - started
+    open_mb = memory_status()["VmRSS"] - rss_before
     try:
         flat = faiss.IndexFlatIP(index.manifest.dimension)
         flat.add(index.all_vectors())
         same = index.vectors  # the faiss index the pipeline searches, read from the same file
         same_params = faiss.SearchParametersHNSW(efSearch=HNSW_EF_SEARCH) if index.manifest.index_type == "hnsw" else None
-        parsed = {q: parse_query(q) for q in queries}
-        vectors = {q: embedder.encode_query(parsed[q].text) for q in queries}
+        raw_fts = sqlite3.connect(f"file:{home / RAW_FTS_NAME}?mode=ro", uri=True)
         asked = [queries[i % len(queries)] for i in range(count)]
+        phrased = phrase_queries(index, asked, seed)
+        parsed = {q: parse_query(q) for q in [*queries, *phrased]}
+        vectors = {q: embedder.encode_query(parsed[q].text) for q in queries}
         filters = draw_filters(index, count, seed)
         masks = [filter_mask(index, check_filters(f))[0] for f in filters]
-        answered = {"pipeline": 0, "pipeline_filtered": 0}
+        answered = {"pipeline": 0, "pipeline_filtered": 0, "pipeline_phrase": 0}
+
+        def raw_encode(text: str) -> np.ndarray:
+            with one_torch_thread():  # as encode_query does, so the ratio measures the pipeline's own cost
+                vector = model.encode(text, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+            return np.asarray(vector, dtype=np.float32).reshape(1, -1)
+
+        def raw_keyword(match: str) -> list:
+            return raw_fts.execute("SELECT rowid, bm25(t) FROM t WHERE t MATCH ? ORDER BY bm25(t) LIMIT ?",
+                                   (match, CANDIDATES)).fetchall()
 
         def task(name: str, i: int) -> Callable[[], object]:
             q, p, f, mask = asked[i], parsed[asked[i]], filters[i], masks[i]
@@ -482,13 +596,18 @@ def measure_queries(home: Path, embedder: Embedder, queries: Sequence[str], coun
                 return lambda: search(index, embedder, q, k=10, explain=False)
             if name == "pipeline_filtered":
                 return lambda: search(index, embedder, q, k=10, filters=f, explain=False)
+            if name == "pipeline_phrase":
+                return lambda: search(index, embedder, phrased[i], k=10, explain=False)
             if name in ("raw", "raw_flat"):
                 target, params = (same, same_params) if name == "raw" else (flat, None)
-
-                def raw():
-                    vector = model.encode(p.text, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-                    return target.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), CANDIDATES, params=params)
-                return raw
+                return lambda: target.search(raw_encode(p.text), CANDIDATES, params=params)
+            if name == "raw_hybrid":
+                match = " OR ".join(fts_phrase(word) for word in p.keyword_words()) or '""'
+                return lambda: (same.search(raw_encode(p.text), CANDIDATES, params=same_params), raw_keyword(match))
+            if name == "raw_phrase":
+                phrase = parsed[phrased[i]]
+                match = " AND ".join(fts_phrase(word) for word in phrase.phrases) or '""'
+                return lambda: (same.search(raw_encode(phrase.text), CANDIDATES, params=same_params), raw_keyword(match))
             if name == "encode":
                 return lambda: embedder.encode_query(p.text)
             if name == "dense":
@@ -521,20 +640,78 @@ def measure_queries(home: Path, embedder: Embedder, queries: Sequence[str], coun
         result["answered"] = answered
         result["queries"] = count
         result["open_index_s"] = open_seconds
+        result["open_index_mb"] = open_mb
         result["index_type"] = index.manifest.index_type
         result["ratio_p95"] = result["pipeline"]["p95_ms"] / result["raw"]["p95_ms"]
         result["ratio_p95_filtered"] = result["pipeline_filtered"]["p95_ms"] / result["raw"]["p95_ms"]
         result["ratio_p95_vs_flat"] = result["pipeline"]["p95_ms"] / result["raw_flat"]["p95_ms"]
+        result["ratio_p95_hybrid"] = result["pipeline"]["p95_ms"] / result["raw_hybrid"]["p95_ms"]
+        result["ratio_p95_filtered_hybrid"] = result["pipeline_filtered"]["p95_ms"] / result["raw_hybrid"]["p95_ms"]
+        result["ratio_p95_phrase"] = result["pipeline_phrase"]["p95_ms"] / result["raw_phrase"]["p95_ms"]
         result["mean_filter_passages"] = float(np.mean([m.sum() for m in masks]))
+        if index.manifest.index_type == "hnsw":
+            result["recall"] = measure_recall(same, flat, np.stack(list(vectors.values())), index.all_vectors(), seed)
+        raw_fts.close()
         return result
     finally:
         index.close()
+
+
+def phrase_queries(index, asked: Sequence[str], seed: int) -> list[str]:
+    """Each query with a quoted two-word phrase in front, drawn from a random passage (so it is found)."""
+    rng = random.Random(seed)
+    rows = [rng.randrange(len(index)) for _ in asked]
+    texts = index.passages(rows)
+    phrased = []
+    for query, row in zip(asked, rows):
+        words = re.findall(r"[A-Za-z]{3,}", texts[row].text) or ["support", "plan"]
+        start = rng.randrange(max(len(words) - 1, 1))
+        phrased.append(f'"{" ".join(words[start:start + 2])}" {query}')
+    return phrased
+
+
+def measure_recall(hnsw, flat, query_vectors: np.ndarray, passage_vectors: np.ndarray, seed: int) -> dict:
+    """recall@10 and @100 of the pipeline's HNSW index against the exact one, and search times, per efSearch."""
+    import faiss
+
+    rng = np.random.default_rng(seed)
+    extra = max(RECALL_QUERIES - len(query_vectors), 0)
+    perturbed = passage_vectors[np.sort(rng.integers(0, len(passage_vectors), size=extra))]
+    perturbed = perturbed + rng.normal(0.0, NOISE, perturbed.shape).astype(np.float32)
+    perturbed /= np.linalg.norm(perturbed, axis=1, keepdims=True)
+    queries = np.ascontiguousarray(np.vstack([query_vectors, perturbed])[:RECALL_QUERIES], dtype=np.float32)
+    exact = {k: flat.search(queries, k)[1] for k in (10, CANDIDATES)}
+    flat_times = []
+    for query in queries:
+        started = time.perf_counter()
+        flat.search(query.reshape(1, -1), CANDIDATES)
+        flat_times.append(time.perf_counter() - started)
+    result: dict = {"queries": len(queries), "real_queries": min(len(query_vectors), RECALL_QUERIES),
+                    "flat_query": percentiles(flat_times), "by_ef": {}}
+    for ef in RECALL_EF_SEARCH:
+        entry: dict = {}
+        for k in (10, CANDIDATES):
+            params = faiss.SearchParametersHNSW(efSearch=max(ef, k))
+            _, found = hnsw.search(queries, k, params=params)
+            entry[f"recall_at_{k}"] = float(np.mean([len(set(a) & set(e)) / k for a, e in zip(found.tolist(), exact[k].tolist())]))
+        params = faiss.SearchParametersHNSW(efSearch=max(ef, CANDIDATES))
+        times = []
+        for query in queries:
+            started = time.perf_counter()
+            hnsw.search(query.reshape(1, -1), CANDIDATES, params=params)
+            times.append(time.perf_counter() - started)
+        entry["query"] = percentiles(times)
+        result["by_ef"][str(ef)] = entry
+    return result
 
 
 #: What measure_queries times, with the label printed for it.
 QUERY_TASKS = {
     "pipeline": "search(), no filter",
     "pipeline_filtered": "search(), council+date filter",
+    "pipeline_phrase": "search(), a quoted phrase + words",
+    "raw_hybrid": f"raw hybrid: model.encode + faiss k={CANDIDATES} + FTS5 bm25 OR of the words, top {CANDIDATES}",
+    "raw_phrase": f"raw phrase: model.encode + faiss k={CANDIDATES} + FTS5 bm25 phrase MATCH, top {CANDIDATES}",
     "raw": f"raw: model.encode + search of the same faiss index k={CANDIDATES}",
     "raw_flat": f"raw: model.encode + IndexFlatIP.search k={CANDIDATES} (exact)",
     "encode": "  part: query encoding (encode_query)",
@@ -546,49 +723,80 @@ QUERY_TASKS = {
 }
 
 
-# -- 4. HNSW recall ------------------------------------------------------------
+# -- 4. HNSW settings (--tune) ----------------------------------------------------
 
 
-def measure_hnsw(vectors: np.ndarray, query_vectors: np.ndarray, seed: int) -> dict:
-    """Recall of HNSW against the exact index over ``vectors``, and both indexes' query times."""
-    rng = np.random.default_rng(seed)
-    extra = RECALL_QUERIES - len(query_vectors)
-    perturbed = vectors[rng.integers(0, len(vectors), size=max(extra, 0))]
-    perturbed = perturbed + rng.normal(0.0, NOISE, perturbed.shape).astype(np.float32)
-    perturbed /= np.linalg.norm(perturbed, axis=1, keepdims=True)
-    queries = np.ascontiguousarray(np.vstack([query_vectors, perturbed])[:RECALL_QUERIES], dtype=np.float32)
+def child_tune(vectors_path: str, settings: tuple[int, int], query_vectors: np.ndarray, seed: int) -> dict:
+    """In a fresh process: build HNSW with (M, efConstruction) over the saved vectors; time, memory, recall per efSearch."""
+    import faiss
 
+    neighbours, construction = settings
+    vectors = np.ascontiguousarray(np.load(vectors_path), dtype=np.float32)
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(vectors)
+    before = memory_status()
+    reset_peak_memory()
     started = time.perf_counter()
-    flat = make_vector_index(vectors, "flat")
-    flat_build = time.perf_counter() - started
-    started = time.perf_counter()
-    hnsw = make_vector_index(vectors, "hnsw")
-    hnsw_build = time.perf_counter() - started
-
-    result = {
-        "size": len(vectors),
-        "queries": len(queries),
-        "real_queries": min(len(query_vectors), RECALL_QUERIES),
-        "flat_build_s": flat_build,
-        "hnsw_build_s": hnsw_build,
-        "settings": {"M": HNSW_NEIGHBOURS, "efConstruction": HNSW_EF_CONSTRUCTION, "efSearch": HNSW_EF_SEARCH},
-    }
-    for k in (10, CANDIDATES):
-        _, exact = flat.search(queries, k)
-        _, approximate = hnsw.search(queries, k)
-        result[f"recall_at_{k}"] = float(
-            np.mean([len(set(a) & set(e)) / k for a, e in zip(approximate.tolist(), exact.tolist())])
-        )
-    for name, index in (("flat", flat), ("hnsw", hnsw)):
-        for query in queries[:20]:  # warm-up
-            index.search(query.reshape(1, -1), CANDIDATES)
-        seconds = []
-        for query in queries:
-            started = time.perf_counter()
-            index.search(query.reshape(1, -1), CANDIDATES)
-            seconds.append(time.perf_counter() - started)
-        result[f"{name}_query"] = percentiles(seconds)
+    hnsw = faiss.IndexHNSWFlat(vectors.shape[1], neighbours, faiss.METRIC_INNER_PRODUCT)
+    hnsw.hnsw.efConstruction = construction
+    hnsw.add(vectors)
+    build = time.perf_counter() - started
+    result = measure_recall(hnsw, flat, query_vectors, vectors, seed)
+    result.update({"M": neighbours, "efConstruction": construction, "build_s": build,
+                   "increase_mb": memory_status()["VmHWM"] - before["VmRSS"], "size": len(vectors)})
     return result
+
+
+#: (M, efConstruction) pairs tried by --tune.
+TUNE_SETTINGS = ((16, 80), (32, 80), (32, 128), (48, 128))
+
+
+# -- 6. concurrent searches -------------------------------------------------------
+
+
+def measure_concurrency(call: Callable[[str], object], queries: Sequence[str], threads: Sequence[int], calls: int) -> dict:
+    """Per-call p50/p95 and throughput with ``n`` threads searching at once, for each ``n`` in ``threads``.
+
+    Each thread makes ``calls`` calls, cycling through ``queries`` from its own offset. Run twice: as the
+    code now does (reads concurrent) and behind one lock held for each whole call, as the app did before.
+    """
+    import threading
+
+    for query in queries:  # warm: a first search of a query also encodes its hits' sentences (then cached)
+        call(query)
+    result: dict = {}
+    for n in threads:  # the two policies back to back at each count, so a change in background load hits both
+        for policy in ("concurrent", "one lock"):
+            gate = threading.Lock() if policy == "one lock" else None
+            result[f"{policy}/{n}"] = _concurrent_round(call, queries, n, calls, gate)
+    return result
+
+
+def _concurrent_round(call: Callable[[str], object], queries: Sequence[str], n: int, calls: int, gate) -> dict:
+    import threading
+
+    times: list[list[float]] = [[] for _ in range(n)]
+
+    def worker(number: int) -> None:
+        for i in range(calls):
+            query = queries[(number * 7 + i) % len(queries)]
+            started = time.perf_counter()
+            if gate is not None:
+                with gate:
+                    call(query)
+            else:
+                call(query)
+            times[number].append(time.perf_counter() - started)
+
+    workers = [threading.Thread(target=worker, args=(number,)) for number in range(n)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    wall = time.perf_counter() - started
+    flat_times = [t for per in times for t in per]
+    return {**percentiles(flat_times), "threads": n, "per_s": len(flat_times) / wall, "wall_s": wall}
 
 
 # -- printing ------------------------------------------------------------------
@@ -645,59 +853,9 @@ def print_report(report: dict) -> None:
         ],
     )
 
-    rows = []
-    for size in report["sizes"]:
-        b, r = report["build"][str(size)], report["raw_build"][str(size)]
-        rows.append([
-            f"{size:,}", report["vector_origin"][str(size)], b["index_type"], f"{b['build_s']:.2f}", f"{b['cache_read_s']:.2f}",
-            f"{r['add_s']:.3f}", f"{b['peak_rss_mb']:.0f}", f"{b['increase_mb']:.0f}", f"{r['peak_rss_mb']:.0f}",
-            f"{r['increase_mb']:.0f}", f"{b['encoded']}/{b['cache_hits']}",
-        ])
-    print_table(
-        "2. Index build: build_index end to end, every vector a cache hit (child process per size)",
-        ["passages", "vectors", "index", "build s", "of which cache read s", "raw add s", "peak RSS MiB",
-         "build +MiB", "raw peak MiB", "raw +MiB", "encoded/hits"],
-        rows,
-        [
-            "raw = faiss.IndexFlatIP.add of the same vectors, already in memory, in its own child process;",
-            "peak RSS = the child's VmHWM (reset before the build); +MiB = peak minus RSS just before building",
-            "(the passages, resp. the vectors, are already in memory then). 'cache read' = Embedder.encode",
-            "of the same texts again after the build, all hits (the look-up part of the build alone).",
-        ],
-    )
-
-    for size in report["sizes"]:
-        q = report["queries"][str(size)]
-        rows = [[label, f"{q[name]['p50_ms']:.2f}", f"{q[name]['p95_ms']:.2f}", f"{q[name]['mean_ms']:.2f}"]
-                for name, label in QUERY_TASKS.items()]
-        print_table(
-            f"3. Query latency at {size:,} passages ({q['index_type']} index): {q['queries']} queries "
-            "(bench/queries.json cycled), k=10, explain=False",
-            ["path", "p50 ms", "p95 ms", "mean ms"],
-            rows,
-            [
-                f"ratio p95 pipeline/raw (same index): no filter {q['ratio_p95']:.2f}, filtered {q['ratio_p95_filtered']:.2f}; "
-                f"pipeline/raw exact {q['ratio_p95_vs_flat']:.2f}; "
-                f"queries with hits: {q['answered']['pipeline']}/{q['queries']} unfiltered, "
-                f"{q['answered']['pipeline_filtered']}/{q['queries']} filtered "
-                f"(the filter allows {q['mean_filter_passages']:.0f} passages on average); "
-                f"open_index took {q['open_index_s']:.2f} s",
-            ],
-        )
-
-    h = report["hnsw"]
-    print_table(
-        f"4. HNSW vs exact at {h['size']:,} passages: {h['queries']} query vectors ({h['real_queries']} real queries, "
-        f"the rest perturbed passage vectors); M={h['settings']['M']}, efConstruction={h['settings']['efConstruction']}, "
-        f"efSearch={h['settings']['efSearch']}",
-        ["index", "build s", "recall@10", f"recall@{CANDIDATES}", f"query p50 ms (k={CANDIDATES})", "query p95 ms"],
-        [
-            ["flat (exact)", f"{h['flat_build_s']:.2f}", "1.000", "1.000", f"{h['flat_query']['p50_ms']:.3f}", f"{h['flat_query']['p95_ms']:.3f}"],
-            ["hnsw", f"{h['hnsw_build_s']:.2f}", f"{h['recall_at_10']:.3f}", f"{h[f'recall_at_{CANDIDATES}']:.3f}",
-             f"{h['hnsw_query']['p50_ms']:.3f}", f"{h['hnsw_query']['p95_ms']:.3f}"],
-        ],
-        [f"(the index uses HNSW only above {APPROXIMATE_ABOVE:,} passages: APPROXIMATE_ABOVE)"],
-    )
+    print_builds(report)
+    print_queries(report)
+    print_recall_and_concurrency(report)
 
     r = report["reingest"]
     print_table(
@@ -718,6 +876,104 @@ def print_report(report: dict) -> None:
         ["step", "seconds"],
         [[step, f"{seconds:.1f}"] for step, seconds in report["wall_s"].items()],
     )
+
+
+def print_builds(report: dict) -> None:
+    rows = []
+    for size in report["sizes"]:
+        b, r = report["build"][str(size)], report["raw_build"][str(size)]
+        rows.append([
+            f"{size:,}", report["vector_origin"][str(size)], b["index_type"], f"{b['build_s']:.1f}",
+            f"{r['build_s']:.1f}", f"{b['build_s'] / r['build_s']:.2f}", f"{b['cache_read_s']:.1f}",
+            f"{b['vectors_mb']:.0f}", f"{b['peak_rss_mb']:.0f}", f"{b['increase_mb']:.0f}",
+            f"{b['increase_mb'] / b['vectors_mb']:.2f}", f"{r['increase_mb']:.0f}", f"{b['disk_mb']:.0f}",
+            f"{r['disk_mb']:.0f}", f"{b['encoded']}/{b['cache_hits']}",
+        ])
+    print_table(
+        "2. Index build: build_index end to end, every vector a cache hit (child process per size)",
+        ["passages", "vectors", "index", "build s", "raw s", "ratio", "of which cache read s", "vectors MiB",
+         "peak RSS MiB", "build +MiB", "+/vectors", "raw +MiB", "disk MiB", "raw disk MiB", "encoded/hits"],
+        rows,
+        [
+            "SYNTHETIC: texts recombine sentences of the bundled corpus (all distinct); vectors beyond the 1k encoded",
+            "are mixes of three real encoded vectors plus noise, written to the vector cache, so no text is encoded here",
+            "(encoding excluded). Build time with encoding = build s + passages / encode rate (table 1), estimated below.",
+            "raw = the bare libraries on the same data in their own child process: faiss index of the same type and",
+            "settings over vectors already in memory (+MiB is its faiss part) + a bare FTS5 table of the same texts.",
+            "peak RSS = the child's VmHWM (reset before the build); +MiB = peak minus RSS just before building (the",
+            "passages are in memory then); +/vectors = that increase over the vectors' own size (target <= 2).",
+            "'cache read' = Embedder.encode of the same texts again after the build, all hits (scaled from 100k).",
+        ],
+    )
+    rate = report["encode"]["pipeline_per_s"]
+    print("build time with encoding, estimated at the pipeline's encode rate here "
+          f"({rate:.0f}/s): " + "; ".join(
+              f"{size:,}: {(report['build'][str(size)]['build_s'] + size / rate) / 3600:.2f} h" for size in report["sizes"]))
+
+
+def print_queries(report: dict) -> None:
+    for size in report["sizes"]:
+        q = report["queries"][str(size)]
+        rows = [[label, f"{q[name]['p50_ms']:.2f}", f"{q[name]['p95_ms']:.2f}", f"{q[name]['mean_ms']:.2f}"]
+                for name, label in QUERY_TASKS.items()]
+        print_table(
+            f"3. Query latency at {size:,} passages ({q['index_type']} index): {q['queries']} queries "
+            "(bench/queries.json cycled), k=10, explain=False",
+            ["path", "p50 ms", "p95 ms", "mean ms"],
+            rows,
+            [
+                f"ratio p95 pipeline/raw faiss (same index): no filter {q['ratio_p95']:.2f}, filtered {q['ratio_p95_filtered']:.2f}; "
+                f"pipeline/raw exact {q['ratio_p95_vs_flat']:.2f}",
+                f"ratio p95 pipeline/raw hybrid (faiss + FTS5): no filter {q['ratio_p95_hybrid']:.2f}, "
+                f"filtered {q['ratio_p95_filtered_hybrid']:.2f}, phrase {q['ratio_p95_phrase']:.2f}",
+                f"queries with hits: {q['answered']['pipeline']}/{q['queries']} unfiltered, "
+                f"{q['answered']['pipeline_filtered']}/{q['queries']} filtered "
+                f"(the filter allows {q['mean_filter_passages']:.0f} passages on average), "
+                f"{q['answered']['pipeline_phrase']}/{q['queries']} with a phrase; open_index took {q['open_index_s']:.2f} s"
+                f" and {q.get('open_index_mb', float('nan')):.0f} MiB",
+                "raw paths encode on one torch thread, as encode_query does (see one_torch_thread).",
+            ],
+        )
+
+
+def print_recall_and_concurrency(report: dict) -> None:
+    m = report["machine"]
+    for size in report["sizes"]:
+        recall = report["queries"][str(size)].get("recall")
+        if not recall:
+            continue
+        rows = [["flat (exact)", "-", "1.000", "1.000", f"{recall['flat_query']['p50_ms']:.2f}", f"{recall['flat_query']['p95_ms']:.2f}"]]
+        for ef, e in recall["by_ef"].items():
+            mark = " (used)" if int(ef) == HNSW_EF_SEARCH else ""
+            rows.append([f"hnsw{mark}", ef, f"{e['recall_at_10']:.3f}", f"{e[f'recall_at_{CANDIDATES}']:.3f}",
+                         f"{e['query']['p50_ms']:.2f}", f"{e['query']['p95_ms']:.2f}"])
+        print_table(
+            f"4. HNSW index as built vs exact at {size:,} passages: {recall['queries']} query vectors "
+            f"({recall['real_queries']} real queries, the rest perturbed passage vectors); "
+            f"M={HNSW_NEIGHBOURS}, efConstruction={HNSW_EF_CONSTRUCTION}",
+            ["index", "efSearch", "recall@10", f"recall@{CANDIDATES}", f"p50 ms (k={CANDIDATES})", "p95 ms"],
+            rows,
+            [f"(HNSW above {APPROXIMATE_ABOVE:,} passages: APPROXIMATE_ABOVE; a filter allowing at most "
+             f"{EXACT_FILTER_MAX_ROWS:,} passages is searched exactly)"],
+        )
+    if report.get("tune"):
+        rows = []
+        for t in report["tune"]:
+            for ef, e in t["by_ef"].items():
+                rows.append([f"M={t['M']} efC={t['efConstruction']}", ef, f"{t['build_s']:.1f}", f"{t['increase_mb']:.0f}",
+                             f"{e['recall_at_10']:.3f}", f"{e[f'recall_at_{CANDIDATES}']:.3f}", f"{e['query']['p95_ms']:.2f}"])
+        print_table(f"4b. HNSW settings tried at {report['tune'][0]['size']:,} passages (--tune)",
+                    ["settings", "efSearch", "build s", "build +MiB", "recall@10", f"recall@{CANDIDATES}", "p95 ms"], rows)
+
+    for key, title in (("concurrency_sample", f"the bundled corpus ({report['sample']['passages']} passages) through "
+                        "Workspace.search (explain on, as the app)"),
+                       ("concurrency_largest", f"{report['sizes'][-1]:,} passages, one shared SearchIndex, search()")):
+        c = report[key]
+        rows = [[name, c[name]["threads"], f"{c[name]['p50_ms']:.1f}", f"{c[name]['p95_ms']:.1f}", f"{c[name]['per_s']:.1f}"]
+                for name in c]
+        print_table(f"6. Concurrent searches: {title}", ["policy/threads", "threads", "p50 ms", "p95 ms", "searches/s"], rows,
+                    [f"each thread makes {CONCURRENCY_CALLS} calls; 'one lock' = every call behind one lock, as the app "
+                     f"was before; {m['cores']} cores"])
 
 
 def evaluate_targets(report: dict) -> list[dict]:
@@ -747,6 +1003,31 @@ def evaluate_targets(report: dict) -> list[dict]:
             "measured": f"{q[key]['p95_ms']:.1f} ms",
             "met": q[key]["p95_ms"] < t["query_p95_ms_max"],
         })
+    for size in report["sizes"]:
+        b = report["build"][str(size)]
+        if size >= t["million_size"]:
+            q = report["queries"][str(size)]
+            targets.append({
+                "target": f"query p95 pipeline at {size:,}, council+date filter",
+                "goal": f"<= {t['million_p95_ms_max']:.0f} ms",
+                "measured": f"{q['pipeline_filtered']['p95_ms']:.1f} ms",
+                "met": q["pipeline_filtered"]["p95_ms"] <= t["million_p95_ms_max"],
+            })
+        targets.append({
+            "target": f"build memory at {size:,}: increase / vectors' size",
+            "goal": f"<= {t['build_memory_ratio_max']}",
+            "measured": f"{b['increase_mb'] / b['vectors_mb']:.2f}",
+            "met": b["increase_mb"] / b["vectors_mb"] <= t["build_memory_ratio_max"],
+        })
+        recall = report["queries"][str(size)].get("recall")
+        if recall:
+            value = recall["by_ef"][str(HNSW_EF_SEARCH)]["recall_at_10"]
+            targets.append({
+                "target": f"HNSW recall@10 at {size:,} (efSearch {HNSW_EF_SEARCH})",
+                "goal": f">= {t['recall_at_10_min']}",
+                "measured": f"{value:.3f}",
+                "met": value >= t["recall_at_10_min"],
+            })
     r = report["reingest"]
     targets.append({
         "target": "re-ingest time, second/first",
@@ -770,13 +1051,20 @@ def parse_sizes(text: str) -> list[int]:
     sizes = []
     for part in text.split(","):
         part = part.strip().lower().replace("_", "")
-        sizes.append(int(float(part[:-1]) * 1000) if part.endswith("k") else int(part))
+        scale = {"k": 1000, "m": 1_000_000}.get(part[-1:], 0)
+        sizes.append(int(float(part[:-1]) * scale) if scale else int(part))
     if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("sizes must be positive numbers of passages, e.g. 1000,10000,100000")
+        raise argparse.ArgumentTypeError("sizes must be positive numbers of passages, e.g. 1000,10k,100k,1m")
     return sorted(set(sizes))
 
 
-def run(sizes: list[int], query_count: int, encode_texts: int) -> dict:
+def save_partial(report: dict, path: Optional[Path]) -> None:
+    """Write what is measured so far to ``path`` (a long run killed half way keeps its figures)."""
+    if path is not None:
+        path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def run(sizes: list[int], query_count: int, encode_texts: int, tune: bool = False, partial: Optional[Path] = None) -> dict:
     queries = [q["query"] for q in json.loads(QUERIES.read_text(encoding="utf-8"))]
     report: dict = {"sizes": sizes, "machine": machine_info(), "targets_set": TARGETS}
     wall: dict[str, float] = {}
@@ -793,6 +1081,13 @@ def run(sizes: list[int], query_count: int, encode_texts: int) -> dict:
             wall["re-ingest"] = time.perf_counter() - started
             report["sample"] = {"passages": len(sample.passages), "sentences": len(sentence_pool(sample.passages))}
 
+            log(f"6. concurrent searches of the bundled corpus through one Workspace, {CONCURRENCY_THREADS} threads")
+            started = time.perf_counter()
+            with Workspace.open(workdir / "reingest", embedder=embedder) as workspace:
+                report["concurrency_sample"] = measure_concurrency(
+                    lambda query: workspace.search(query, k=10), queries, CONCURRENCY_THREADS, CONCURRENCY_CALLS)
+            wall["concurrent searches, sample"] = time.perf_counter() - started
+
             log(f"1. encode throughput on {encode_texts} texts")
             started = time.perf_counter()
             texts = [p.text for p in synthetic_passages(sample.passages, encode_texts)]
@@ -802,11 +1097,11 @@ def run(sizes: list[int], query_count: int, encode_texts: int) -> dict:
             query_vectors = np.stack([embedder.encode_query(parse_query(q).text) for q in queries])
             for key in ("build", "raw_build", "queries", "vector_origin"):
                 report[key] = {}
-            vectors = None
+            home = workdir
             for size in sizes:
                 started = time.perf_counter()
                 log(f"2. {size:,} passages: preparing the corpus and its cached vectors")
-                home, vectors, origin = prepare_size(workdir, sample, size, encoded_vectors)
+                home, _, origin = prepare_size(workdir, sample, size, encoded_vectors)
                 report["vector_origin"][str(size)] = origin
                 wall[f"{size:,}: corpus and cache"] = time.perf_counter() - started
 
@@ -814,18 +1109,36 @@ def run(sizes: list[int], query_count: int, encode_texts: int) -> dict:
                 log(f"2. {size:,} passages: build_index in a child process, then the raw build in another")
                 report["build"][str(size)] = build = in_child(child_build, sample.passages, size, str(home))
                 assert build["encoded"] == 0 and build["cache_hits"] == size and not build["model_loaded"], build
-                report["raw_build"][str(size)] = in_child(child_raw_build, str(home / "vectors.npy"))
+                (home / config.VECTOR_CACHE_NAME).unlink()  # the build has read it; disk and page cache back
+                report["raw_build"][str(size)] = in_child(
+                    child_raw_build, sample.passages, size, str(home / "vectors.npy"), build["index_type"]
+                )
                 wall[f"{size:,}: builds"] = time.perf_counter() - started
+                save_partial(report, partial)
 
                 started = time.perf_counter()
                 log(f"3. {size:,} passages: {query_count} queries")
                 report["queries"][str(size)] = measure_queries(home, embedder, queries, query_count, SEED + size)
                 wall[f"{size:,}: queries"] = time.perf_counter() - started
+                report["wall_s"] = wall
+                save_partial(report, partial)
 
-            log(f"4. HNSW at {sizes[-1]:,} passages")
+            largest = sizes[-1]
+            log(f"6. concurrent searches at {largest:,} passages, one shared SearchIndex")
             started = time.perf_counter()
-            report["hnsw"] = measure_hnsw(vectors, query_vectors, SEED)
-            wall[f"HNSW at {sizes[-1]:,}"] = time.perf_counter() - started
+            with open_index(home) as index:
+                report["concurrency_largest"] = measure_concurrency(
+                    lambda query: search(index, embedder, query, k=10, explain=False), queries,
+                    CONCURRENCY_THREADS, CONCURRENCY_CALLS)
+            wall[f"concurrent searches, {largest:,}"] = time.perf_counter() - started
+
+            if tune:
+                report["tune"] = []
+                for settings in TUNE_SETTINGS:
+                    log(f"4. HNSW M={settings[0]}, efConstruction={settings[1]} at {largest:,} passages")
+                    started = time.perf_counter()
+                    report["tune"].append(in_child(child_tune, str(home / "vectors.npy"), settings, query_vectors, SEED))
+                    wall[f"tune M={settings[0]} efC={settings[1]}"] = time.perf_counter() - started
         finally:
             embedder.close()
     wall["total"] = time.perf_counter() - total_started
@@ -837,15 +1150,17 @@ def run(sizes: list[int], query_count: int, encode_texts: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=parse_sizes, default=[1000, 10_000, 100_000],
-                        help="corpus sizes in passages, comma-separated (default 1000,10000,100000; 10k accepted)")
+                        help="corpus sizes in passages, comma-separated (default 1000,10000,100000; 10k and 1m accepted)")
     parser.add_argument("--queries", type=int, default=200, help="timed queries per size (default 200)")
     parser.add_argument("--encode-texts", type=int, default=ENCODE_TEXTS,
                         help=f"texts for the encode throughput comparison (default {ENCODE_TEXTS})")
+    parser.add_argument("--tune", action="store_true",
+                        help=f"also build HNSW with each (M, efConstruction) of {TUNE_SETTINGS} at the largest size")
     parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="also write every figure to OUT as JSON")
     args = parser.parse_args()
     if args.queries < 1 or args.encode_texts < 1:
         parser.error("--queries and --encode-texts must be positive")
-    report = run(args.sizes, args.queries, args.encode_texts)
+    report = run(args.sizes, args.queries, args.encode_texts, tune=args.tune, partial=args.json)
     print_report(report)
     if args.json is not None:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

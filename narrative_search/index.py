@@ -33,6 +33,7 @@ import shutil
 import sqlite3
 import threading
 import time
+import weakref
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -75,10 +76,24 @@ GENERATION_PREFIX = "gen-"
 #: encoding of that many new texts (over half an hour).
 APPROXIMATE_ABOVE = 50_000
 
-#: HNSW settings: neighbours per node, and the search breadth (recall vs speed).
+#: HNSW settings: neighbours per node, build breadth, and search breadth (recall vs speed).
+#: bench/speed.py --tune at 100k synthetic passages, recall@10 at efSearch 128 / 256:
+#: M=16 efC=80 0.948 / 0.976 (build 52 s); M=32 efC=80 0.934 / 0.980 (115 s);
+#: M=32 efC=128 0.977 / 0.992 (117 s); M=48 efC=128 0.973 / 0.985 (189 s). A search
+#: stays well under a millisecond beside a query's encoding of several, and recall
+#: falls as the corpus grows, so M=32, efConstruction=128, efSearch=256 keep the margin for 1M.
 HNSW_NEIGHBOURS = 32
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 128
+HNSW_EF_CONSTRUCTION = 128
+HNSW_EF_SEARCH = 256
+
+#: A filter allowing at most this many passages is searched exactly (on the
+#: allowed passages alone) even in an HNSW index: a council + date filter at a
+#: million passages allows a few hundred, which HNSW would mostly miss.
+EXACT_FILTER_MAX_ROWS = 10_000
+
+#: Passages encoded and added to faiss at a time by a build larger than this: the
+#: vectors of one slice (16 MiB at 384 dimensions) are all that is held beside faiss's copy.
+BUILD_SLICE = 10_000
 
 #: Phrase matches remembered per open index: a query asks for each twice (to
 #: require it, then to score it). Few, as each may list most of the rows.
@@ -214,11 +229,10 @@ def choose_index_type(passage_count: int, requested: str = "auto") -> IndexType:
     return "hnsw" if passage_count > APPROXIMATE_ABOVE else "flat"
 
 
-def make_vector_index(vectors: np.ndarray, index_type: IndexType) -> "faiss.Index":
-    """A faiss index over normalised ``vectors`` (inner product = cosine)."""
+def empty_vector_index(dimension: int, index_type: IndexType) -> "faiss.Index":
+    """An empty faiss index for normalised vectors (inner product = cosine), HNSW set up with our settings."""
     import faiss
 
-    dimension = vectors.shape[1]
     index: faiss.Index
     if index_type == "hnsw":
         index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
@@ -226,6 +240,12 @@ def make_vector_index(vectors: np.ndarray, index_type: IndexType) -> "faiss.Inde
         index.hnsw.efSearch = HNSW_EF_SEARCH
     else:
         index = faiss.IndexFlatIP(dimension)
+    return index
+
+
+def make_vector_index(vectors: np.ndarray, index_type: IndexType) -> "faiss.Index":
+    """A faiss index over normalised ``vectors`` (inner product = cosine)."""
+    index = empty_vector_index(vectors.shape[1], index_type)
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
@@ -306,13 +326,16 @@ def build_index(
     Returns the new generation's manifest. Whatever goes wrong before the
     switch, the generation in use is untouched. ``progress(encoded,
     to_encode)`` follows the encoding, the only long part.
+
+    Memory: the passages table and the keyword postings are written (and
+    the postings let go) before any vector is read, and the vectors then go
+    into faiss a slice at a time (:func:`encode_vector_index`), so the only
+    whole copy of them is faiss's own.
     """
     import faiss
 
     started = time.perf_counter()
     encoded_before, hits_before = embedder.encoded_count, embedder.cache_hits
-    vectors = embedder.encode([p.text for p in passages], show_progress=show_progress, progress=progress)
-    dimension = int(vectors.shape[1]) if len(passages) else int(embedder.dimension)
     kind = choose_index_type(len(passages), index_type)
 
     root = index_root(home)
@@ -325,8 +348,14 @@ def build_index(
         action_rows = {p.action_id: row for row, p in enumerate(firsts) if p.action_id}
         postings = _write_passages_db(generation / PASSAGES_NAME, passages, action_rows, firsts)
         postings.save(generation / WORDS_NAME)
+        del postings
         _fsync_file(generation / WORDS_NAME)
-        faiss.write_index(make_vector_index(vectors.reshape(-1, dimension), kind), str(generation / VECTORS_NAME))
+        vector_index = encode_vector_index(
+            [p.text for p in passages], embedder, kind, show_progress, _keeping_alive(generation, progress)
+        )
+        dimension = int(vector_index.d)
+        faiss.write_index(vector_index, str(generation / VECTORS_NAME))
+        del vector_index
         _fsync_file(generation / VECTORS_NAME)
         manifest = Manifest(
             format_version=INDEX_FORMAT_VERSION,
@@ -349,6 +378,69 @@ def build_index(
         raise
     _remove_old_generations(root, keep=generation.name)
     return manifest
+
+
+def _keeping_alive(generation: Path, progress: Optional[EncodeProgress]) -> EncodeProgress:
+    """``progress``, touching the generation's folder first: encoding may take hours, and another
+    process's build removes folders without a manifest untouched for :data:`_STALE_BUILD_SECONDS`."""
+
+    def touched(done: int, total: int) -> None:
+        os.utime(generation)
+        if progress is not None:
+            progress(done, total)
+
+    return touched
+
+
+def encode_vector_index(
+    texts: Sequence[str],
+    embedder: IndexingEncoder,
+    index_type: IndexType,
+    show_progress: bool = False,
+    progress: Optional[EncodeProgress] = None,
+) -> "faiss.Index":
+    """A faiss index of ``texts``' vectors (cached ones reused), encoded :data:`BUILD_SLICE` texts at a time.
+
+    A corpus of one slice is encoded in one call, as before. A larger one is
+    encoded slice by slice and each slice added to faiss at once, so no
+    second whole copy of the vectors is ever held (faiss's storage is
+    reserved up front: growing it would copy it). ``progress`` then counts
+    passages handled (cached or encoded) out of all of them.
+    """
+    if len(texts) <= BUILD_SLICE:
+        vectors = embedder.encode(texts, show_progress=show_progress, progress=progress)
+        dimension = int(vectors.shape[1]) if len(texts) else int(embedder.dimension)
+        return make_vector_index(vectors.reshape(-1, dimension), index_type)
+    vector_index: Optional["faiss.Index"] = None
+    if progress is not None:
+        progress(0, len(texts))
+    for start in range(0, len(texts), BUILD_SLICE):
+        piece = texts[start:start + BUILD_SLICE]
+        vectors = embedder.encode(piece, show_progress=show_progress)
+        if vector_index is None:
+            vector_index = empty_vector_index(int(vectors.shape[1]), index_type)
+            _reserve_vector_storage(vector_index, len(texts))
+        vector_index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        del vectors
+        if progress is not None:
+            progress(start + len(piece), len(texts))
+    assert vector_index is not None
+    return vector_index
+
+
+def _reserve_vector_storage(vector_index: "faiss.Index", count: int) -> None:
+    """Room for ``count`` vectors in a flat (or HNSW-flat) index's storage, so adding slices never regrows it.
+
+    faiss offers no reserve(): growing the storage to its final size and back
+    to empty keeps the allocation (a vector shrunk keeps its capacity).
+    """
+    import faiss
+
+    storage = faiss.downcast_index(vector_index.storage) if hasattr(vector_index, "storage") else vector_index
+    codes = getattr(storage, "codes", None)
+    if storage.ntotal == 0 and codes is not None and hasattr(codes, "resize"):
+        codes.resize(count * storage.sa_code_size())
+        codes.resize(0)
 
 
 def _remove_old_generations(root: Path, keep: str) -> None:
@@ -386,13 +478,23 @@ def current_generation(home: PathLike) -> Path:
     return folder
 
 
+class _ThreadConnection:
+    """One thread's connection to an index's passages.sqlite (a holder, as connections cannot be weakly referenced)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+
 class SearchIndex:
     """One index generation, opened for reading: vectors in faiss, words in FTS5, metadata in numpy.
 
     Metadata used by filters (council, kind, document, months, rating, action, record kind)
     is held as integer arrays so that a filter over 100k passages is a few
     vectorised comparisons; passage text is read from SQLite only for hits.
-    Safe to share between threads.
+    Safe to share between threads, and searched by several at once: each
+    thread reads SQLite through a read-only connection of its own (a
+    connection must not run two threads' statements at once), and faiss
+    searches the one shared vector index concurrently (its searches only read).
     """
 
     def __init__(self, folder: Path) -> None:
@@ -404,14 +506,15 @@ class SearchIndex:
             raise IndexCorruptError(
                 f"{self.folder}: index format {self.manifest.format_version}, this version reads {INDEX_FORMAT_VERSION}"
             )
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the caches below and the list of connections, never a query
+        self._local = threading.local()
+        # Every thread's connection, weakly: a finished thread's is freed (and closed) with the thread.
+        self._connections: "weakref.WeakSet[_ThreadConnection]" = weakref.WeakSet()
+        self._closed = False
         self._matches: dict[str, np.ndarray] = {}  # phrase match -> rows, the latest few
         self._all_vectors: Optional[np.ndarray] = None
         try:
             self.vectors = faiss.read_index(str(self.folder / VECTORS_NAME))
-            self.conn = sqlite3.connect(
-                f"file:{self.folder / PASSAGES_NAME}?mode=ro", uri=True, check_same_thread=False
-            )
             self._load_metadata()
             self.postings = KeywordPostings.load(self.folder / WORDS_NAME)
             self._tokenizer = QueryTokenizer()
@@ -423,6 +526,21 @@ class SearchIndex:
         if problems:
             self.close()
             raise IndexCorruptError(f"{self.folder}: " + "; ".join(problems))
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's read-only connection to passages.sqlite, opened on first use."""
+        held: Optional[_ThreadConnection] = getattr(self._local, "held", None)
+        if held is None:
+            with self._lock:
+                if self._closed:
+                    raise SearchIndexError(f"{self.folder}: the index has been closed")
+                held = _ThreadConnection(sqlite3.connect(
+                    f"file:{self.folder / PASSAGES_NAME}?mode=ro", uri=True, check_same_thread=False
+                ))
+                self._connections.add(held)
+            self._local.held = held
+        return held.conn
 
     def _load_metadata(self) -> None:
         rows = self.conn.execute(
@@ -468,7 +586,12 @@ class SearchIndex:
         return self.manifest.passage_count
 
     def close(self) -> None:
-        for resource in (getattr(self, "conn", None), getattr(self, "_tokenizer", None)):
+        """Close every thread's connection (the caller makes sure no search is running)."""
+        with self._lock:
+            self._closed = True
+            connections = [held.conn for held in self._connections]
+            self._connections = weakref.WeakSet()
+        for resource in (*connections, getattr(self, "_tokenizer", None)):
             if resource is not None:
                 resource.close()
 
@@ -500,12 +623,11 @@ class SearchIndex:
         for start in range(0, len(rows), 500):
             chunk = rows[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            with self._lock:
-                records = self.conn.execute(
-                    'SELECT rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating,'
-                    f" location, record_kind FROM passages WHERE rowid IN ({marks})",
-                    chunk,
-                ).fetchall()
+            records = self.conn.execute(
+                'SELECT rowid, id, kind, text, council, document, line, ref, action_id, start, "end", rating,'
+                f" location, record_kind FROM passages WHERE rowid IN ({marks})",
+                chunk,
+            ).fetchall()
             for rowid, *values in records:
                 found[rowid] = _passage(*values)
         return found
@@ -522,14 +644,32 @@ class SearchIndex:
         return np.flatnonzero(self.action_rows == row)
 
     def all_vectors(self) -> np.ndarray:
-        """Every passage's vector, (passages, dimension), read from faiss once and kept."""
+        """Every passage's vector, (passages, dimension), read-only.
+
+        A view of faiss's own storage, not a copy: at a million passages a copy
+        would be another 1.4 GiB. Valid while this index is open.
+        """
         with self._lock:
             if self._all_vectors is None:
-                total = self.vectors.ntotal
-                self._all_vectors = (
-                    self.vectors.reconstruct_n(0, total) if total else np.zeros((0, self.manifest.dimension), np.float32)
-                )
+                import faiss
+
+                total, dimension = self.vectors.ntotal, self.manifest.dimension
+                if not total:
+                    self._all_vectors = np.zeros((0, dimension), np.float32)
+                else:
+                    storage = self._flat_storage()
+                    view = faiss.rev_swig_ptr(storage.get_xb(), total * dimension).reshape(total, dimension)
+                    view.flags.writeable = False
+                    self._all_vectors = view
             return self._all_vectors
+
+    def _flat_storage(self) -> "faiss.IndexFlat":
+        """The exact (flat) index holding the vectors: the index itself, or an HNSW index's storage."""
+        import faiss
+
+        index = faiss.downcast_index(getattr(self.vectors, "storage", self.vectors))
+        assert isinstance(index, faiss.IndexFlat), type(index)
+        return index
 
     def passage_vectors(self, rows: Sequence[int]) -> np.ndarray:
         if len(rows) == 0:
@@ -556,6 +696,14 @@ class SearchIndex:
             selector = faiss.IDSelectorBitmap(total, faiss.swig_ptr(bits))
             # faiss's stub lacks SearchParametersHNSW and the keyword arguments its wrapper adds to
             # every SearchParameters class (which also keep the selector alive).
+            if self.manifest.index_type == "hnsw" and allowed <= EXACT_FILTER_MAX_ROWS:
+                # Few rows allowed: exact scores of those alone. HNSW would walk the graph through
+                # disallowed nodes, slower and missing neighbours as the filter narrows.
+                scores, rows = self._flat_storage().search(
+                    query, k, params=faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+                )
+                keep = rows[0] >= 0
+                return rows[0][keep].astype(np.int64), scores[0][keep]
             if self.manifest.index_type == "hnsw":
                 params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))  # type: ignore[attr-defined]
             else:
@@ -594,31 +742,31 @@ class SearchIndex:
         """Rows that satisfy the FTS5 ``match`` expression (quoted phrases), in row order."""
         with self._lock:
             cached = self._matches.get(match)
-            if cached is not None:
-                return cached
-            try:
-                records = self.conn.execute(
-                    "SELECT rowid FROM passage_words WHERE passage_words MATCH ? ORDER BY rowid", (match,)
-                ).fetchall()
-            except sqlite3.OperationalError as error:
-                raise NarrativeSearchError(f"the keyword query {match!r} cannot be run: {error}") from error
-            rows = np.fromiter((r for r, in records), dtype=np.int64, count=len(records))
-            if len(self._matches) >= _MATCH_CACHE_SIZE:
+        if cached is not None:
+            return cached
+        try:
+            records = self.conn.execute(
+                "SELECT rowid FROM passage_words WHERE passage_words MATCH ? ORDER BY rowid", (match,)
+            ).fetchall()
+        except sqlite3.OperationalError as error:
+            raise NarrativeSearchError(f"the keyword query {match!r} cannot be run: {error}") from error
+        rows = np.fromiter((r for r, in records), dtype=np.int64, count=len(records))
+        with self._lock:
+            if match not in self._matches and len(self._matches) >= _MATCH_CACHE_SIZE:
                 self._matches.pop(next(iter(self._matches)))
             self._matches[match] = rows
-            return rows
+        return rows
 
     def highlight(self, match: str, rows: Sequence[int], start_mark: str, end_mark: str) -> dict[int, str]:
         """The text of each passage in ``rows`` that matches ``match``, its matched terms wrapped in marks."""
         if not match or not rows:
             return {}
         marks = ",".join("?" * len(rows))
-        with self._lock:
-            records = self.conn.execute(
-                f"SELECT rowid, highlight(passage_words, 0, ?, ?) FROM passage_words"
-                f" WHERE passage_words MATCH ? AND rowid IN ({marks})",
-                (start_mark, end_mark, match, *[int(r) for r in rows]),
-            ).fetchall()
+        records = self.conn.execute(
+            f"SELECT rowid, highlight(passage_words, 0, ?, ?) FROM passage_words"
+            f" WHERE passage_words MATCH ? AND rowid IN ({marks})",
+            (start_mark, end_mark, match, *[int(r) for r in rows]),
+        ).fetchall()
         return dict(records)
 
 

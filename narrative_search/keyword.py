@@ -104,29 +104,31 @@ class KeywordPostings:
     def from_fts(cls, conn: sqlite3.Connection, table: str, row_count: int) -> "KeywordPostings":
         """Read the postings of the FTS5 ``table`` (rowids 0..row_count-1) through fts5vocab."""
         conn.execute(f"CREATE VIRTUAL TABLE temp.{table}_instances USING fts5vocab(main, {table}, instance)")
-        try:
-            # One row per term with its rows as text: parsing text in C is far
-            # faster than fetching millions of (term, row) tuples into Python.
-            records = conn.execute(
-                f"SELECT term, group_concat(doc, ' ') FROM temp.{table}_instances GROUP BY term ORDER BY term"
-            ).fetchall()
-        finally:
-            conn.execute(f"DROP TABLE temp.{table}_instances")
         terms: list[str] = []
         row_lists: list[np.ndarray] = []
         frequency_lists: list[np.ndarray] = []
-        for term, joined in records:
-            instances = np.fromstring(joined, dtype=np.int64, sep=" ")  # one entry per occurrence
-            rows, frequencies = np.unique(instances, return_counts=True)
-            terms.append(term)
-            row_lists.append(rows)
-            frequency_lists.append(frequencies)
-        rows = np.concatenate(row_lists).astype(np.int32) if row_lists else np.zeros(0, np.int32)
-        frequencies = np.concatenate(frequency_lists) if frequency_lists else np.zeros(0, np.int64)
+        try:
+            # One row per term with its rows as text: parsing text in C is far
+            # faster than fetching millions of (term, row) tuples into Python.
+            # Read term by term, not fetched all at once: at a million passages
+            # the joined texts of every term would take hundreds of MiB.
+            records = conn.execute(
+                f"SELECT term, group_concat(doc, ' ') FROM temp.{table}_instances GROUP BY term ORDER BY term"
+            )
+            for term, joined in records:
+                instances = np.fromstring(joined, dtype=np.int64, sep=" ")  # one entry per occurrence
+                rows, frequencies = np.unique(instances, return_counts=True)
+                terms.append(term)
+                row_lists.append(rows.astype(np.int32))
+                frequency_lists.append(np.minimum(frequencies, np.iinfo(np.uint16).max).astype(np.uint16))
+        finally:
+            conn.execute(f"DROP TABLE temp.{table}_instances")
+        rows = np.concatenate(row_lists) if row_lists else np.zeros(0, np.int32)
+        frequencies = np.concatenate(frequency_lists) if frequency_lists else np.zeros(0, np.uint16)
         lengths = np.bincount(rows, weights=frequencies, minlength=row_count).astype(np.float32)  # tokens per row
         starts = np.zeros(len(terms) + 1, dtype=np.int64)
         starts[1:] = np.cumsum([len(r) for r in row_lists])
-        return cls(terms, starts, rows, np.minimum(frequencies, np.iinfo(np.uint16).max).astype(np.uint16), lengths)
+        return cls(terms, starts, rows, frequencies, lengths)
 
     def save(self, path: Path) -> None:
         terms = "\n".join(self.term_ids).encode("utf-8")

@@ -3,6 +3,13 @@
 The CLI and the Streamlit app both work through a :class:`Workspace`, so
 neither decides by itself when the index must be rebuilt or where the vector
 cache lives. The model is loaded only when something must be encoded.
+
+Several threads (the app's sessions) may use one workspace at once: reads
+(search, similar, timelines, briefs, listings) run concurrently, each thread
+reading the store through an SQLite connection of its own and sharing the
+open index; writes (ingest, index rebuilds, close) wait for the reads in
+progress, run alone, and hold back new reads until they are done
+(:class:`ReadWriteLock`).
 """
 
 from __future__ import annotations
@@ -12,9 +19,11 @@ import os
 import shutil
 import tempfile
 import threading
+import weakref
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -71,6 +80,87 @@ from .themes import (
 )
 from .timeline import build_timeline
 from .weaknesses import STALE_MONTHS, weakness_report
+
+
+class ReadWriteLock:
+    """Many readers at once, or one writer alone.
+
+    A writer waiting holds back new readers, so a stream of searches cannot
+    starve an ingest. Re-entrant: a reader may read again (a summary runs a
+    search), and the writer may read or write again (an ingest updates the
+    index); a reader may not start writing (it would wait for itself).
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writer: Optional[int] = None
+        self._write_depth = 0
+        self._writers_waiting = 0
+        self._local = threading.local()
+
+    def read_depth(self) -> int:
+        """How many reads this thread has open (nested reads count one each)."""
+        return int(getattr(self._local, "reads", 0))
+
+    def writers_waiting(self) -> int:
+        """Writers waiting for the reads in progress to end."""
+        with self._condition:
+            return self._writers_waiting
+
+    def writing_here(self) -> bool:
+        """Whether this thread holds the lock for writing."""
+        return self._writer == threading.get_ident()
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        depth = getattr(self._local, "reads", 0)
+        if depth or self._writer == threading.get_ident():
+            self._local.reads = depth + 1
+            try:
+                yield
+            finally:
+                self._local.reads = depth
+            return
+        with self._condition:
+            while self._writer is not None or self._writers_waiting:
+                self._condition.wait()
+            self._readers += 1
+        self._local.reads = 1
+        try:
+            yield
+        finally:
+            self._local.reads = 0
+            with self._condition:
+                self._readers -= 1
+                if not self._readers:
+                    self._condition.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        me = threading.get_ident()
+        with self._condition:
+            if self._writer == me:
+                self._write_depth += 1
+            else:
+                if getattr(self._local, "reads", 0):
+                    raise RuntimeError("a thread reading the workspace cannot start writing to it")
+                self._writers_waiting += 1
+                try:
+                    while self._writer is not None or self._readers:
+                        self._condition.wait()
+                finally:
+                    self._writers_waiting -= 1
+                self._writer, self._write_depth = me, 1
+        try:
+            yield
+        finally:
+            with self._condition:
+                self._write_depth -= 1
+                if not self._write_depth:
+                    self._writer = None
+                    self._condition.notify_all()
+
 
 # -- uploads (issue 16, item 4) ----------------------------------------------------
 
@@ -153,20 +243,65 @@ class Workspace:
         self.notes: list[str] = []  # what the user should be told (rebuilds and why)
         # A home that cannot be written (a read-only mount, another user's folder) is read, never changed.
         self.read_only = not config.home_is_writable(self.home)
+        # The writer's connection (ingest, rebuilds) and its reads; other threads read through their own.
         self.store = CorpusStore(config.database_path(self.home), check_same_thread=False, read_only=self.read_only)
         self._owns_embedder = embedder is None
         cache = None if self.read_only else self.home / config.VECTOR_CACHE_NAME
         self.embedder: Embedder = embedder or Embedder(model, cache_path=cache)
         self._index: Optional[SearchIndex] = None
-        self._lock = threading.RLock()
-        self._themes_memo: Optional[tuple[tuple[str, str, str], ThemeAssignment]] = None
+        self._lock = ReadWriteLock()
+        self._local = threading.local()  # this thread's store connection for reading
+        # Every thread's reading store, weakly: a finished thread's store is freed (and closed) with the thread.
+        self._readers: "weakref.WeakSet[CorpusStore]" = weakref.WeakSet()
+        self._readers_lock = threading.Lock()
         self._rebuild_lock = threading.Lock()  # one index build at a time; searches do not wait for it
+        self._themes_lock = threading.Lock()
+        self._themes_memo: Optional[tuple[tuple[str, str, str], ThemeAssignment]] = None
 
     @classmethod
     def open(
         cls, home: Optional[config.PathLike] = None, model: Optional[str] = None, embedder: Optional[Embedder] = None
     ) -> "Workspace":
         return cls(home=home, model=model, embedder=embedder)
+
+    # -- reading and writing ---------------------------------------------------
+
+    def _reader(self) -> CorpusStore:
+        """The store as this thread reads it: its own connection (one connection must not serve two threads at once)."""
+        if self._lock.writing_here():
+            return self.store
+        store: Optional[CorpusStore] = getattr(self._local, "store", None)
+        if store is None:
+            store = CorpusStore(self.store.path, check_same_thread=False, read_only=self.read_only)
+            with self._readers_lock:
+                self._readers.add(store)
+            self._local.store = store
+        return store
+
+    def _current_index(self) -> Optional[SearchIndex]:
+        """The open index if it still answers: of this model, and no newer generation on disk (read lock held).
+
+        An index only behind the store still answers (a search never waits
+        for a rebuild; :meth:`index_behind` says so)."""
+        index = self._index
+        if index is not None and index.staleness(self.embedder.model_id, None) is None and not self._newer_index_on_disk():
+            return index
+        if index is not None and self.read_only:
+            return index  # the last index built: nothing can be rebuilt here
+        return None
+
+    @contextmanager
+    def _reading(self) -> Iterator[SearchIndex]:
+        """The index, held for reading (no rebuild closes it meanwhile), opened or built first if it must be."""
+        while True:
+            with self._lock.read():
+                index = self._current_index()
+                if index is None and self._lock.read_depth() > 1 and not self._lock.writing_here():
+                    index = self._index
+                if index is not None:
+                    yield index
+                    return
+            self.index()
 
     # -- the index -------------------------------------------------------------
 
@@ -179,12 +314,15 @@ class Workspace:
         :meth:`update_index` (run by every ingest) brings it up to date.
         ``progress(encoded, to_encode)`` follows the encoding of a build.
         """
-        with self._lock:
+        with self._lock.read():
+            index = self._current_index()
+        if index is not None:
+            return index
+        with self._lock.write():
+            index = self._current_index()
+            if index is not None:
+                return index
             if self._index is not None:
-                if self._index.staleness(self.embedder.model_id, None) is None and not self._newer_index_on_disk():
-                    return self._index
-                if self.read_only:
-                    return self._index  # the last index built: nothing can be rebuilt here
                 self._index.close()
                 self._index = None
             if self.read_only:
@@ -221,31 +359,31 @@ class Workspace:
 
     def index_behind(self, index: Optional[SearchIndex] = None) -> bool:
         """Whether the index answering (``index``, else the open one) was built from an earlier content of the store."""
-        with self._lock:
+        with self._lock.read():
             index = index or self._index
-            return index is not None and index.manifest.store_fingerprint != corpus_fingerprint(self.store)
+            return index is not None and index.manifest.store_fingerprint != corpus_fingerprint(self._reader())
 
     def index_is_current(self) -> bool:
-        return index_is_current(self.home, self.store, self.embedder.model_id)
+        return index_is_current(self.home, self._reader(), self.embedder.model_id)
 
     def update_index(
         self, force: bool = False, show_progress: bool = False, progress: Optional[EncodeProgress] = None
     ) -> Optional[Manifest]:
         """Rebuild the index if the corpus or model changed (or ``force``); the new manifest, or None if current.
 
-        The build reads the store through a connection of its own and does not
-        hold the workspace lock, so searches meanwhile answer from the last good
+        The build reads the store through a connection of its own and holds
+        no workspace lock, so searches meanwhile answer from the last good
         index (flagged behind); builds run one at a time, and the new index
         is taken up once complete. A build that fails leaves the last good one in use.
         """
+        self._check_writable("update its search index")
         with self._rebuild_lock:
-            with self._lock:
+            with self._lock.read():
                 if not force and self.index_is_current():
                     return None
-                self._check_writable("update its search index")
             with CorpusStore(config.database_path(self.home), check_same_thread=False) as snapshot:
                 manifest = rebuild_index(self.home, snapshot, self.embedder, self.index_type, show_progress, progress)
-            with self._lock:
+            with self._lock.write():
                 if self._index is not None:
                     self._index.close()
                     self._index = None
@@ -254,25 +392,22 @@ class Workspace:
 
     def index_version(self) -> tuple[str, str]:
         """The index's folder and build time: a key under which results of this index may be remembered."""
-        with self._lock:
-            index = self.index()
+        with self._reading() as index:
             return str(index.folder), index.manifest.built_at
 
     def index_manifest(self) -> Manifest:
         """What the current index holds (passages, actions, type, dimensions)."""
-        with self._lock:
-            return self.index().manifest
+        with self._reading() as index:
+            return index.manifest
 
     def indexed_actions(self) -> list[IndexedAction]:
         """Every action the index holds, in the index's order."""
-        with self._lock:
-            index = self.index()
+        with self._reading() as index:
             return [IndexedAction(*row) for row in zip(index.action_ids, index.action_councils, index.action_refs)]
 
     def index_months(self) -> list[str]:
         """Every month from the earliest to the latest dated passage of the index (empty if none)."""
-        with self._lock:
-            index = self.index()
+        with self._reading() as index:
             starts, ends = np.asarray(index.starts), np.asarray(index.ends)
         dated = starts >= 0
         if not dated.any():
@@ -283,17 +418,17 @@ class Workspace:
     # -- the store -------------------------------------------------------------
 
     def councils(self) -> list[str]:
-        with self._lock:
-            return self.store.councils()
+        with self._lock.read():
+            return self._reader().councils()
 
     def document_names(self) -> list[str]:
-        with self._lock:
-            return [document.name for document in self.store.documents()]
+        with self._lock.read():
+            return [document.name for document in self._reader().documents()]
 
     def document_summary(self) -> list["DocumentSummary"]:
         """One summary per ingested document (council, as-of month, counts, warnings)."""
-        with self._lock:
-            return self.store.document_summary()
+        with self._lock.read():
+            return self._reader().document_summary()
 
     # -- what users do ---------------------------------------------------------
 
@@ -316,8 +451,8 @@ class Workspace:
         ``replace``: a file of a stored name replaces that document even from
         another folder or council (else it is kept beside it).
         """
-        with self._lock:
-            self._check_writable("ingest documents")
+        self._check_writable("ingest documents")
+        with self._lock.write():
             outcomes = ingest_paths(self.store, paths, council=council, progress=progress, force=force,
                                     skipped=skipped, replace=replace)
         if update_index:  # outside the lock: searches go on from the last good index meanwhile
@@ -337,8 +472,8 @@ class Workspace:
         """
         folder = self.home / config.UPLOADS_FOLDER
         outcomes = []
-        with self._lock:
-            self._check_writable("store uploads")
+        self._check_writable("store uploads")
+        with self._lock.write():
             for number, (name, data) in enumerate(uploads):
                 if progress is not None:
                     progress(number, len(uploads), Path(name))
@@ -347,69 +482,69 @@ class Workspace:
                 progress(len(uploads), len(uploads), Path())
         return outcomes
 
-    # Each call holds the workspace lock: another thread's ingest may rebuild
-    # the index (closing the old one) or write to the store meanwhile.
+    # Reads hold the lock for reading: another thread's ingest may rebuild the
+    # index (closing the old one) or write to the store, but not meanwhile.
 
     def search(self, query: str, k: int = 10, filters: Optional[SearchFilters] = None, mode: SearchMode = "hybrid", explain: bool = True) -> SearchResult:
         """``filters.themes``: theme ids or names (themes.py); each hit carries its themes."""
         query, cut = config.cap_query(query)
         if cut:
             self.notes.append(query_cut_text(config.MAX_QUERY_CHARS))
-        with self._lock:
-            filters = self.with_theme_actions(filters or SearchFilters())
-            index = self.index()
+        filters = self.with_theme_actions(filters or SearchFilters())
+        with self._reading() as index:
             result = search(index, self.embedder, query, k=k, filters=filters, mode=mode, explain=explain)
             result.index_behind = self.index_behind(index)
-            return self.with_hit_themes(result)
+        return self.with_hit_themes(result)
 
     def similar(self, action_id: str, k: int = 10, theme: Optional[str] = None) -> SearchResult:
         """The closest actions of other councils; with ``theme``, only those on that national theme."""
-        with self._lock:
-            index = self.index()
-            if theme is None:
+        on_theme: Optional[set[str]] = None
+        if theme is not None:
+            chosen = find_theme(self.themes(), theme)
+            on_theme = set(self.theme_assignment().actions_of(chosen.id))
+        with self._reading() as index:
+            if on_theme is None:
                 result = similar_actions(index, action_id, k=k)
             else:
-                chosen = find_theme(self.themes(), theme)
-                on_theme = set(self.theme_assignment().actions_of(chosen.id))
                 result = similar_actions(index, action_id, k=len(index.action_ids))
                 result.hits = [hit for hit in result.hits if hit.key in on_theme][:k]
                 result.filters = replace(result.filters, themes=(chosen.name,), theme_actions=tuple(sorted(on_theme)))
                 if not result.hits and result.message is None:
                     result.message = f"No other council's actions are on the theme {chosen.name}."
             result.index_behind = self.index_behind(index)
-            return self.with_hit_themes(result)
+        return self.with_hit_themes(result)
 
     def summarise(self, query: str, councils: Sequence[str] = (), k: int = 10, per_council: int = 3) -> QuerySummary:
         """The query's top hits, and each council's most representative sentences among them."""
-        with self._lock:
+        with self._reading():
             result = self.search(query, k=k, filters=SearchFilters(councils=tuple(councils)), explain=False)
             return self.summarise_result(result, per_council=per_council)
 
     def summarise_result(self, result: SearchResult, per_council: int = 3) -> QuerySummary:
         """Each council's most representative sentences among the hits of a search already run."""
-        with self._lock:
-            return summarise_query(result, self.embedder, per_council=per_council)
+        return summarise_query(result, self.embedder, per_council=per_council)
 
     def timeline(self, action_id: str, as_of: Optional[str] = None) -> Timeline:
         """The action's dated updates, ratings and new-or-repeated sentences (semantic novelty)."""
-        with self._lock:
-            return build_timeline(self.store, action_id, embedder=self.embedder, as_of=as_of)
+        with self._lock.read():
+            return build_timeline(self._reader(), action_id, embedder=self.embedder, as_of=as_of)
 
     def brief(self, council: str, since: Optional[str] = None, as_of: Optional[str] = None) -> Brief:
         """The revisit brief of one council."""
-        with self._lock:
-            return build_brief(self.store, council, since=since, as_of=as_of, embedder=self.embedder)
+        with self._lock.read():
+            return build_brief(self._reader(), council, since=since, as_of=as_of, embedder=self.embedder)
 
     def weaknesses(self, council: str, as_of: Optional[str] = None, stale_months: int = STALE_MONTHS) -> WeaknessReport:
         """The council's weaknesses, each rolled up as of a month (see :mod:`narrative_search.weaknesses`)."""
-        with self._lock:
-            return weakness_report(self.store, council, as_of=as_of, stale_months=stale_months,
+        with self._lock.read():
+            return weakness_report(self._reader(), council, as_of=as_of, stale_months=stale_months,
                                    embedder=self.embedder)
 
     def verdicts(self, council: Optional[str] = None) -> list[Verdict]:
         """Revisit and monitoring verdicts (of one council: any case, alias or slug), newest event first."""
-        with self._lock:
-            return self.store.verdicts(resolve_council(self.store, council) if council else None)
+        with self._lock.read():
+            reader = self._reader()
+            return reader.verdicts(resolve_council(reader, council) if council else None)
 
     # -- national themes (themes.py) ---------------------------------------------
 
@@ -419,21 +554,22 @@ class Workspace:
 
     def theme_assignment(self, force: bool = False) -> ThemeAssignment:
         """The themes of every action and section: kept in the home, made again when the table or corpus changed."""
-        with self._lock:
+        with self._lock.read(), self._themes_lock:
             themes = self.themes()
-            key = (table_hash(themes), self.store.fingerprint(), self.embedder.model_id)
+            reader = self._reader()
+            key = (table_hash(themes), reader.fingerprint(), self.embedder.model_id)
             if not force and self._themes_memo is not None and self._themes_memo[0] == key:
                 return self._themes_memo[1]
-            assignment = current_assignment(self.home, self.store, self.embedder, themes, force=force, notes=self.notes)
+            assignment = current_assignment(self.home, reader, self.embedder, themes, force=force, notes=self.notes)
             self._themes_memo = (key, assignment)
             return assignment
 
     def stored_theme_assignment(self) -> Optional[ThemeAssignment]:
         """The assignment kept in the home if it is current (never loads the model); None otherwise."""
-        with self._lock:
+        with self._lock.read():
             themes = self.themes()
             kept = read_assignment(self.home, themes)
-            current = stale_reason(kept, themes, self.store.fingerprint(), self.embedder.model_id) is None
+            current = stale_reason(kept, themes, self._reader().fingerprint(), self.embedder.model_id) is None
             return kept if current else None
 
     def _assign_themes_after_indexing(self) -> None:
@@ -462,14 +598,14 @@ class Workspace:
 
     def themes_of_texts(self, texts: Sequence[str]) -> list[list[ThemeScore]]:
         """The national themes of free texts (weaknesses as printed), best first; empty when unassigned."""
-        with self._lock:
+        with self._lock.read():
             return assign_texts(self.embedder, texts, self.themes()) if texts else []
 
     def compare(
         self, query: str, councils: Sequence[str], k: int = 5, themes: Sequence[str] = ()
     ) -> list[tuple[str, SearchResult]]:
         """Each council's closest actions to ``query`` (on ``themes``, if given), council by council, side by side."""
-        with self._lock:
+        with self._lock.read():
             return [
                 (council, self.search(query, k=k, filters=SearchFilters(councils=(council,), themes=tuple(themes)), explain=False))
                 for council in councils
@@ -477,24 +613,29 @@ class Workspace:
 
     def themes_overview(self, council: Optional[str] = None, theme: Optional[str] = None) -> list[ThemeOverview]:
         """Actions per theme per council (one council, one theme, or all), with the verdicts matched to each theme."""
-        with self._lock:
+        with self._lock.read():
+            reader = self._reader()
             themes = self.themes()
             if theme is not None:
                 themes = [find_theme(themes, theme)]
-            name = resolve_council(self.store, council) if council else None
-            verdicts = self.store.verdicts(name)
+            name = resolve_council(reader, council) if council else None
+            verdicts = reader.verdicts(name)
             named = [v.weakness for v in verdicts if v.weakness]
             matched = iter(assign_texts(self.embedder, named, self.themes()) if named else [])
             verdict_themes = [next(matched) if v.weakness else [] for v in verdicts]
-            return build_overview(themes, self.theme_assignment(), self.store.iter_actions(name), verdicts, verdict_themes)
+            return build_overview(themes, self.theme_assignment(), reader.iter_actions(name), verdicts, verdict_themes)
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock.write():
             if self._index is not None:
                 self._index.close()
                 self._index = None
             if self._owns_embedder:
                 self.embedder.close()
+            with self._readers_lock:
+                readers, self._readers = list(self._readers), weakref.WeakSet()
+            for reader in readers:
+                reader.close()
             self.store.close()
 
     def __enter__(self) -> "Workspace":
