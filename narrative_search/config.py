@@ -94,3 +94,6 @@ EMBEDDING_BATCH_SIZE = 64
 
 #: File name, inside the home folder, of the cache of encoded vectors.
 VECTOR_CACHE_NAME = "vectors.sqlite"
+
+#: Folder, inside the home folder, of the embedding model exported to ONNX (narrative_search.onnx_encoder).
+ONNX_DIR_NAME = "onnx"

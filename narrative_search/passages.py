@@ -45,7 +45,8 @@ import dataclasses
 import functools
 import hashlib
 import re
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
 from .merge import comparable_text
 from .model import CHUNK_SEPARATOR, ActionKind, Citation, Locate, MergedAction, MergedUpdate, Passage, Status, slug
@@ -318,11 +319,46 @@ def build_passages(
 # -- fitting the model's window ------------------------------------------------
 
 
+def import_spacy() -> Any:
+    """spaCy, imported without torch: its thinc layer imports torch when installed (4 s), which splitting sentences never uses."""
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes "import torch" fail, so thinc goes without
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+    return spacy
+
+
+@functools.lru_cache(maxsize=1)
+def english_stop_words() -> frozenset[str]:
+    """spaCy's English stop words, read from its module file without importing spaCy itself (2 s)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    path = Path(folders[0]) / "lang" / "en" / "stop_words.py" if folders else None
+    loaded = importlib.util.spec_from_file_location("_narrative_search_stop_words", path) if path and path.is_file() else None
+    if loaded is None or loaded.loader is None:
+        import_spacy()
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        return frozenset(STOP_WORDS)
+    module = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
+
+
 @functools.lru_cache(maxsize=1)
 def sentencizer() -> Language:
     """A rule-based spaCy pipeline that only splits sentences (made once)."""
-    import spacy
-
+    spacy = import_spacy()
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp

@@ -56,7 +56,9 @@ class Workspace:
         self.notes: list[str] = []  # what the user should be told (rebuilds and why)
         self.store = CorpusStore(config.database_path(self.home), check_same_thread=False)
         self._owns_embedder = embedder is None
-        self.embedder: Embedder = embedder or Embedder(model, cache_path=self.home / config.VECTOR_CACHE_NAME)
+        self.embedder: Embedder = embedder or Embedder(
+            model, cache_path=self.home / config.VECTOR_CACHE_NAME, onnx_dir=self.home / config.ONNX_DIR_NAME, notes=self.notes
+        )
         self._index: Optional[SearchIndex] = None
         self._lock = threading.RLock()
 
@@ -79,6 +81,8 @@ class Workspace:
                     return self._index
                 self._index.close()
                 self._index = None
+            if not self.index_is_current():
+                self.embedder.prepare_for_build()
             self._index, notes = ensure_index(
                 self.home, self.store, self.embedder, self.index_type, show_progress=show_progress, progress=progress
             )
@@ -93,6 +97,7 @@ class Workspace:
     ) -> Optional[Manifest]:
         """Rebuild the index if the corpus or model changed (or ``force``); the new manifest, or None if current."""
         with self._lock:
+            self.embedder.prepare_for_build()  # also exports the model of an index built before ONNX
             if not force and self.index_is_current():
                 return None
             manifest = rebuild_index(self.home, self.store, self.embedder, self.index_type, show_progress, progress)
