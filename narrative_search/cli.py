@@ -27,6 +27,7 @@ from .model import (
 )
 from .render.csv import brief_csv
 from .render.markdown import brief_markdown
+from .render.progress import CountBar, StageLines, progress_wanted
 from .render.text import (
     INDEX_UP_TO_DATE,
     action_summary_text,
@@ -50,7 +51,15 @@ def open_store(home: Optional[str]) -> CorpusStore:
 
 
 def open_workspace(context: click.Context) -> Workspace:
-    return Workspace.open(context.obj["home"])
+    workspace = Workspace.open(context.obj["home"])
+    workspace.report_stages(StageLines(_show_progress(context)))
+    workspace.show_progress = _show_progress(context)
+    return workspace
+
+
+def _show_progress(context: click.Context) -> bool:
+    """Progress bars and slow-step lines: on a terminal's stderr, unless --quiet."""
+    return progress_wanted(bool(context.find_root().obj.get("quiet")))
 
 
 @click.group()
@@ -60,10 +69,11 @@ def open_workspace(context: click.Context) -> Workspace:
     default=None,
     help="Folder holding the database and indexes (default: $NARRATIVE_SEARCH_HOME, else ./index).",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars or progress lines on stderr.")
 @click.pass_context
-def main(context: click.Context, home: Optional[str]) -> None:
+def main(context: click.Context, home: Optional[str], quiet: bool) -> None:
     """Search and summarise the progress narratives of SEND improvement plans."""
-    context.obj = {"home": home}
+    context.obj = {"home": home, "quiet": quiet}
 
 
 @main.command()
@@ -76,7 +86,11 @@ def ingest(context: click.Context, paths: tuple[Path, ...], council: Optional[st
     """Read documents (files or folders: PDF, Word, Excel, CSV, HTML, text) into the corpus store; default: the bundled data."""
     targets = list(paths) or [config.bundled_data_dir()]
     with open_workspace(context) as workspace:
-        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force)
+        bar = CountBar("Reading", "file", _show_progress(context))
+        try:
+            outcomes = workspace.ingest(targets, council=council, update_index=False, force=force, progress=bar.reading)
+        finally:
+            bar.close()
         failed = _report_ingest(outcomes)
         if update_index:
             _update_index(workspace, force=False)
@@ -102,7 +116,12 @@ def _report_ingest(outcomes: list[IngestOutcome]) -> int:
 
 
 def _update_index(workspace: Workspace, force: bool) -> None:
-    manifest = workspace.update_index(force=force, show_progress=sys.stderr.isatty())
+    bar = CountBar("Encoding", "text", workspace.show_progress)
+    try:
+        manifest = workspace.update_index(force=force, progress=bar.encoding)
+    finally:
+        bar.close()
+    _show_notes(workspace)
     click.echo(INDEX_UP_TO_DATE if manifest is None else index_built_text(manifest))
 
 
@@ -176,6 +195,7 @@ def timeline_command(context: click.Context, action_id: str, as_of: Optional[str
     """An action's updates in date order, its ratings and what each update said that was new."""
     with open_workspace(context) as workspace:
         timeline = workspace.timeline(action_id, as_of=as_of)
+        _show_notes(workspace)
         if as_json:
             data = timeline.to_dict()
             data["summary"] = [s.to_dict() for s in summarise_action(timeline)]
@@ -216,6 +236,7 @@ def brief_command(
     """A revisit brief for COUNCIL: ratings by review date, what got worse, stalled, completed, changed."""
     with open_workspace(context) as workspace:
         brief = workspace.brief(council, since=since, as_of=as_of)
+        _show_notes(workspace)
     if output_format == "csv":
         text = brief_csv(brief)
     elif output_format == "json":

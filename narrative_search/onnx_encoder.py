@@ -302,12 +302,17 @@ def _export_fp32(model: Any, path: Path) -> None:
         raise
 
 
+def _dimension(model: Any) -> int:
+    get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(get())
+
+
 def _keep(model: Any, path: Path, model_id: str, precision: Precision, tokenizer_path: Path, folder: Path) -> None:
     """Check the file against the torch model and write the JSON beside it; OnnxModelError (file removed) if it disagrees."""
     data = path.read_bytes()
     info = OnnxModelInfo(
         model_id=model_id, precision=precision, sha256=hashlib.sha256(data).hexdigest(),
-        max_tokens=int(model.max_seq_length), dimension=int(model.get_sentence_embedding_dimension()),
+        max_tokens=int(model.max_seq_length), dimension=_dimension(model),
         file=path.name, exported_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), cosine_to_torch=0.0,
     )
     encoder = OnnxEncoder(data, tokenizer_path, info, "cpu")

@@ -31,7 +31,7 @@ from .model import (
     Verdict,
 )
 from .months import month_from_number
-from .protocols import EncodeProgress
+from .protocols import EncodeProgress, StageNotice
 from .search import search, similar_actions
 from .store import CorpusStore
 from .summary import summarise_query
@@ -61,12 +61,23 @@ class Workspace:
         )
         self._index: Optional[SearchIndex] = None
         self._lock = threading.RLock()
+        self.show_progress = False  # a rebuild on first need shows the encoder's own bar
+        self.on_stage: Optional[StageNotice] = None
 
     @classmethod
     def open(
         cls, home: Optional[config.PathLike] = None, model: Optional[str] = None, embedder: Optional[Embedder] = None
     ) -> "Workspace":
         return cls(home=home, model=model, embedder=embedder)
+
+    def report_stages(self, on_stage: Optional[StageNotice]) -> None:
+        """Have ``on_stage(stage)`` called as slow steps start: building the index, loading or exporting the model."""
+        self.on_stage = on_stage
+        self.embedder.on_stage = on_stage
+
+    def _stage(self, stage: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(stage)
 
     # -- the index -------------------------------------------------------------
 
@@ -82,9 +93,11 @@ class Workspace:
                 self._index.close()
                 self._index = None
             if not self.index_is_current():
+                self._stage("building_index")
                 self.embedder.prepare_for_build()
             self._index, notes = ensure_index(
-                self.home, self.store, self.embedder, self.index_type, show_progress=show_progress, progress=progress
+                self.home, self.store, self.embedder, self.index_type,
+                show_progress=show_progress or (self.show_progress and progress is None), progress=progress,
             )
             self.notes.extend(notes)
             return self._index
@@ -100,6 +113,7 @@ class Workspace:
             self.embedder.prepare_for_build()  # also exports the model of an index built before ONNX
             if not force and self.index_is_current():
                 return None
+            self._stage("building_index")
             manifest = rebuild_index(self.home, self.store, self.embedder, self.index_type, show_progress, progress)
             if self._index is not None:
                 self._index.close()
