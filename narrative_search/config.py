@@ -97,3 +97,6 @@ VECTOR_CACHE_NAME = "vectors.sqlite"
 
 #: Folder, inside the home folder, of the embedding model exported to ONNX (narrative_search.onnx_encoder).
 ONNX_DIR_NAME = "onnx"
+
+#: File name, inside the home folder, of the memo of sentence offsets (narrative_search.passages.SentenceMemo).
+SENTENCES_NAME = "sentences.sqlite"

@@ -134,13 +134,12 @@ class OnnxEncoder:
         self.providers = onnx_providers(device)
         self.session = onnxruntime.InferenceSession(model_bytes, sess_options=options, providers=self.providers)
         self._input_names = {item.name for item in self.session.get_inputs()}
+        self._tokenizer_path = tokenizer_path
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self.tokenizer.no_padding()  # tokenizer.json may pad everything to a fixed length: pad per batch instead
         self.tokenizer.enable_truncation(max_length=info.max_tokens)
         self.tokenizer.enable_padding(pad_id=self._pad_id(), pad_token="[PAD]")
-        self._counter = Tokenizer.from_file(str(tokenizer_path))
-        self._counter.no_padding()
-        self._counter.no_truncation()
+        self._counter: Any = None  # untruncated, for counting: only builds count, so made on first need
 
     def _pad_id(self) -> int:
         pad = self.tokenizer.token_to_id("[PAD]")
@@ -160,6 +159,13 @@ class OnnxEncoder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model would see for ``text``, special tokens included, untruncated."""
+        if self._counter is None:
+            from tokenizers import Tokenizer
+
+            counter = Tokenizer.from_file(str(self._tokenizer_path))
+            counter.no_padding()
+            counter.no_truncation()
+            self._counter = counter
         return len(self._counter.encode(text, add_special_tokens=True).ids)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

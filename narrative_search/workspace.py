@@ -31,6 +31,7 @@ from .model import (
     Verdict,
 )
 from .months import month_from_number
+from .passages import SentenceMemo, remember_sentences, use_sentence_memo
 from .protocols import EncodeProgress, StageNotice
 from .search import search, similar_actions
 from .store import CorpusStore
@@ -63,6 +64,9 @@ class Workspace:
         self._lock = threading.RLock()
         self.show_progress = False  # a rebuild on first need shows the encoder's own bar
         self.on_stage: Optional[StageNotice] = None
+        self._sentence_memo = _open_sentence_memo(self.home / config.SENTENCES_NAME)
+        if self._sentence_memo is not None:
+            use_sentence_memo(self._sentence_memo)
 
     @classmethod
     def open(
@@ -99,6 +103,8 @@ class Workspace:
                 self.home, self.store, self.embedder, self.index_type,
                 show_progress=show_progress or (self.show_progress and progress is None), progress=progress,
             )
+            if notes:  # it was built
+                self._remember_sentences(self._index)
             self.notes.extend(notes)
             return self._index
 
@@ -118,7 +124,14 @@ class Workspace:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            self._remember_sentences(self.index())
             return manifest
+
+    def _remember_sentences(self, index: SearchIndex) -> None:
+        """Split every passage and update into sentences now, so searches, timelines and briefs never load spaCy."""
+        texts = [row[0] for row in index.conn.execute("SELECT text FROM passages")]
+        texts.extend(update.text for action in self.store.iter_actions() for update in action.updates)
+        remember_sentences(texts)
 
     def index_version(self) -> tuple[str, str]:
         """The index's folder and build time: a key under which results of this index may be remembered."""
@@ -221,6 +234,12 @@ class Workspace:
 
     def close(self) -> None:
         with self._lock:
+            if self._sentence_memo is not None:
+                previous = use_sentence_memo(None)
+                if previous is not self._sentence_memo:
+                    use_sentence_memo(previous)  # another workspace's: left in use
+                self._sentence_memo.close()
+                self._sentence_memo = None
             if self._index is not None:
                 self._index.close()
                 self._index = None
@@ -233,3 +252,13 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _open_sentence_memo(path: Path) -> Optional[SentenceMemo]:
+    """The home's memo of sentence offsets; None where the file cannot even be opened (then spaCy splits)."""
+    import sqlite3
+
+    try:
+        return SentenceMemo(path)
+    except sqlite3.Error:
+        return None

@@ -172,13 +172,31 @@ QUERY_PATH = textwrap.dedent(
 )
 
 
-def test_search_summary_timeline_and_brief_never_import_torch(onnx_home):
+def test_search_summary_timeline_and_brief_never_import_torch_or_spacy(onnx_home):
     done = subprocess.run(
         [sys.executable, "-c", QUERY_PATH, str(onnx_home)], capture_output=True, text=True, cwd=REPO, timeout=600
     )
     assert done.returncode == 0, done.stderr
     loaded = done.stdout.strip().splitlines()[-1]
     assert "'torch'" not in loaded and "sentence_transformers" not in loaded, loaded
+    assert "'spacy'" not in loaded, loaded  # sentences come from the home's memo, filled by the build
+
+
+def test_the_sentence_memo_gives_spacys_sentences(onnx_home, workspace):
+    from narrative_search.passages import SentenceMemo, _spacy_sentence_spans, sentence_spans, use_sentence_memo
+
+    texts = [update.text for action in workspace.store.iter_actions() for update in action.updates][:40]
+    texts.append("A text no build has seen. It has two sentences.")
+    memo = SentenceMemo(onnx_home / config.SENTENCES_NAME)
+    previous = use_sentence_memo(memo)
+    try:
+        assert all(memo.get(text) is not None for text in texts[:-1])  # the build split them
+        assert memo.get(texts[-1]) is None
+        assert [sentence_spans(text) for text in texts] == [_spacy_sentence_spans(text) for text in texts]
+        assert memo.get(texts[-1]) == [(0, 26), (27, 47)]  # a new text is remembered once split
+    finally:
+        use_sentence_memo(previous)
+        memo.close()
 
 
 def test_progress_is_quiet_when_stderr_is_not_a_terminal(onnx_home, tmp_path):
