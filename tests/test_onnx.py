@@ -193,7 +193,7 @@ def test_the_sentence_memo_gives_spacys_sentences(onnx_home, workspace):
         assert all(memo.get(text) is not None for text in texts[:-1])  # the build split them
         assert memo.get(texts[-1]) is None
         assert [sentence_spans(text) for text in texts] == [_spacy_sentence_spans(text) for text in texts]
-        assert memo.get(texts[-1]) == [(0, 26), (27, 47)]  # a new text is remembered once split
+        assert memo.get(texts[-1]) == [(0, 25), (26, 47)]  # a new text is remembered once split
     finally:
         use_sentence_memo(previous)
         memo.close()
