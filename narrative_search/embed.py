@@ -157,6 +157,7 @@ class Embedder:
         self._model: Any = None
         self._onnx: Optional[OnnxEncoder] = None
         self._onnx_tried = False
+        self._export_failed = False
         self._torch_for_documents = False  # a GPU torch has and onnxruntime lacks: builds use torch
         self._lock = threading.RLock()
         self._source, self._model_id = self._resolve(model_name_or_path)
@@ -269,7 +270,7 @@ class Embedder:
             folder = self.model_folder
             if self.onnx_dir is None or folder is None or tokenizer_file(folder) is None:
                 return
-            if self._onnx is None:
+            if self._onnx is None and not self._export_failed:
                 try:
                     self._onnx = load_encoder(self.onnx_dir, self._model_id_base(), self.precision, folder, self.device)
                 except OnnxModelError:
@@ -284,8 +285,9 @@ class Embedder:
         self._stage("exporting_model")
         try:
             self._onnx = export_model(model, self._model_id_base(), folder, self.onnx_dir, self.precision, self.device)
-        except (OnnxModelError, OSError, RuntimeError, ValueError) as error:
-            self.notes.append(f"The model could not be exported to ONNX ({error}): encoding with torch (slower).")
+        except Exception as error:  # a model the exporter cannot take (its inputs, its pooling): torch still can
+            self._export_failed = True  # not tried again by this process
+            self.notes.append(f"The model could not be exported to ONNX ({type(error).__name__}: {error}): encoding with torch (slower).")
 
     def build_details(self) -> dict[str, str]:
         """How documents are encoded, for the index manifest: the encoder, and the ONNX file's sha256."""
