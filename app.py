@@ -35,9 +35,10 @@ from narrative_search import config
 from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import ACTION_KINDS, PASSAGE_KINDS, SEARCH_MODES, Brief, QuerySummary, SearchFilters, SearchResult
 from narrative_search.months import month_label
-from narrative_search.protocols import EncodeProgress
+from narrative_search.protocols import EncodeProgress, StageNotice
 from narrative_search.render.csv import brief_csv
 from narrative_search.render.markdown import brief_markdown, md_escape
+from narrative_search.render.progress import STAGE_TEXT
 from narrative_search.render.text import (
     BRIEF_EMPTY,
     NO_UPDATES,
@@ -134,6 +135,15 @@ def encoding_progress(bar: DeltaGenerator, prefix: str = "") -> EncodeProgress:
     return progress
 
 
+def stage_progress(bar: DeltaGenerator, prefix: str = "") -> StageNotice:
+    """An on_stage(stage) callback that names each slow step (exporting the model, building the index) on ``bar``."""
+
+    def on_stage(stage: str) -> None:
+        bar.progress(1.0, text=f"{prefix}{STAGE_TEXT.get(stage, stage)}")
+
+    return on_stage
+
+
 def ingest_bundled(workspace: Workspace) -> None:
     """Read the bundled sample corpus into an empty home, with a progress bar."""
     bundled = config.bundled_data_dir()
@@ -148,10 +158,14 @@ def ingest_bundled(workspace: Workspace) -> None:
         else:
             bar.progress(1.0, text="First start: building the search index…")
 
-    with st.spinner("Building the search index from the bundled corpus…"):
-        outcomes = workspace.ingest(
-            [bundled], update_index=True, progress=progress, index_progress=encoding_progress(bar, "First start: ")
-        )
+    workspace.report_stages(stage_progress(bar, "First start: "))
+    try:
+        with st.spinner("Building the search index from the bundled corpus…"):
+            outcomes = workspace.ingest(
+                [bundled], update_index=True, progress=progress, index_progress=encoding_progress(bar, "First start: ")
+            )
+    finally:
+        workspace.report_stages(None)
     bar.empty()
     for level, message in outcome_messages(outcomes):
         if level == "error":
@@ -611,8 +625,12 @@ def ingest_uploads(
     with resources.lock:
         outcomes = workspace.ingest_uploads(uploads, council=council, replace=replace, progress=progress)
     # Outside the lock: other sessions' searches answer from the last good index while it builds.
-    with st.spinner("Updating the search index…"):
-        manifest = workspace.update_index(progress=encoding_progress(bar))
+    workspace.report_stages(stage_progress(bar))
+    try:
+        with st.spinner("Updating the search index…"):
+            manifest = workspace.update_index(progress=encoding_progress(bar))
+    finally:
+        workspace.report_stages(None)
     messages.extend(outcome_messages(outcomes, replace_advice=views.REPLACE_ADVICE))
     if manifest is not None:
         messages.append(("info", index_built_text(manifest)))

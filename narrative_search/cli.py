@@ -30,6 +30,7 @@ from .model import (
 )
 from .render.csv import brief_csv, weaknesses_csv
 from .render.markdown import brief_markdown, weaknesses_markdown
+from .render.progress import CountBar, StageLines, progress_wanted
 from .render.text import (
     INDEX_BEHIND,
     INDEX_UP_TO_DATE,
@@ -62,7 +63,15 @@ def open_store(home: Optional[str]) -> CorpusStore:
 
 
 def open_workspace(context: click.Context) -> Workspace:
-    return Workspace.open(context.obj["home"])
+    workspace = Workspace.open(context.obj["home"])
+    workspace.report_stages(StageLines(_show_progress(context)))
+    workspace.show_progress = _show_progress(context)
+    return workspace
+
+
+def _show_progress(context: click.Context) -> bool:
+    """Progress bars and slow-step lines: on a terminal's stderr, unless --quiet."""
+    return progress_wanted(bool(context.find_root().obj.get("quiet")))
 
 
 @click.group()
@@ -72,10 +81,11 @@ def open_workspace(context: click.Context) -> Workspace:
     default=None,
     help="Folder holding the database and indexes (default: $NARRATIVE_SEARCH_HOME, else ./index).",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress bars or progress lines on stderr.")
 @click.pass_context
-def main(context: click.Context, home: Optional[str]) -> None:
+def main(context: click.Context, home: Optional[str], quiet: bool) -> None:
     """Search and summarise the progress narratives of SEND improvement plans."""
-    context.obj = {"home": home}
+    context.obj = {"home": home, "quiet": quiet}
 
 
 @main.command()
@@ -94,8 +104,12 @@ def ingest(
     targets = list(paths) or [config.bundled_data_dir()]
     skipped: list[SkippedPath] = []
     with open_workspace(context) as workspace:
-        outcomes = workspace.ingest(targets, council=council, update_index=False, force=force, skipped=skipped,
-                                     replace=replace)
+        bar = CountBar("Reading", "file", _show_progress(context))
+        try:
+            outcomes = workspace.ingest(targets, council=council, update_index=False, force=force, skipped=skipped,
+                                         replace=replace, progress=bar.reading)
+        finally:
+            bar.close()
         for passed_over in skipped:
             click.echo(f"  warning: {skipped_path_text(passed_over)}")
         failed = _report_ingest(outcomes)
@@ -123,7 +137,12 @@ def _report_ingest(outcomes: list[IngestOutcome]) -> int:
 
 
 def _update_index(workspace: Workspace, force: bool) -> None:
-    manifest = workspace.update_index(force=force, show_progress=sys.stderr.isatty())
+    bar = CountBar("Encoding", "text", workspace.show_progress)
+    try:
+        manifest = workspace.update_index(force=force, progress=bar.encoding)
+    finally:
+        bar.close()
+    _show_notes(workspace)
     click.echo(INDEX_UP_TO_DATE if manifest is None else index_built_text(manifest))
 
 
@@ -204,6 +223,7 @@ def timeline_command(context: click.Context, action_id: str, as_of: Optional[str
     """An action's updates in date order, its ratings and what each update said that was new."""
     with open_workspace(context) as workspace:
         timeline = workspace.timeline(action_id, as_of=as_of)
+        _show_notes(workspace)
         if as_json:
             data = timeline.to_dict()
             data["summary"] = [s.to_dict() for s in summarise_action(timeline)]
@@ -244,6 +264,7 @@ def brief_command(
     """A revisit brief for COUNCIL: ratings by review date, what got worse, stalled, completed, changed."""
     with open_workspace(context) as workspace:
         brief = workspace.brief(council, since=since, as_of=as_of)
+        _show_notes(workspace)
     if output_format == "csv":
         text = brief_csv(brief)
     elif output_format == "json":

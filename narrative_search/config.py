@@ -145,6 +145,8 @@ def cap_query(query: str, limit: int = MAX_QUERY_CHARS) -> tuple[str, bool]:
     cut = " ".join(query.split())[:limit]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(), True
+
+
 # -- limits (issue 16): what one document may hold ------------------------------
 #
 # Each limit has a default far above any real plan (the bundled documents are
@@ -211,3 +213,10 @@ def limits() -> Limits:
 
 class ConfigError(NarrativeSearchError, ValueError):
     """A setting (an environment variable) that cannot be used."""
+
+
+#: Folder, inside the home folder, of the embedding model exported to ONNX (narrative_search.onnx_encoder).
+ONNX_DIR_NAME = "onnx"
+
+#: File name, inside the home folder, of the memo of sentence offsets (narrative_search.passages.SentenceMemo).
+SENTENCES_NAME = "sentences.sqlite"

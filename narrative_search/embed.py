@@ -9,6 +9,12 @@ cache) or its local folder, as the argument or through
 Vectors are cached in an SQLite file under ``sha256(model id, text)``: text
 already encoded by the same model is read back and never encoded again, and
 the model is not even loaded when every text is a cache hit.
+
+Given an ``onnx_dir`` (a workspace gives ``<home>/onnx``), the model runs on
+onnxruntime (:mod:`narrative_search.onnx_encoder`): torch and
+sentence-transformers are imported only to export the model, once, before
+the first index build (:meth:`Embedder.prepare_for_build`), or when the
+exported file is missing or damaged (then with a note saying so).
 """
 
 from __future__ import annotations
@@ -26,7 +32,17 @@ import numpy as np
 
 from .config import EMBEDDING_BATCH_SIZE, EMBEDDING_MODEL_ENV
 from .errors import NarrativeSearchError
-from .protocols import EncodeProgress
+from .onnx_encoder import (
+    OnnxEncoder,
+    OnnxModelError,
+    choose_device,
+    choose_precision,
+    export_model,
+    has_nvidia_device,
+    load_encoder,
+    tokenizer_file,
+)
+from .protocols import EncodeProgress, StageNotice
 
 PathLike = Union[str, Path]
 
@@ -105,6 +121,14 @@ class Embedder:
 
     ``encoded_count`` counts texts the model encoded and ``cache_hits`` texts
     read back from the cache, over the instance's life.
+
+    ``onnx_dir``: the folder of the exported ONNX model (None: torch only).
+    ``precision``: fp32 or int8 (None: ``$NARRATIVE_SEARCH_PRECISION``, else
+    fp32; int8 has its own model id, so its vectors never mix with fp32's).
+    ``device``: auto, cpu or cuda (None: ``$NARRATIVE_SEARCH_DEVICE``, else
+    auto: a GPU when one is present). ``notes`` receives what the user should
+    be told (the ONNX file cannot be used: torch instead), ``on_stage`` the
+    slow steps as they start ("loading_model", "exporting_model").
     """
 
     def __init__(
@@ -112,7 +136,11 @@ class Embedder:
         model_name_or_path: Optional[PathLike] = None,
         cache_path: Optional[PathLike] = None,
         batch_size: int = EMBEDDING_BATCH_SIZE,
-        device: str = "cpu",
+        device: Optional[str] = None,
+        onnx_dir: Optional[PathLike] = None,
+        precision: Optional[str] = None,
+        notes: Optional[list[str]] = None,
+        on_stage: Optional[StageNotice] = None,
     ) -> None:
         go_offline()
         if batch_size < 1:
@@ -120,12 +148,22 @@ class Embedder:
         if model_name_or_path is None or str(model_name_or_path) == "":
             model_name_or_path = os.environ.get(EMBEDDING_MODEL_ENV) or None
         self.batch_size = batch_size
-        self.device = device
+        self.device = choose_device(device)
+        self.precision = choose_precision(precision)
+        self.onnx_dir = Path(onnx_dir) if onnx_dir is not None else None
+        self.notes: list[str] = notes if notes is not None else []
+        self.on_stage = on_stage
         self.encoded_count = 0
         self.cache_hits = 0
         self._model: Any = None
+        self._onnx: Optional[OnnxEncoder] = None
+        self._onnx_tried = False
+        self._export_failed = False
+        self._torch_for_documents = False  # a GPU torch has and onnxruntime lacks: builds use torch
         self._lock = threading.RLock()
         self._source, self._model_id = self._resolve(model_name_or_path)
+        if self.precision != "fp32":
+            self._model_id = f"{self._model_id} [onnx {self.precision}]"
         self.cache_path = Path(cache_path) if cache_path is not None else None
         self._cache = self._open_cache(self.cache_path)
 
@@ -166,12 +204,13 @@ class Embedder:
         go_offline()
         for name, value in QUIET_ENV.items():
             os.environ.setdefault(name, value)
+        self._stage("loading_model")
         try:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as transformers_logging
 
             transformers_logging.disable_progress_bar()
-            return SentenceTransformer(self._source, device=self.device, local_files_only=True)
+            return SentenceTransformer(self._source, device=self._torch_device(), local_files_only=True)
         except Exception as exc:  # any failure to load is the same problem to a user
             raise NarrativeSearchError(
                 f"embedding model {self._source!r} cannot be loaded offline "
@@ -179,8 +218,94 @@ class Embedder:
                 f"Hugging Face cache): {type(exc).__name__}: {exc}"
             ) from exc
 
+    def _stage(self, stage: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(stage)
+
+    def _torch_device(self) -> str:
+        if self.device == "cpu" or (self.device == "auto" and not has_nvidia_device()):
+            return "cpu"
+        import torch
+
+        if torch.cuda.is_available():
+            return "cuda"
+        if self.device == "cuda":
+            raise NarrativeSearchError("NARRATIVE_SEARCH_DEVICE is cuda, but torch finds no CUDA device")
+        return "cpu"
+
+    @property
+    def model_folder(self) -> Optional[Path]:
+        """The model's folder when it has one (a Hugging Face name has none)."""
+        folder = Path(self._source)
+        return folder if folder.is_dir() else None
+
+    def _onnx_encoder(self) -> Optional[OnnxEncoder]:
+        """The exported model, loaded on first need; None (and a note, once) if it cannot be used."""
+        with self._lock:
+            if self._onnx is None and not self._onnx_tried:
+                self._onnx_tried = True
+                folder = self.model_folder
+                if self.onnx_dir is None or folder is None or tokenizer_file(folder) is None:
+                    return None
+                try:
+                    self._onnx = load_encoder(self.onnx_dir, self._model_id_base(), self.precision, folder, self.device)
+                except OnnxModelError as error:
+                    self.notes.append(
+                        f"Encoding with torch (slower): {error}. `narrative-search index --rebuild` exports it again."
+                    )
+            return self._onnx
+
+    def _model_id_base(self) -> str:
+        """The model id without the precision (the exported file's key)."""
+        suffix = f" [onnx {self.precision}]"
+        return self._model_id[: -len(suffix)] if self._model_id.endswith(suffix) else self._model_id
+
+    def prepare_for_build(self) -> None:
+        """Before an index build: export the model to ONNX if it is not there yet (this loads torch, once).
+
+        If the export fails, encoding goes on with torch and a note says why.
+        Where torch sees a GPU that onnxruntime cannot use, documents are
+        encoded by torch on the GPU.
+        """
+        with self._lock:
+            folder = self.model_folder
+            if self.onnx_dir is None or folder is None or tokenizer_file(folder) is None:
+                return
+            if self._onnx is None and not self._export_failed:
+                try:
+                    self._onnx = load_encoder(self.onnx_dir, self._model_id_base(), self.precision, folder, self.device)
+                except OnnxModelError:
+                    self._export(folder)
+            self._onnx_tried = True
+            if self._onnx is not None and not self._onnx.on_gpu and self._torch_device() == "cuda":
+                self._torch_for_documents = True
+
+    def _export(self, folder: Path) -> None:
+        assert self.onnx_dir is not None
+        model = self.model
+        self._stage("exporting_model")
+        try:
+            self._onnx = export_model(model, self._model_id_base(), folder, self.onnx_dir, self.precision, self.device)
+        except Exception as error:  # a model the exporter cannot take (its inputs, its pooling): torch still can
+            self._export_failed = True  # not tried again by this process
+            self.notes.append(f"The model could not be exported to ONNX ({type(error).__name__}: {error}): encoding with torch (slower).")
+
+    def build_details(self) -> dict[str, str]:
+        """How documents are encoded, for the index manifest: the encoder, and the ONNX file's sha256."""
+        with self._lock:
+            onnx = self._onnx
+            if onnx is None or self._torch_for_documents:
+                return {"encoder": "torch", "device": self.device}
+            return {
+                "encoder": "onnxruntime", "precision": self.precision, "onnx_sha256": onnx.info.sha256,
+                "onnx_file": onnx.info.file, "device": "cuda" if onnx.on_gpu else "cpu",
+            }
+
     @property
     def dimension(self) -> int:
+        onnx = self._onnx_encoder()
+        if onnx is not None:
+            return onnx.dimension
         model = self.model
         get = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(get())
@@ -188,6 +313,9 @@ class Embedder:
     @property
     def max_tokens(self) -> int:
         """The model's window in tokens, special tokens included."""
+        onnx = self._onnx_encoder()
+        if onnx is not None:
+            return onnx.max_tokens
         model = self.model
         if model.max_seq_length:
             return int(model.max_seq_length)
@@ -195,6 +323,9 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens the model would see for ``text``, special tokens included, untruncated."""
+        onnx = self._onnx_encoder()
+        if onnx is not None:
+            return onnx.count_tokens(text)
         tokens = self.model.tokenizer(text, add_special_tokens=True, truncation=False, verbose=False)
         return len(tokens["input_ids"])
 
@@ -244,7 +375,10 @@ class Embedder:
 
     # -- encoding ------------------------------------------------------------
 
-    def _encode_batch(self, texts: Sequence[str]) -> np.ndarray:
+    def _encode_batch(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
+        onnx = self._onnx_encoder()
+        if onnx is not None and (query or not self._torch_for_documents):
+            return onnx.encode(texts)
         vectors = self.model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -295,10 +429,10 @@ class Embedder:
     def encode_query(self, text: str) -> np.ndarray:
         """One (dimension,) L2-normalised vector for a search query; not cached.
 
-        Encoded on one thread (:func:`one_torch_thread`).
+        Encoded on one thread (:func:`one_torch_thread`): a second thread stalls a single query on a busy machine.
         """
         with self._lock, one_torch_thread():
-            return self._encode_batch([text])[0]
+            return self._encode_batch([text], query=True)[0]
 
     # -- lifecycle -----------------------------------------------------------
 

@@ -370,6 +370,7 @@ def build_index(
             build_seconds=round(time.perf_counter() - started, 3),
             encoded=embedder.encoded_count - encoded_before,
             cache_hits=embedder.cache_hits - hits_before,
+            extra=_encoder_details(embedder),
         )
         _atomic_write_bytes(generation / MANIFEST_NAME, json.dumps(asdict(manifest), indent=2).encode("utf-8"))
         _atomic_write_bytes(root / CURRENT_NAME, generation.name.encode("utf-8"))
@@ -441,6 +442,12 @@ def _reserve_vector_storage(vector_index: "faiss.Index", count: int) -> None:
     if storage.ntotal == 0 and codes is not None and hasattr(codes, "resize"):
         codes.resize(count * storage.sa_code_size())
         codes.resize(0)
+
+
+def _encoder_details(embedder: IndexingEncoder) -> dict:
+    """How the passages were encoded (the ONNX file's sha256, for one), if the encoder says."""
+    details = getattr(embedder, "build_details", None)  # an Embedder says; a test's fake encoder need not
+    return dict(details()) if callable(details) else {}
 
 
 def _remove_old_generations(root: Path, keep: str) -> None:

@@ -44,8 +44,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import json
 import re
-from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence
 
 from .merge import comparable_text
 from .model import CHUNK_SEPARATOR, ActionKind, Citation, Locate, MergedAction, MergedUpdate, Passage, Status, slug
@@ -318,18 +320,149 @@ def build_passages(
 # -- fitting the model's window ------------------------------------------------
 
 
+def import_spacy() -> Any:
+    """spaCy, imported without torch: its thinc layer imports torch when installed (4 s), which splitting sentences never uses."""
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes "import torch" fail, so thinc goes without
+    try:
+        import spacy
+    finally:
+        if sys.modules.get("torch", 0) is None:
+            del sys.modules["torch"]
+    return spacy
+
+
+@functools.lru_cache(maxsize=1)
+def english_stop_words() -> frozenset[str]:
+    """spaCy's English stop words, read from its module file without importing spaCy itself (2 s)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    path = Path(folders[0]) / "lang" / "en" / "stop_words.py" if folders else None
+    loaded = importlib.util.spec_from_file_location("_narrative_search_stop_words", path) if path and path.is_file() else None
+    if loaded is None or loaded.loader is None:
+        import_spacy()
+        from spacy.lang.en.stop_words import STOP_WORDS
+
+        return frozenset(STOP_WORDS)
+    module = importlib.util.module_from_spec(loaded)
+    loaded.loader.exec_module(module)
+    return frozenset(module.STOP_WORDS)
+
+
 @functools.lru_cache(maxsize=1)
 def sentencizer() -> Language:
     """A rule-based spaCy pipeline that only splits sentences (made once)."""
-    import spacy
-
+    spacy = import_spacy()
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp
 
 
+class SentenceMemo:
+    """Sentence offsets by text, kept in an SQLite file, so that reading never loads spaCy (2 s, cold).
+
+    Content-addressed (sha256 of the text and spaCy's version), so one memo is
+    right for any home. Filled for every passage and update at index builds
+    (:func:`remember_sentences`); a text it lacks is split by spaCy and
+    added. A memo that cannot be written (a read-only home) is only read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        import sqlite3
+        import threading
+
+        self.path = path
+        self._lock = threading.Lock()
+        self._version = _spacy_version()
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5)
+        try:
+            self._conn.execute("CREATE TABLE IF NOT EXISTS spans (key TEXT PRIMARY KEY, spans TEXT NOT NULL)")
+            self._conn.commit()
+        except sqlite3.Error:
+            pass  # read-only: lookups still work if the table exists
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256(f"{self._version}\0{text}".encode("utf-8")).hexdigest()
+
+    def get(self, text: str) -> Optional[list[tuple[int, int]]]:
+        import sqlite3
+
+        try:
+            with self._lock:
+                row = self._conn.execute("SELECT spans FROM spans WHERE key = ?", (self.key(text),)).fetchone()
+        except sqlite3.Error:
+            return None
+        return [(int(a), int(b)) for a, b in json.loads(row[0])] if row else None
+
+    def missing(self, texts: Iterable[str]) -> list[str]:
+        return [text for text in dict.fromkeys(texts) if self.get(text) is None]
+
+    def put(self, items: Sequence[tuple[str, list[tuple[int, int]]]]) -> None:
+        import sqlite3
+
+        try:
+            with self._lock, self._conn:
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO spans (key, spans) VALUES (?, ?)",
+                    [(self.key(text), json.dumps(spans)) for text, spans in items],
+                )
+        except sqlite3.Error:
+            pass  # a read-only home: the memo is only an optimisation
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _spacy_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spacy")
+    except PackageNotFoundError:
+        return "0"
+
+
+_memo: Optional[SentenceMemo] = None
+
+
+def use_sentence_memo(memo: Optional[SentenceMemo]) -> Optional[SentenceMemo]:
+    """Have :func:`sentence_spans` look texts up in ``memo`` first (None: always spaCy); the memo it replaces."""
+    global _memo
+    previous, _memo = _memo, memo
+    return previous
+
+
+def remember_sentences(texts: Iterable[str]) -> int:
+    """Split every text the memo in use lacks and store it; how many were split."""
+    memo = _memo
+    if memo is None:
+        return 0
+    missing = memo.missing(texts)
+    memo.put([(text, _spacy_sentence_spans(text)) for text in missing])
+    return len(missing)
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) character offsets of the sentences, also cut at line breaks."""
+    memo = _memo
+    if memo is not None:
+        found = memo.get(text)
+        if found is not None:
+            return found
+    spans = _spacy_sentence_spans(text)
+    if memo is not None:
+        memo.put([(text, spans)])
+    return spans
+
+
+def _spacy_sentence_spans(text: str) -> list[tuple[int, int]]:
     nlp = sentencizer()
     if len(text) >= nlp.max_length:
         nlp.max_length = len(text) + 1

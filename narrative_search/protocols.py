@@ -22,6 +22,9 @@ from .model import Document, DocumentSpan, MergedAction, Verdict
 #: progress(encoded, to_encode), called while new text is encoded.
 EncodeProgress = Callable[[int, int], None]
 
+#: on_stage(stage), called as a slow step starts ("loading_model", "exporting_model"), so no wait is silent.
+StageNotice = Callable[[str], None]
+
 
 class Fingerprinted(Protocol):
     """A store whose content has a fingerprint: equal fingerprints, equal content."""

@@ -39,7 +39,7 @@ from .index import SearchIndex
 from .keyword import fts_phrase
 from .model import ACTION_KINDS, PASSAGE_KINDS, SEARCH_MODES, ActionHit, PassageHit, SearchFilters, SearchMode, SearchResult
 from .months import is_month, month_number
-from .passages import sentence_spans
+from .passages import english_stop_words, sentence_spans
 from .protocols import TextEncoder
 from .vocabulary import Vocabulary, default_vocabulary
 
@@ -169,9 +169,7 @@ def term_coverage(parsed: "ParsedQuery", text: str) -> float:
 
 
 def _stop_words() -> frozenset[str]:
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    return frozenset(STOP_WORDS)
+    return english_stop_words()  # spaCy's list, without importing spaCy (2 s)
 
 
 def query_concepts(text: str, vocabulary: Vocabulary) -> tuple[QueryConcept, ...]:

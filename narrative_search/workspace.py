@@ -63,7 +63,8 @@ from .model import (
     slug,
 )
 from .months import month_from_number
-from .protocols import EncodeProgress
+from .passages import SentenceMemo, remember_sentences, use_sentence_memo
+from .protocols import EncodeProgress, StageNotice
 from .render.text import READ_ONLY_STALE_INDEX, query_cut_text, read_only_home_text
 from .search import search, similar_actions
 from .store import CorpusStore
@@ -247,7 +248,9 @@ class Workspace:
         self.store = CorpusStore(config.database_path(self.home), check_same_thread=False, read_only=self.read_only)
         self._owns_embedder = embedder is None
         cache = None if self.read_only else self.home / config.VECTOR_CACHE_NAME
-        self.embedder: Embedder = embedder or Embedder(model, cache_path=cache)
+        self.embedder: Embedder = embedder or Embedder(
+            model, cache_path=cache, onnx_dir=self.home / config.ONNX_DIR_NAME, notes=self.notes
+        )
         self._index: Optional[SearchIndex] = None
         self._lock = ReadWriteLock()
         self._local = threading.local()  # this thread's store connection for reading
@@ -257,12 +260,26 @@ class Workspace:
         self._rebuild_lock = threading.Lock()  # one index build at a time; searches do not wait for it
         self._themes_lock = threading.Lock()
         self._themes_memo: Optional[tuple[tuple[str, str, str], ThemeAssignment]] = None
+        self.show_progress = False  # a rebuild on first need shows the encoder's own bar
+        self.on_stage: Optional[StageNotice] = None
+        self._sentence_memo = _open_sentence_memo(self.home / config.SENTENCES_NAME)
+        if self._sentence_memo is not None:
+            use_sentence_memo(self._sentence_memo)
 
     @classmethod
     def open(
         cls, home: Optional[config.PathLike] = None, model: Optional[str] = None, embedder: Optional[Embedder] = None
     ) -> "Workspace":
         return cls(home=home, model=model, embedder=embedder)
+
+    def report_stages(self, on_stage: Optional[StageNotice]) -> None:
+        """Have ``on_stage(stage)`` called as slow steps start: building the index, loading or exporting the model."""
+        self.on_stage = on_stage
+        self.embedder.on_stage = on_stage
+
+    def _stage(self, stage: str) -> None:
+        if self.on_stage is not None:
+            self.on_stage(stage)
 
     # -- reading and writing ---------------------------------------------------
 
@@ -328,10 +345,16 @@ class Workspace:
             if self.read_only:
                 self._index = self._read_only_index()
                 return self._index
+            if not self.index_is_current():
+                self._stage("building_index")
+                self.embedder.prepare_for_build()
             self._index, notes = ensure_index(
-                self.home, self.store, self.embedder, self.index_type, show_progress=show_progress, progress=progress,
+                self.home, self.store, self.embedder, self.index_type,
+                show_progress=show_progress or (self.show_progress and progress is None), progress=progress,
                 rebuild_if_behind=False,
             )
+            if notes:  # it was built
+                self._remember_sentences(self._index)
             self.notes.extend(notes)
             return self._index
 
@@ -378,17 +401,27 @@ class Workspace:
         """
         self._check_writable("update its search index")
         with self._rebuild_lock:
+            self.embedder.prepare_for_build()  # also exports the model of an index built before ONNX
             with self._lock.read():
                 if not force and self.index_is_current():
                     return None
+            self._stage("building_index")
             with CorpusStore(config.database_path(self.home), check_same_thread=False) as snapshot:
                 manifest = rebuild_index(self.home, snapshot, self.embedder, self.index_type, show_progress, progress)
             with self._lock.write():
                 if self._index is not None:
                     self._index.close()
                     self._index = None
+            with self._reading() as index:
+                self._remember_sentences(index)
             self._assign_themes_after_indexing()
             return manifest
+
+    def _remember_sentences(self, index: SearchIndex) -> None:
+        """Split every passage and update into sentences now, so searches, timelines and briefs never load spaCy."""
+        texts = [row[0] for row in index.conn.execute("SELECT text FROM passages")]
+        texts.extend(update.text for action in self._reader().iter_actions() for update in action.updates)
+        remember_sentences(texts)
 
     def index_version(self) -> tuple[str, str]:
         """The index's folder and build time: a key under which results of this index may be remembered."""
@@ -627,6 +660,12 @@ class Workspace:
 
     def close(self) -> None:
         with self._lock.write():
+            if self._sentence_memo is not None:
+                previous = use_sentence_memo(None)
+                if previous is not self._sentence_memo:
+                    use_sentence_memo(previous)  # another workspace's: left in use
+                self._sentence_memo.close()
+                self._sentence_memo = None
             if self._index is not None:
                 self._index.close()
                 self._index = None
@@ -643,3 +682,13 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _open_sentence_memo(path: Path) -> Optional[SentenceMemo]:
+    """The home's memo of sentence offsets; None where the file cannot even be opened (then spaCy splits)."""
+    import sqlite3
+
+    try:
+        return SentenceMemo(path)
+    except sqlite3.Error:
+        return None

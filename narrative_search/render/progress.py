@@ -1,0 +1,84 @@
+"""Progress on the command line: bars with counts and an ETA on stderr, and a line before each slow step.
+
+Everything here writes to a terminal only: when stderr is not a terminal
+(a pipe, a log file, a test) or the user asked for ``--quiet``, the reporters
+are silent, so scripted output stays clean.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Optional, TextIO
+
+#: What the user reads as a slow step starts (keys: the stages of narrative_search.protocols.StageNotice).
+STAGE_TEXT = {
+    "loading_model": "Loading the language model (torch)…",
+    "exporting_model": "Exporting the language model to ONNX, once for this home (about 10-20 s)…",
+    "building_index": "Building the search index…",
+}
+
+
+def progress_wanted(quiet: bool, stream: Optional[TextIO] = None) -> bool:
+    """Whether to show progress: not asked to be quiet, and writing to a terminal."""
+    stream = stream if stream is not None else sys.stderr
+    isatty = getattr(stream, "isatty", None)
+    return not quiet and callable(isatty) and bool(isatty())
+
+
+class StageLines:
+    """on_stage(stage): one line on stderr as each slow step starts (nothing when not ``enabled``)."""
+
+    def __init__(self, enabled: bool, stream: Optional[TextIO] = None) -> None:
+        self.enabled = enabled
+        self.stream = stream if stream is not None else sys.stderr
+        self.shown: list[str] = []
+
+    def __call__(self, stage: str) -> None:
+        if not self.enabled:
+            return
+        text = STAGE_TEXT.get(stage, stage)
+        self.shown.append(text)
+        print(text, file=self.stream, flush=True)
+
+
+class CountBar:
+    """A bar with counts, a rate and an ETA, driven by (done, total) calls; silent when not ``enabled``."""
+
+    def __init__(self, label: str, unit: str, enabled: bool, stream: Optional[TextIO] = None) -> None:
+        self.label = label
+        self.unit = unit
+        self.enabled = enabled
+        self.stream = stream if stream is not None else sys.stderr
+        self._bar: Any = None
+
+    def update(self, done: int, total: int, detail: str = "") -> None:
+        if not self.enabled or total <= 0:
+            return
+        if self._bar is None:
+            import shutil
+
+            from tqdm import tqdm
+
+            width = shutil.get_terminal_size((100, 20)).columns  # a terminal of unknown width (0) gets 100
+            self._bar = tqdm(total=total, desc=self.label, unit=self.unit, file=self.stream, ncols=width, leave=True)
+        if self._bar.total != total:
+            self._bar.total = total
+        if detail:
+            self._bar.set_postfix_str(detail, refresh=False)
+        self._bar.update(done - self._bar.n)
+        if done >= total:
+            self.close()
+
+    def reading(self, done: int, total: int, path: Path) -> None:
+        """An ingest progress(done, total, path) callback: the file being read beside the counts."""
+        self.update(done, total, path.name if path.name else "")
+
+    def encoding(self, done: int, total: int) -> None:
+        """An EncodeProgress callback."""
+        self.update(done, total)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
