@@ -53,7 +53,7 @@ from .themes import (
     table_hash,
 )
 from .timeline import build_timeline
-from .weaknesses import STALE_MONTHS, weakness_report
+from .weaknesses import STALE_MONTHS, weakness_report, with_weaknesses
 
 
 class Workspace:
@@ -227,7 +227,8 @@ class Workspace:
     def brief(self, council: str, since: Optional[str] = None, as_of: Optional[str] = None) -> Brief:
         """The revisit brief of one council."""
         with self._lock:
-            return build_brief(self.store, council, since=since, as_of=as_of, embedder=self.embedder)
+            brief = build_brief(self.store, council, since=since, as_of=as_of, embedder=self.embedder)
+            return with_weaknesses(self.store, brief, embedder=self.embedder)
 
     def weaknesses(self, council: str, as_of: Optional[str] = None, stale_months: int = STALE_MONTHS) -> WeaknessReport:
         """The council's weaknesses, each rolled up as of a month (see :mod:`narrative_search.weaknesses`)."""
