@@ -31,6 +31,7 @@ from .model import (
     SearchResult,
     Theme,
     ThemeAssignment,
+    ThemeCouncil,
     ThemeOverview,
     ThemeScore,
     Timeline,
@@ -51,6 +52,7 @@ from .themes import (
     read_assignment,
     stale_reason,
     table_hash,
+    theme_columns,
 )
 from .timeline import build_timeline
 from .weaknesses import STALE_MONTHS, weakness_report, with_weaknesses
@@ -317,6 +319,13 @@ class Workspace:
             matched = iter(assign_texts(self.embedder, named, self.themes()) if named else [])
             verdict_themes = [next(matched) if v.weakness else [] for v in verdicts]
             return build_overview(themes, self.theme_assignment(), self.store.iter_actions(name), verdicts, verdict_themes)
+
+    def theme_columns(self, theme: str, councils: Sequence[str] = ()) -> tuple[Theme, list[ThemeCouncil]]:
+        """A theme (id or name) across councils (all, if none named): one column each, with its actions and verdicts."""
+        with self._lock:
+            (overview,) = self.themes_overview(theme=theme)
+            names = [resolve_council(self.store, council) for council in councils] or self.store.councils()
+            return overview.theme, theme_columns(overview, names, self.store.verdicts())
 
     def close(self) -> None:
         with self._lock:
