@@ -643,7 +643,8 @@ def test_search_filters_by_theme_and_each_hit_shows_its_themes(app):
     at.sidebar.multiselect(key="s_themes").set_value([]).run()
     check_clean(at)
     assert "theme" not in md_plain(at.caption[0].value) and params(at, "theme") == []
-    assert sum('class="ns-hit-themes">themes: ' in card for card in hit_cards(at)) >= 5  # unassigned ones show none
+    cards = hit_cards(at)
+    assert 5 <= sum('class="ns-hit-themes"' in card for card in cards) < len(cards)  # unassigned ones show none
 
 
 def test_brief_page_groups_the_changes_by_weakness(app):
