@@ -659,3 +659,21 @@ def test_brief_page_groups_the_changes_by_weakness(app):
     assert three and "18 actions: 1 got worse" in body
     assert "<strong>Got worse:</strong>" in body and ">3.1 E</a>" in body
     assert "3.1 E (staffordshire/3-1-e): rating better at Apr-21: R → G | Feb 2021: GR sub group report" in body
+
+
+def test_rating_share_bars_and_verdict_badges_escape_and_colour():
+    from narrative_search.model import Citation, ReviewShare, Verdict
+
+    shares = [ReviewShare("2021-04", ["Apr-21"], {"R": 1, "G": 3}, {"R": 0.25, "G": 0.75}, 4),
+              ReviewShare("2021-12", ["<Dec-21>"], {"G": 3, "none": 1}, {"G": 0.75, "none": 0.25}, 4)]
+    chart = views.rating_shares_html(shares)
+    assert chart.count('class="ns-share"') == 2
+    assert f"width:25.0%;background:{views.RATING_COLOURS['R']}" in chart
+    assert f"width:25.0%;background:{views.UNRATED_COLOUR}" in chart and "not rated 1" in chart
+    assert "&lt;Dec-21&gt;" in chart and "<Dec-21>" not in chart
+    assert "No ratings printed." in views.rating_shares_html([])
+    verdict = Verdict(source=Citation("letter.txt", 4), council="Rutland", event="revisit", verdict="insufficient",
+                      date="2022-10", weakness="<script>x</script> the local offer")
+    badge = views.verdict_badge_html(verdict, 0.61)
+    assert views.VERDICT_COLOURS["insufficient"] in badge and "(matched 0.61)" in badge
+    assert "<script>" not in badge and "Oct 2022, revisit: insufficient: &lt;script&gt;" in badge
