@@ -431,3 +431,18 @@ def test_the_brief_by_weakness_keeps_each_weaknesss_verdicts_and_the_rest(tmp_pa
         # As of before the revisit, the brief keeps no verdict, nor does any weakness.
         before = with_weaknesses(store, build_brief(store, "York", as_of="2022-09", embedder=embedder), embedder=embedder)
         assert [group.verdicts for group in before.weaknesses] == [[] for _ in before.weaknesses]
+
+
+def test_cli_brief_groups_by_weakness(workspace):
+    from click.testing import CliRunner
+
+    from narrative_search.cli import main
+
+    result = CliRunner().invoke(main, ["--home", str(workspace.home), "brief", "Telford and Wrekin"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    by_weakness = result.output[result.output.index("## By weakness"):]
+    headings = [line for line in by_weakness.splitlines() if line.startswith("### ")]
+    assert [heading.split(":")[0] for heading in headings] == [f"### Priority {n}" for n in range(1, 5)]
+    # Priority 1's nine actions; 1.4 and 1.7 print no position statement (counted by hand above).
+    assert ("9 actions: 0 got worse, 2 not updated since Dec 2021, 0 reported complete.\n\n"
+            "- Not updated since Dec 2021: 1.4, 1.7\n") in by_weakness
