@@ -40,20 +40,26 @@ from narrative_search.render.csv import brief_csv
 from narrative_search.render.markdown import brief_markdown, md_escape
 from narrative_search.render.progress import STAGE_TEXT
 from narrative_search.render.text import (
+    BRIEF_BY_WEAKNESS_HEADING,
     BRIEF_EMPTY,
     NO_UPDATES,
+    NO_WEAKNESSES,
     VERDICTS_HEADING,
     brief_action_name,
     brief_as_of_text,
     brief_headings,
     brief_reports_text,
+    brief_weakness_title,
     index_built_text,
     index_text,
     no_results,
     outcome_messages,
     verdict_line,
+    weakness_as_of_text,
+    weakness_title,
 )
 from narrative_search.summary import summarise_action
+from narrative_search.weaknesses import STALE_MONTHS
 from narrative_search.workspace import Workspace
 
 LOG = logging.getLogger("narrative_search.app")
@@ -66,6 +72,7 @@ ANY_MONTH = ""
 KEPT_KEYS = (
     "s_q", "s_councils", "s_since", "s_until", "s_ratings", "s_kinds", "s_documents", "s_k", "s_mode",
     "a_id", "a_as_of", "c_q", "c_councils", "b_council", "b_since", "b_as_of", "l_council",
+    "s_themes", "c_theme", "w_council", "w_as_of", "w_stale",
 )
 
 Remembered = TypeVar("Remembered")
@@ -259,6 +266,7 @@ def init_search_state(councils: list[str], months: list[str], documents: list[st
         st.session_state["s_k"] = 10
     mode = st.query_params.get("mode", "hybrid")
     st.session_state["s_mode"] = mode if mode in SEARCH_MODES else "hybrid"
+    st.session_state["s_themes"] = param_list("theme")
 
 
 def page_search(resources: Resources) -> None:
@@ -267,6 +275,8 @@ def page_search(resources: Resources) -> None:
     documents = workspace.document_names()
     months = workspace.index_months()
     init_search_state(councils, months, documents)
+    theme_names = theme_choices(workspace)
+    st.session_state["s_themes"] = [name for name in st.session_state.get("s_themes", []) if name in theme_names]
     for key in ("s_since", "s_until"):
         if st.session_state.get(key) not in months:
             st.session_state[key] = ANY_MONTH
@@ -287,6 +297,8 @@ def page_search(resources: Resources) -> None:
         st.multiselect("Record", list(ACTION_KINDS), key="s_records", placeholder="Actions and sections",
                        format_func=lambda r: views.RECORD_LABELS.get(r, r),
                        help="Only plan actions, or only sections of prose documents (progress pages, logs, minutes).")
+        st.multiselect("Theme", theme_names, key="s_themes", placeholder="Any national theme",
+                       help="Only actions and sections assigned to these national themes (data/themes.csv).")
         with st.expander("More options"):
             st.multiselect("Documents", documents, key="s_documents", placeholder="All documents")
             st.number_input("Results", min_value=1, max_value=50, step=1, key="s_k")
@@ -305,11 +317,11 @@ def page_search(resources: Resources) -> None:
     filters = SearchFilters(
         councils=tuple(state["s_councils"]), since=state["s_since"] or None, until=state["s_until"] or None,
         ratings=tuple(state["s_ratings"]), documents=tuple(state["s_documents"]), kinds=tuple(state["s_kinds"]),
-        records=tuple(state["s_records"]),
+        records=tuple(state["s_records"]), themes=tuple(state["s_themes"]),
     )
     set_url("search", q=query, council=list(filters.councils), since=filters.since, until=filters.until,
             rating=list(filters.ratings), kind=list(filters.kinds), record=list(filters.records),
-            document=list(filters.documents),
+            document=list(filters.documents), theme=list(filters.themes),
             k=state["s_k"] if state["s_k"] != 10 else None, mode=state["s_mode"] if state["s_mode"] != "hybrid" else None)
     if not query:
         st.caption(md_escape(f"{len(documents)} documents from {len(councils)} councils are searchable: "
@@ -426,6 +438,70 @@ def page_action(resources: Resources) -> None:
     st.caption(md_escape("Documents: " + ", ".join(timeline.documents)))
 
 
+# -- Weaknesses ----------------------------------------------------------------
+
+
+def theme_choices(workspace: Workspace) -> list[str]:
+    """The national themes' names, in the table's order (a table that cannot be read offers none)."""
+    try:
+        return [theme.name for theme in workspace.themes()]
+    except NarrativeSearchError as error:
+        st.warning(md_escape(str(error)))
+        return []
+
+
+def init_weaknesses_state(councils: list[str]) -> None:
+    if "w_council" not in st.session_state:
+        wanted = st.query_params.get("council", "").lower()
+        st.session_state["w_council"] = next((c for c in councils if c.lower() == wanted), councils[0])
+        st.session_state["w_as_of"] = st.query_params.get("as_of", "")
+        try:
+            st.session_state["w_stale"] = max(1, min(60, int(st.query_params.get("stale", STALE_MONTHS))))
+        except ValueError:
+            st.session_state["w_stale"] = STALE_MONTHS
+    if st.session_state.get("w_council") not in councils:
+        st.session_state["w_council"] = councils[0]
+
+
+def page_weaknesses(resources: Resources) -> None:
+    """A council's weaknesses as its documents print them, each rolled up as `narrative-search weaknesses` does."""
+    workspace = resources.workspace
+    with resources.lock:
+        councils = workspace.councils()
+    if not councils:
+        st.info(views.EMPTY_LIBRARY)
+        return
+    init_weaknesses_state(councils)
+    st.title("Weaknesses")
+    one, two, three = st.columns([2, 1, 1])
+    council = one.selectbox("Council", councils, key="w_council") or councils[0]
+    as_of = two.text_input("As of (YYYY-MM)", key="w_as_of", placeholder="latest report",
+                           help="Roll up each weakness as it stood at this month.").strip()
+    stale_months = int(three.number_input("Stale after (months)", min_value=1, max_value=60, step=1, key="w_stale",
+                                          help="An action is stale with no dated update in this many months."))
+    set_url("weaknesses", council=council, as_of=as_of,
+            stale=stale_months if stale_months != STALE_MONTHS else None)
+    with resources.lock, st.spinner(f"Rolling up {council}'s weaknesses…"):
+        key = ("weaknesses", *workspace.index_version(), council, as_of, stale_months)
+        report = resources.remembered(key, lambda: workspace.weaknesses(council, as_of=as_of or None,
+                                                                         stale_months=stale_months))
+    caption = weakness_as_of_text(report)
+    st.caption(md_escape(caption[:1].upper() + caption[1:] + "."))
+    if not report.rollups:
+        st.info(NO_WEAKNESSES)
+        return
+    st.dataframe(views.weaknesses_table(report), hide_index=True)
+    if report.verdicts:
+        st.markdown(f"**{md_escape(VERDICTS_HEADING)} (the council as a whole)**")
+        st.markdown("\n".join(f"- {md_escape(verdict_line(verdict))}" for verdict in report.verdicts))
+    for rollup in report.rollups:
+        st.subheader(md_escape(weakness_title(rollup.weakness, 160)), anchor=False)
+        html(views.rating_shares_html(rollup.review_dates))
+        html(views.weakness_rollup_html(rollup))
+    if report.unlinked:
+        st.caption(md_escape("Under no weakness: " + ", ".join(report.unlinked)))
+
+
 # -- Compare -------------------------------------------------------------------
 
 
@@ -436,25 +512,42 @@ def page_compare(resources: Resources) -> None:
         st.session_state["c_q"] = config.cap_query(st.query_params.get("q", ""))[0]
         known = {name.lower(): name for name in councils}
         st.session_state["c_councils"] = [known[c.lower()] for c in param_list("council") if c.lower() in known][:4]
+        st.session_state["c_theme"] = st.query_params.get("theme", "")
     st.title("Compare councils")
+    theme_names = theme_choices(workspace)
+    if st.session_state.get("c_theme") not in theme_names:
+        st.session_state["c_theme"] = next((n for n in theme_names if n.lower() == str(st.session_state.get("c_theme", "")).lower()), "")
+    theme = st.selectbox("National theme", ["", *theme_names], key="c_theme",
+                         format_func=lambda name: name or "none: compare by query",
+                         help="Each council's actions on one of the national themes (data/themes.csv), with its verdicts.")
     query = config.cap_query(st.text_input("Theme or query", key="c_q", placeholder="e.g. co-production with parents",
                                            max_chars=config.MAX_QUERY_CHARS))[0]
     chosen = st.multiselect("Councils (two to four)", councils, key="c_councils", max_selections=4)
-    set_url("compare", q=query, council=chosen)
-    if not query or len(chosen) < 2:
-        st.info("Type a theme and choose two to four councils to see how each approaches it, side by side.")
+    set_url("compare", theme=theme, q=query, council=chosen)
+    if theme and not query:
+        compare_by_theme(resources, theme, chosen)
         return
+    if not query or len(chosen) < 2:
+        st.info("Choose a national theme, or type a theme and choose two to four councils to see how each "
+                "approaches it, side by side.")
+        return
+    themed = (theme,) if theme else ()
+    if theme:
+        with resources.lock:
+            theme_columns = {column.council: column for column in workspace.theme_columns(theme, chosen)[1]}
     columns = st.columns(len(chosen))
     for column, council in zip(columns, chosen):
         def run_summary(council: str = council) -> tuple[SearchResult, QuerySummary]:
             # As `narrative-search summary QUERY --council C`, one council at a time.
-            found = workspace.search(query, k=10, filters=SearchFilters(councils=(council,)), explain=False)
+            found = workspace.search(query, k=10, filters=SearchFilters(councils=(council,), themes=themed), explain=False)
             return found, workspace.summarise_result(found)
 
-        key = ("compare", *workspace.index_version(), query, council)
+        key = ("compare", *workspace.index_version(), query, council, theme)
         result, summary = resources.remembered(key, run_summary)
         with column:
             st.subheader(md_escape(council), anchor=False)
+            if theme:
+                html(views.theme_verdicts_html(theme_columns[council]))
             sentences = [s for _, found in summary.councils for s in found]
             if sentences:
                 html(views.theme_sentences_html(sentences))
@@ -462,6 +555,23 @@ def page_compare(resources: Resources) -> None:
                 st.caption(md_escape(no_results(summary.message or result.message)))
             if result.hits:
                 html(views.closest_actions_html(result.hits[:5]))
+
+
+def compare_by_theme(resources: Resources, theme: str, chosen: list[str]) -> None:
+    """One column per council (those chosen, else every council) with its actions on the theme and its verdicts."""
+    workspace = resources.workspace
+    with resources.lock, st.spinner("Assigning themes…"):
+        key = ("compare-theme", *workspace.index_version(), theme, tuple(chosen))
+        found, columns = resources.remembered(key, lambda: workspace.theme_columns(theme, chosen))
+        show_notes(workspace)
+    st.caption(md_escape(found.description))
+    per_row = 4
+    for first in range(0, len(columns), per_row):
+        row = columns[first:first + per_row]
+        for place, column in zip(st.columns(per_row), row):
+            with place:
+                st.subheader(md_escape(column.council), anchor=False)
+                html(views.theme_column_html(column))
 
 
 # -- Brief ---------------------------------------------------------------------
@@ -532,6 +642,7 @@ def show_brief(brief: Brief) -> None:
             st.caption(BRIEF_EMPTY[section])
         else:
             st.dataframe(tables[section], hide_index=True)
+    show_brief_by_weakness(brief)
     if brief.since:
         st.markdown(f"**{md_escape(headings['changed'])}**")
         if not brief.changed:
@@ -541,6 +652,17 @@ def show_brief(brief: Brief) -> None:
                 html(views.changed_action_html(action))
     with st.expander("Every action (as in the CSV)"):
         st.dataframe(tables["actions"], hide_index=True)
+
+
+def show_brief_by_weakness(brief: Brief) -> None:
+    """Each weakness with what its actions did (as the Markdown's "By weakness" section); nothing if none found."""
+    groups = brief.by_weakness()
+    if not groups:
+        return
+    st.markdown(f"**{md_escape(BRIEF_BY_WEAKNESS_HEADING)}**")
+    for group, actions in groups:
+        with st.expander(md_escape(brief_weakness_title(group))):
+            html(views.brief_weakness_html(brief, group, actions))
 
 
 # -- Library -------------------------------------------------------------------
@@ -643,6 +765,7 @@ RENDER: dict[str, Callable[[Resources], None]] = {
     "search": page_search,
     "similar": page_similar,
     "action": page_action,
+    "weaknesses": page_weaknesses,
     "compare": page_compare,
     "brief": page_brief,
     "library": page_library,

@@ -30,13 +30,27 @@ from .readers.registry import upload_suffixes
 from .render.text import (
     NOTHING_TO_SUMMARISE,
     ROLE_LABELS,
+    attached_verdict_text,
+    brief_change_line,
+    brief_weakness_counts,
+    brief_weakness_summary,
+    brief_weakness_title,
     change_kind_and_sources,
     change_nothing_new,
     change_repeats_note,
     dropped_reasons_text,
+    hit_themes_text,
+    latest_ratings_text,
+    latest_update_text,
     one_line,
     query_cut_text,
+    stalled_text,
     timeline_facts,
+    verdict_line,
+    verdict_outcome,
+    verdict_when,
+    weakness_link_text,
+    weakness_printed_text,
 )
 
 if TYPE_CHECKING:  # imported for type hints only: the app imports this module early
@@ -46,14 +60,21 @@ if TYPE_CHECKING:  # imported for type hints only: the app imports this module e
     from .model import (
         ActionBrief,
         ActionHit,
+        AttachedVerdict,
         Brief,
+        BriefWeakness,
         Change,
         DocumentSummary,
         PassageHit,
+        ReviewShare,
         SummarySentence,
+        ThemeCouncil,
         ThemeSentence,
         Timeline,
         TimelineEntry,
+        Verdict,
+        WeaknessReport,
+        WeaknessRollup,
     )
 
 
@@ -63,6 +84,7 @@ if TYPE_CHECKING:  # imported for type hints only: the app imports this module e
 PAGES = {
     "search": "Search",
     "action": "Action",
+    "weaknesses": "Weaknesses",
     "compare": "Compare",
     "brief": "Brief",
     "library": "Library",
@@ -289,6 +311,8 @@ def hit_html(hit: "ActionHit", number: int) -> str:
             f"<span style=\"color:#777\">Also ({esc(when)}, {esc(_where(other.passage))}):</span> "
             f"{highlight_html(other.passage.text, other.term_spans, None)}</div>"
         )
+    if hit.themes:
+        parts.append(hit_themes_html(hit))
     if hit.action_id:
         parts.append(
             '<div class="ns-links" style="font-size:0.9em">'
@@ -644,6 +668,173 @@ def changed_action_html(action: "ActionBrief") -> str:
     parts.append("<ul>" + "".join(change_html(change) for change in action.changes) + "</ul>")
     parts.append(link_html(timeline_href(action.action_id), "Timeline", "timeline"))
     return "".join(parts)
+
+
+# -- weaknesses (issue 14) -----------------------------------------------------
+
+#: Colour of each verdict on its badge: judged enough progress (or closed off), or not (or still monitored).
+VERDICT_COLOURS = {"sufficient": "#1a9850", "closed": "#1a9850", "insufficient": "#d73027",
+                   "still monitored": "#f4a300"}
+
+#: Said on a council's column of the Compare page where no verdict of that council is known.
+NO_VERDICT_KNOWN = "no verdict known"
+
+_CARD_STYLE = "border:1px solid #ddd;border-radius:0.5rem;padding:0.6rem 0.9rem;margin:0 0 0.7rem 0"
+
+
+def hit_themes_html(hit: "ActionHit") -> str:
+    """A hit's national themes, best first, with their scores (as `narrative-search search` prints them)."""
+    return f'<div class="ns-hit-themes" style="color:#555;font-size:0.85em">{esc(hit_themes_text(hit.themes))}</div>'
+
+
+def verdict_badge_html(verdict: "Verdict", matched: Optional[float] = None) -> str:
+    """A coloured badge with a verdict (what was judged, when), and its whole line as the tooltip."""
+    colour = VERDICT_COLOURS.get(verdict.verdict, OTHER_COLOUR)
+    text_colour = "#222" if colour == VERDICT_COLOURS["still monitored"] else "#fff"
+    title = verdict_line(verdict) + (f" (matched {matched:.2f})" if matched is not None else "")
+    return (
+        f'<span class="ns-verdict" title="{esc(title)}" style="background:{colour};color:{text_colour};'
+        f'border-radius:0.4em;padding:0.1em 0.5em;font-size:0.85em;font-weight:600;display:inline-block;'
+        f'margin:0 0.3em 0.3em 0">{esc(verdict_when(verdict))}: {esc(verdict_outcome(verdict))}</span>'
+    )
+
+
+def attached_verdicts_html(verdicts: Sequence["AttachedVerdict"]) -> str:
+    """A weakness's verdicts as badges, each with how well the weakness it names matched."""
+    return "".join(verdict_badge_html(attached.verdict, attached.score) for attached in verdicts)
+
+
+def rating_shares_html(shares: Sequence["ReviewShare"]) -> str:
+    """The rating-share chart of a weakness: one bar per review date, split by rating in the ratings' colours."""
+    if not shares:
+        return '<div class="ns-shares" style="color:#666;font-size:0.9em">No ratings printed.</div>'
+    rows = []
+    for share in shares:
+        label = ", ".join(share.labels)
+        pieces = "".join(
+            f'<span title="{esc(label)}: {esc(_rating_name(rating))} {count} of {share.actions}" '
+            f'style="display:inline-block;height:1.1em;width:{share.shares[rating] * 100:.1f}%;'
+            f'background:{rating_colour(None if rating == "none" else rating)}"></span>'
+            for rating, count in share.counts.items()
+        )
+        counts = ", ".join(f"{_rating_name(rating)} {count}" for rating, count in share.counts.items())
+        rows.append(
+            '<div class="ns-share" style="display:flex;align-items:center;gap:0.5rem;margin:0.15rem 0">'
+            f'<span style="width:7rem;font-size:0.85em;color:#444">{esc(label)}</span>'
+            f'<span style="flex:1;display:flex;max-width:24rem;border:1px solid #ccc">{pieces}</span>'
+            f'<span style="font-size:0.85em;color:#444">{esc(counts)}</span></div>'
+        )
+    return f'<div class="ns-shares">{"".join(rows)}</div>'
+
+
+def _rating_name(rating: str) -> str:
+    return UNRATED_LABEL if rating == "none" else rating
+
+
+def _refs_html(rollup: "WeaknessRollup", action_ids: Sequence[str]) -> str:
+    refs = {link.action_id: link.ref or one_line(link.title, 40) or link.action_id for link in rollup.weakness.links}
+    return ", ".join(link_html(timeline_href(i), refs.get(i, i), "timeline") for i in action_ids) or "none"
+
+
+def weakness_rollup_html(rollup: "WeaknessRollup") -> str:
+    """A weakness's roll-up as a card: where printed, counts, stalled since when, latest update, verdicts, actions."""
+    weakness = rollup.weakness
+    stalled = "; ".join(
+        link_html(timeline_href(item.action_id), stalled_text(item), "timeline") for item in rollup.stalled
+    ) or "none"
+    facts = [
+        ("Actions", esc(rollup.actions)),
+        ("Rated now", esc(latest_ratings_text(rollup.latest_ratings))),
+        (f"Rated complete ({len(rollup.complete)})", _refs_html(rollup, rollup.complete)),
+        (f"Stale ({len(rollup.stale)})", _refs_html(rollup, rollup.stale)),
+        (f"Stalled ({len(rollup.stalled)})", stalled),
+        ("Latest dated update", esc(latest_update_text(rollup.latest_update, 200))),
+        ("Verdicts", attached_verdicts_html(rollup.verdicts) or "none"),
+    ]
+    items = "".join(f"<li><strong>{esc(label)}:</strong> {value}</li>" for label, value in facts)
+    actions = "".join(
+        f"<li>{link_html(timeline_href(link.action_id), weakness_link_text(link), 'timeline')} "
+        f'<span style="color:#666">{esc(one_line(link.title, 100))}</span></li>'
+        for link in weakness.links
+    )
+    heading = (f'<div style="color:#555">Heading: {esc(one_line(weakness.heading))}</div>'
+               if weakness.heading and weakness.heading != weakness.text else "")
+    return (
+        f'<div class="ns-weakness" style="{_CARD_STYLE}">{heading}'
+        f'<div style="color:#666;font-size:0.9em">{esc(weakness_printed_text(weakness))}</div>'
+        f'<ul class="ns-rollup" style="margin:0.3rem 0">{items}</ul>'
+        f'<details><summary>Actions ({len(weakness.links)})</summary><ul class="ns-weakness-actions">{actions}</ul>'
+        "</details></div>"
+    )
+
+
+def weaknesses_table(report: "WeaknessReport") -> "pd.DataFrame":
+    """One row per weakness, as `narrative-search weaknesses` prints its table."""
+    import pandas as pd
+
+    from .render.text import weakness_label
+
+    rows = [
+        {"weakness": weakness_label(rollup.weakness), "printed as": one_line(rollup.weakness.text, 90),
+         "actions": rollup.actions, "rated now": latest_ratings_text(rollup.latest_ratings),
+         "complete": len(rollup.complete), "stale": len(rollup.stale), "stalled": len(rollup.stalled),
+         "latest update": month_label(rollup.latest_update.month) if rollup.latest_update else "none dated",
+         "verdicts": "; ".join(attached_verdict_text(v) for v in rollup.verdicts) or "none"}
+        for rollup in report.rollups
+    ]
+    return pd.DataFrame(rows)
+
+
+# -- compare by theme ------------------------------------------------------------
+
+
+def theme_verdicts_html(column: "ThemeCouncil") -> str:
+    """A council's verdict badges on a theme: those matched to the theme where there are any; else the
+    council's verdicts on the whole (they print only counts), marked as such; else "no verdict known"."""
+    if column.verdicts:
+        badges = "".join(verdict_badge_html(verdict, score) for verdict, score in column.verdicts)
+    elif column.council_verdicts:
+        badges = ('<span style="color:#666;font-size:0.85em">The council as a whole: </span>'
+                  + "".join(verdict_badge_html(verdict) for verdict in column.council_verdicts))
+    else:
+        badges = f'<span class="ns-verdict-none" style="color:#666;font-size:0.85em">{esc(NO_VERDICT_KNOWN)}</span>'
+    return f'<div class="ns-verdicts">{badges}</div>'
+
+
+def theme_column_html(column: "ThemeCouncil", limit: int = 12) -> str:
+    """One council's column on the Compare page by theme: its verdict badges, then its actions on the theme."""
+    shown = column.actions[:limit]
+    items = "".join(
+        f"<li>{link_html(timeline_href(action.action_id), action.ref or one_line(action.title, 40), 'timeline')} "
+        f'<span style="color:#666">{esc(one_line(action.title, 90))}</span> '
+        f'<span style="color:#999;font-size:0.85em">({action.score:.2f}{"" if action.rank == 1 else ", also"})</span></li>'
+        for action in shown
+    )
+    more = (f'<div style="color:#666;font-size:0.85em">and {len(column.actions) - limit} more</div>'
+            if len(column.actions) > limit else "")
+    count = f"{len(column.actions)} action" + ("" if len(column.actions) == 1 else "s") + " on this theme"
+    body = f"<ul>{items}</ul>{more}" if items else ""
+    return (f'<div class="ns-theme-council" style="font-size:0.9em">{theme_verdicts_html(column)}'
+            f'<div class="ns-theme-count" style="margin-top:0.3rem"><strong>{esc(count)}</strong></div>{body}</div>')
+
+
+# -- the brief by weakness ---------------------------------------------------------
+
+
+def brief_weakness_html(brief: "Brief", group: Optional["BriefWeakness"], actions: Sequence["ActionBrief"]) -> str:
+    """One weakness of a brief: its counts, verdicts, which actions got worse, stale, completed, and the changes."""
+    parts = [f'<div style="color:#444">{esc(brief_weakness_summary(brief, actions))}.</div>']
+    if group is not None and group.verdicts:
+        parts.append(f"<div>{attached_verdicts_html(group.verdicts)}</div>")
+    lines = [
+        f"<li><strong>{esc(what[:1].upper() + what[1:])}:</strong> "
+        + ", ".join(link_html(timeline_href(a.action_id), a.ref or a.action_id, "timeline") for a in chosen) + "</li>"
+        for what, chosen in brief_weakness_counts(brief, actions)[:3] if chosen
+    ]
+    lines += [f'<li class="ns-change-line">{esc(brief_change_line(action))}</li>' for action in actions if action.changes]
+    if lines:
+        parts.append(f"<ul>{''.join(lines)}</ul>")
+    return f'<div class="ns-brief-weakness" title="{esc(brief_weakness_title(group))}">{"".join(parts)}</div>'
 
 
 # -- the library ---------------------------------------------------------------

@@ -1288,6 +1288,20 @@ class ActionBrief:
 
 
 @dataclass
+class BriefWeakness:
+    """One weakness in a brief: its actions (their ids, in the brief's order) and its verdicts up to the brief's month."""
+
+    weakness: Weakness
+    action_ids: list[str]
+    verdicts: list[AttachedVerdict] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        weakness = self.weakness
+        return {"id": weakness.id, "kind": weakness.kind, "number": weakness.number, "text": weakness.text,
+                "actions": self.action_ids, "verdicts": [verdict.to_dict() for verdict in self.verdicts]}
+
+
+@dataclass
 class Brief:
     """A council's revisit brief."""
 
@@ -1303,6 +1317,7 @@ class Brief:
     novelty_method: str
     timelines: list[Timeline] = field(default_factory=list, repr=False)
     verdicts: list[Verdict] = field(default_factory=list)  # revisit and monitoring outcomes, newest first
+    weaknesses: list[BriefWeakness] = field(default_factory=list)  # the council's weaknesses, where found
 
     @property
     def worse(self) -> list[ActionBrief]:
@@ -1315,6 +1330,18 @@ class Brief:
     @property
     def complete(self) -> list[ActionBrief]:
         return [action for action in self.actions if action.complete]
+
+    def by_weakness(self) -> list[tuple[Optional[BriefWeakness], list[ActionBrief]]]:
+        """Each weakness with its actions (in the brief's order), then (None, those under no weakness) if any."""
+        actions = {action.action_id: action for action in self.actions}
+        groups: list[tuple[Optional[BriefWeakness], list[ActionBrief]]] = [
+            (weakness, [actions[i] for i in weakness.action_ids if i in actions]) for weakness in self.weaknesses
+        ]
+        grouped = {i for weakness in self.weaknesses for i in weakness.action_ids}
+        rest = [action for action in self.actions if action.action_id not in grouped]
+        if rest and self.weaknesses:
+            groups.append((None, rest))
+        return groups
 
     @property
     def changed(self) -> list[ActionBrief]:
@@ -1334,6 +1361,7 @@ class Brief:
             "changed": [action.action_id for action in self.changed],
         }
         data["verdicts"] = [verdict.to_dict() for verdict in self.verdicts]
+        data["weaknesses"] = [weakness.to_dict() for weakness in self.weaknesses]
         return data
 
 

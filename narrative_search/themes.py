@@ -452,3 +452,19 @@ def build_overview(
             council.council_verdicts = [v for v in council_wide if v.council == council.council]
         overviews.append(ThemeOverview(theme, councils))
     return overviews
+
+
+def theme_columns(overview: ThemeOverview, councils: Sequence[str], verdicts: Sequence[Verdict]) -> list[ThemeCouncil]:
+    """One column per council asked for, in that order: its actions on the theme and the verdicts matched to it.
+
+    A council with no action on the theme gets an empty column, still with
+    its verdicts on the council as a whole (those that name no weakness).
+    """
+    present = {column.council: column for column in overview.councils}
+    columns = []
+    for council in councils:
+        column = present.get(council)
+        if column is None:
+            column = ThemeCouncil(council, council_verdicts=[v for v in verdicts if v.council == council and not v.weakness])
+        columns.append(column)
+    return columns

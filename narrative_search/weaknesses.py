@@ -54,6 +54,7 @@ from .model import (
     UNCITED,
     AttachedVerdict,
     Brief,
+    BriefWeakness,
     Citation,
     CouncilWeaknesses,
     LatestUpdate,
@@ -587,6 +588,29 @@ def _latest_update(timelines: Sequence[Timeline]) -> Optional[LatestUpdate]:
     timeline, entry = latest
     return LatestUpdate(action_id=timeline.action_id, ref=timeline.ref, month=entry.month, when=entry.when,
                         text=entry.text, source=entry.sources[0] if entry.sources else UNCITED)
+
+
+# -- the brief grouped by weakness ------------------------------------------------
+
+
+def brief_weaknesses(brief: Brief, found: CouncilWeaknesses) -> list[BriefWeakness]:
+    """Each weakness with its actions in the brief's order, and those of its verdicts the brief keeps."""
+    order = {action.action_id: position for position, action in enumerate(brief.actions)}
+    return [
+        BriefWeakness(
+            weakness=weakness,
+            action_ids=sorted({link.action_id for link in weakness.links if link.action_id in order},
+                              key=order.__getitem__),
+            verdicts=[attached for attached in weakness.verdicts if attached.verdict in brief.verdicts],
+        )
+        for weakness in found.weaknesses
+    ]
+
+
+def with_weaknesses(store: CorpusReader, brief: Brief, embedder: Optional[TextEncoder] = None) -> Brief:
+    """The brief with its council's weaknesses attached (:attr:`Brief.weaknesses`), for grouping by weakness."""
+    brief.weaknesses = brief_weaknesses(brief, find_weaknesses(store, brief.council, embedder=embedder))
+    return brief
 
 
 # -- the export's field ----------------------------------------------------------

@@ -55,6 +55,7 @@ from .model import (
     SkippedPath,
     Theme,
     ThemeAssignment,
+    ThemeCouncil,
     ThemeOverview,
     ThemeScore,
     Timeline,
@@ -78,9 +79,10 @@ from .themes import (
     read_assignment,
     stale_reason,
     table_hash,
+    theme_columns,
 )
 from .timeline import build_timeline
-from .weaknesses import STALE_MONTHS, weakness_report
+from .weaknesses import STALE_MONTHS, weakness_report, with_weaknesses
 
 
 class ReadWriteLock:
@@ -565,7 +567,9 @@ class Workspace:
     def brief(self, council: str, since: Optional[str] = None, as_of: Optional[str] = None) -> Brief:
         """The revisit brief of one council."""
         with self._lock.read():
-            return build_brief(self._reader(), council, since=since, as_of=as_of, embedder=self.embedder)
+            reader = self._reader()
+            brief = build_brief(reader, council, since=since, as_of=as_of, embedder=self.embedder)
+            return with_weaknesses(reader, brief, embedder=self.embedder)
 
     def weaknesses(self, council: str, as_of: Optional[str] = None, stale_months: int = STALE_MONTHS) -> WeaknessReport:
         """The council's weaknesses, each rolled up as of a month (see :mod:`narrative_search.weaknesses`)."""
@@ -657,6 +661,14 @@ class Workspace:
             matched = iter(assign_texts(self.embedder, named, self.themes()) if named else [])
             verdict_themes = [next(matched) if v.weakness else [] for v in verdicts]
             return build_overview(themes, self.theme_assignment(), reader.iter_actions(name), verdicts, verdict_themes)
+
+    def theme_columns(self, theme: str, councils: Sequence[str] = ()) -> tuple[Theme, list[ThemeCouncil]]:
+        """A theme (id or name) across councils (all, if none named): one column each, with its actions and verdicts."""
+        with self._lock.read():
+            reader = self._reader()
+            (overview,) = self.themes_overview(theme=theme)
+            names = [resolve_council(reader, council) for council in councils] or reader.councils()
+            return overview.theme, theme_columns(overview, names, reader.verdicts())
 
     def close(self) -> None:
         with self._lock.write():

@@ -543,3 +543,137 @@ def test_timeline_chart_data_has_a_band_per_review_date_and_a_mark_per_update(ap
 def test_brief_file_names():
     assert views.brief_file_name("Telford and Wrekin", "2021-01", "md") == "brief-telford-and-wrekin-since-2021-01.md"
     assert views.brief_file_name("Torbay", None, "csv") == "brief-torbay.csv"
+
+
+# -- Weaknesses, compare by theme, themes on Search, the brief by weakness (issue 14) ----------
+
+
+def test_weaknesses_page_rolls_up_each_weakness_with_its_chart_and_actions(app):
+    at = app("weaknesses", council="Staffordshire")
+    check_clean(at)
+    assert at.title[0].value == "Weaknesses"
+    assert at.selectbox(key="w_council").value == "Staffordshire"
+    assert md_plain(at.caption[0].value).startswith("As of Dec 2021; stale: no dated update since Jun 2021 (6 months)")
+    titles = [md_plain(s.value) for s in at.subheader]
+    assert [t.split(":")[0] for t in titles] == ["Priority 1", "Priority 3", "Priority 4", "Priority 5", "Priority 6"]
+    assert titles[1].startswith("Priority 3: Co-production is weak")
+    assert len(at.dataframe) == 1 and list(at.dataframe[0].value["actions"]) == [2, 18, 1, 2, 2]
+    cards = [e.value for e in at.html if 'class="ns-weakness"' in e.value]
+    six = cards[4]  # 6 E and 6 F: A at every review, no dated update (counted by hand in test_weaknesses)
+    assert "<strong>Stalled (2):</strong>" in six and "6 E: A since Dec-19 (same rating at successive reviews)" in six
+    assert "<strong>Stale (2):</strong>" in six and "<strong>Latest dated update:</strong> none dated" in six
+    assert 'href="?page=action&amp;id=staffordshire%2F6-e"' in six
+    charts = [e.value for e in at.html if e.value.startswith('<div class="ns-shares">')]
+    assert len(charts) == 5
+    assert [label in charts[4] for label in ("Dec-19", "Jan-20", "Apr-21", "Dec-21")] == [True] * 4
+    assert "width:100.0%" in charts[4] and "A 2" in charts[4]
+    assert params(at, "council") == ["Staffordshire"]
+
+    # As of January 2020, 4 D is rated G ("Completed"): complete, and never stalled.
+    at.text_input(key="w_as_of").input("2020-01").run()
+    check_clean(at)
+    four = [e.value for e in at.html if 'class="ns-weakness"' in e.value][2]
+    assert "<strong>Rated complete (1):</strong>" in four and ">4 D</a>" in four
+    assert "<strong>Stalled (0):</strong> none" in four
+    assert params(at, "as_of") == ["2020-01"]
+
+    at.number_input(key="w_stale").set_value(24).run()
+    check_clean(at)
+    assert "stale: no dated update since Jan 2018 (24 months)" in md_plain(at.caption[0].value)
+    assert params(at, "stale") == ["24"]
+
+
+def test_a_malformed_month_on_the_weaknesses_page_is_a_plain_message(app):
+    at = app("weaknesses", council="Torbay")
+    at.text_input(key="w_as_of").input("Dec 2021").run()
+    check_clean(at)
+    assert len(at.error) == 1 and "as of must be a month written YYYY-MM" in at.error[0].value
+
+
+def test_compare_by_theme_shows_one_column_per_council(app):
+    theme = "Co-production with parents and young people"
+    at = app("compare", theme=theme)
+    check_clean(at)
+    assert at.selectbox(key="c_theme").value == theme
+    assert [s.value for s in at.subheader] == ["Leicestershire", "Staffordshire", "Telford and Wrekin", "Torbay"]
+    columns = [e.value for e in at.html if 'class="ns-theme-council"' in e.value]
+    assert len(columns) == 4
+    assert all(views.NO_VERDICT_KNOWN in column for column in columns)  # the bundled corpus prints no verdicts
+    staffordshire = columns[1]
+    assert "actions on this theme" in staffordshire and 'href="?page=action&amp;id=staffordshire%2F3-' in staffordshire
+    at.multiselect(key="c_councils").set_value(["Torbay", "Staffordshire"]).run()
+    check_clean(at)
+    assert [s.value for s in at.subheader] == ["Torbay", "Staffordshire"]
+    assert params(at, "theme") == [theme] and params(at, "council") == ["Torbay", "Staffordshire"]
+    # A query as well: each council's closest actions on the theme, under its verdict badge.
+    at.text_input(key="c_q").input("listening to parents").run()
+    check_clean(at)
+    assert [s.value for s in at.subheader] == ["Torbay", "Staffordshire"]
+    assert sum('class="ns-verdicts"' in e.value for e in at.html) == 2
+
+
+def test_compare_by_theme_shows_the_verdicts_matched_to_the_theme(monkeypatch, tmp_path, embedder):
+    from test_weaknesses import LETTER, PRIORITY_PLAN
+
+    home = prepare_home(tmp_path / "home", embedder, ingest=False)
+    with Workspace.open(home, embedder=embedder) as workspace:
+        for name, text in (("rutland_wsoa.txt", PRIORITY_PLAN), ("letter.txt", LETTER)):
+            (tmp_path / name).write_text(text, encoding="utf-8")
+            (outcome,) = workspace.ingest([tmp_path / name], council="Rutland")
+            assert outcome.error is None
+    at = open_app(monkeypatch, home, "compare", theme="EHC plan quality and annual reviews")
+    check_clean(at)
+    (column,) = [e.value for e in at.html if 'class="ns-theme-council"' in e.value]
+    assert 'class="ns-verdict"' in column and "Oct 2022, revisit: sufficient: " in column
+    at = open_app(monkeypatch, home, "weaknesses", council="Rutland")
+    check_clean(at)
+    cards = htmls(at)
+    assert "Oct 2022, revisit: sufficient" in cards and "Oct 2022, revisit: insufficient" in cards
+
+
+def test_search_filters_by_theme_and_each_hit_shows_its_themes(app):
+    theme = "Co-production with parents and young people"
+    at = app("search", q="tell it once", theme=theme)
+    check_clean(at)
+    assert at.sidebar.multiselect(key="s_themes").value == [theme]
+    cards = hit_cards(at)
+    assert cards and all('class="ns-hit-themes"' in card and theme in card for card in cards)
+    assert f"theme {theme}" in md_plain(at.caption[0].value)
+    assert params(at, "theme") == [theme]
+    at.sidebar.multiselect(key="s_themes").set_value([]).run()
+    check_clean(at)
+    assert "theme" not in md_plain(at.caption[0].value) and params(at, "theme") == []
+    cards = hit_cards(at)
+    assert 5 <= sum('class="ns-hit-themes"' in card for card in cards) < len(cards)  # unassigned ones show none
+
+
+def test_brief_page_groups_the_changes_by_weakness(app):
+    at = app("brief", council="Staffordshire", since="2021-01")
+    check_clean(at)
+    assert any(m.value == "**By weakness**" for m in at.markdown)
+    labels = [md_plain(e.label) for e in at.expander]
+    three = next(label for label in labels if label.startswith("Priority 3: Co-production is weak"))
+    groups = [e.value for e in at.html if 'class="ns-brief-weakness"' in e.value]
+    assert len(groups) == 5
+    body = next(group for group in groups if 'title="Priority 3: Co-production is weak' in group)
+    assert three and "18 actions: 1 got worse" in body
+    assert "<strong>Got worse:</strong>" in body and ">3.1 E</a>" in body
+    assert "3.1 E (staffordshire/3-1-e): rating better at Apr-21: R → G | Feb 2021: GR sub group report" in body
+
+
+def test_rating_share_bars_and_verdict_badges_escape_and_colour():
+    from narrative_search.model import Citation, ReviewShare, Verdict
+
+    shares = [ReviewShare("2021-04", ["Apr-21"], {"R": 1, "G": 3}, {"R": 0.25, "G": 0.75}, 4),
+              ReviewShare("2021-12", ["<Dec-21>"], {"G": 3, "none": 1}, {"G": 0.75, "none": 0.25}, 4)]
+    chart = views.rating_shares_html(shares)
+    assert chart.count('class="ns-share"') == 2
+    assert f"width:25.0%;background:{views.RATING_COLOURS['R']}" in chart
+    assert f"width:25.0%;background:{views.UNRATED_COLOUR}" in chart and "not rated 1" in chart
+    assert "&lt;Dec-21&gt;" in chart and "<Dec-21>" not in chart
+    assert "No ratings printed." in views.rating_shares_html([])
+    verdict = Verdict(source=Citation("letter.txt", 4), council="Rutland", event="revisit", verdict="insufficient",
+                      date="2022-10", weakness="<script>x</script> the local offer")
+    badge = views.verdict_badge_html(verdict, 0.61)
+    assert views.VERDICT_COLOURS["insufficient"] in badge and "(matched 0.61)" in badge
+    assert "<script>" not in badge and "Oct 2022, revisit: insufficient: &lt;script&gt;" in badge

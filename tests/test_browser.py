@@ -11,7 +11,9 @@ never used) and saves a screenshot of each step into ``test-artefacts/``
 - ``03-brief.png``: Staffordshire's revisit brief since January 2021;
 - ``04-library.png``: the library after uploading a plan for Rutland;
 - ``05-script-as-text.png``: that plan's ``<script>`` shown as text in a result;
-- ``06-error.png``: an unknown action id, a plain message.
+- ``06-error.png``: an unknown action id, a plain message;
+- ``07-weaknesses.png``: Staffordshire's weaknesses, each rolled up with its rating-share bars;
+- ``08-compare-by-theme.png``: one column per council on the co-production theme.
 
 Set-up (as in CI): ``apt-get install -y chromium`` and ``pip install -e '.[test]'``.
 """
@@ -116,6 +118,44 @@ def shot(page, name: str) -> None:
     page.set_viewport_size(size)
 
 
+def weaknesses_and_compare_by_theme(page, expect) -> None:
+    """The Weaknesses page and the Compare page by theme, clicked through as a user would (issue 14)."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Weaknesses", exact=True).click()
+    expect(page.get_by_role("heading", name="Weaknesses", exact=True)).to_be_visible()
+    settle(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Council").click()
+    page.get_by_role("option", name="Staffordshire").click()
+    page.wait_for_url("**council=Staffordshire**")
+    settle(page)
+    expect(page.get_by_role("heading", name="Priority 6:")).to_be_visible()
+    six = page.locator("div.ns-weakness").nth(4)
+    expect(six).to_contain_text("Stalled (2): 6 E: A since Dec-19 (same rating at successive reviews)")
+    expect(page.locator("div.ns-shares").nth(4)).to_contain_text("Dec-21")
+    assert page.locator("div.ns-share").count() >= 5  # a bar per review date
+    shot(page, "07-weaknesses.png")
+    six.locator("summary").click()  # its actions, each linked to its timeline
+    six.locator("ul.ns-weakness-actions a").first.click()
+    page.wait_for_url("**page=action**")
+    settle(page)
+    expect(page.get_by_role("heading", name="Staffordshire 6 E")).to_be_visible()
+
+    sidebar.get_by_text("Compare", exact=True).click()
+    expect(page.get_by_role("heading", name="Compare councils")).to_be_visible()
+    settle(page)
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="National theme").click()
+    page.get_by_role("option", name="Co-production with parents and young people").click()
+    page.wait_for_url("**theme=Co-production**")
+    settle(page)
+    columns = page.locator("div.ns-theme-council")
+    expect(columns).to_have_count(4)
+    for council in ("Leicestershire", "Staffordshire", "Telford and Wrekin", "Torbay"):
+        expect(page.get_by_role("heading", name=council, exact=True)).to_be_visible()
+    expect(columns.nth(1)).to_contain_text("actions on this theme")
+    expect(columns.first).to_contain_text("no verdict known")  # the bundled corpus prints no verdicts
+    shot(page, "08-compare-by-theme.png")
+
+
 @pytest.mark.slow  # 45 to 70 s in the suite (more alone, when the corpus is first encoded): a server and a browser
 def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
     chromium = chromium_path()  # first: without a browser the test fails at once, saying how to install one
@@ -203,6 +243,7 @@ def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
             assert brief.startswith("# Revisit brief: Staffordshire\n")
             assert "## Changes since Jan 2021" in brief and "## Ratings at each review date" in brief
             shot(page, "03-brief.png")
+            weaknesses_and_compare_by_theme(page, expect)
 
             # Library: upload a plan with a council name; the index updates without a restart.
             page.locator('[data-testid="stSidebar"]').get_by_text("Library", exact=True).click()

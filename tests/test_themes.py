@@ -337,3 +337,27 @@ def test_weakness_texts_get_their_themes(workspace):
                                        "Joint commissioning arrangements across education, health and care are weak"])
     assert [scores[0].id for scores in found] == ["adulthood", "joint-commissioning"]
     assert workspace.themes_of_texts([]) == []
+
+
+def test_theme_columns_give_every_council_asked_for_a_column_with_its_verdicts(corpus_store):
+    from narrative_search.app_views import NO_VERDICT_KNOWN, theme_column_html
+    from narrative_search.themes import theme_columns
+
+    themes = bundled_themes()[:1]
+    torbay = [a.id for a in corpus_store.iter_actions("Torbay")][:2]
+    assignment = ThemeAssignment("h", "m", "c", {torbay[0]: [ThemeScore(themes[0].id, themes[0].name, 0.6)],
+                                                 torbay[1]: [ThemeScore(themes[0].id, themes[0].name, 0.4)]})
+    verdicts = [_verdict("Torbay", "the timeliness of plans"), _verdict("Leicestershire", None, "insufficient"),
+                _verdict("Staffordshire", "<b>named</b>")]
+    (overview,) = build_overview(themes, assignment, corpus_store.iter_actions(), verdicts,
+                                 [[ThemeScore(themes[0].id, themes[0].name, 0.7)], [], []])
+    columns = theme_columns(overview, ["Leicestershire", "Torbay", "Telford and Wrekin"], verdicts)
+    assert [column.council for column in columns] == ["Leicestershire", "Torbay", "Telford and Wrekin"]
+    leicestershire, torbay_column, telford = columns
+    assert leicestershire.actions == [] and [v.verdict for v in leicestershire.council_verdicts] == ["insufficient"]
+    assert [a.action_id for a in torbay_column.actions] == torbay
+    # Shown: the verdict matched to the theme; else the council's own, marked; else none known.
+    html = theme_column_html(torbay_column)
+    assert "Dec 2022, revisit: sufficient: the timeliness of plans" in html and "2 actions on this theme" in html
+    assert "The council as a whole: " in theme_column_html(leicestershire)
+    assert NO_VERDICT_KNOWN in theme_column_html(telford) and "0 actions on this theme" in theme_column_html(telford)

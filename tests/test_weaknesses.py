@@ -379,3 +379,70 @@ def test_cli_prints_the_weakness_table(workspace):
     assert rows[2]["weakness_id"] == "staffordshire/priority-4" and rows[2]["rated_now"] == "G 1"
     bad = CliRunner().invoke(main, ["--home", str(workspace.home), "weaknesses", "torbay", "--as-of", "March"])
     assert bad.exit_code != 0 and "YYYY-MM" in str(bad.exception)  # run() prints it as "error: ..."
+
+
+# -- the revisit brief grouped by weakness ------------------------------------------------
+
+
+def test_the_brief_groups_every_action_under_its_weakness(corpus_store):
+    from narrative_search.brief import build_brief
+    from narrative_search.render.csv import brief_csv
+    from narrative_search.render.markdown import brief_markdown
+    from narrative_search.weaknesses import with_weaknesses
+
+    brief = with_weaknesses(corpus_store, build_brief(corpus_store, "Staffordshire", since="2021-01"))
+    groups = brief.by_weakness()
+    assert [group.weakness.id for group, _ in groups if group is not None] == [
+        "staffordshire/priority-1", "staffordshire/priority-3", "staffordshire/priority-4",
+        "staffordshire/priority-5", "staffordshire/priority-6"]
+    assert None not in [group for group, _ in groups]  # every action is under one weakness
+    grouped = [action.action_id for _, actions in groups for action in actions]
+    assert sorted(grouped) == sorted(action.action_id for action in brief.actions)
+    six = dict((group.weakness.id, actions) for group, actions in groups if group is not None)["staffordshire/priority-6"]
+    assert [action.ref for action in six] == ["6 E", "6 F"]
+    text = brief_markdown(brief)
+    assert text.index("## Reported complete") < text.index("## By weakness") < text.index("## Changes since Jan 2021")
+    # 6 E and 6 F: A at every review, only "SEE 6E"/"SEE 6F" (counted by hand above).
+    assert ("### Priority 6: " in text and "2 actions: 0 got worse, 2 not updated since Jan 2021, 0 reported complete, "
+            "0 changed since Jan 2021.") in text
+    assert "- Got worse: 3.1 E\n" in text
+    assert "- 3.1 E (staffordshire/3-1-e): rating better at Apr-21: R → G | Feb 2021: GR sub group report" in text
+    rows = {row["ref"]: row for row in csv.DictReader(io.StringIO(brief_csv(brief)))}
+    assert (rows["3.2 D"]["weakness"], rows["6 F"]["weakness"]) == ("Priority 3", "Priority 6")
+    data = json.loads(json.dumps(brief.to_dict()))
+    assert data["weaknesses"][4] == {"id": "staffordshire/priority-6", "kind": "priority", "number": 6,
+                                     "text": data["weaknesses"][4]["text"], "actions": ["staffordshire/6-e", "staffordshire/6-f"],
+                                     "verdicts": []}
+
+
+def test_the_brief_by_weakness_keeps_each_weaknesss_verdicts_and_the_rest(tmp_path, embedder):
+    from narrative_search.brief import build_brief
+    from narrative_search.render.markdown import brief_markdown
+    from narrative_search.weaknesses import with_weaknesses
+
+    with stored(tmp_path, ("letter.txt", LETTER, "York"), ("york_plan.txt", GROUPED_PLAN, "York")) as store:
+        brief = with_weaknesses(store, build_brief(store, "York", embedder=embedder), embedder=embedder)
+        verdicts = {group.weakness.text: [v.verdict.verdict for v in group.verdicts]
+                    for group, _ in brief.by_weakness() if group is not None}
+        assert verdicts["The poor quality of education, health and care plans"] == ["sufficient"]
+        assert verdicts["The lack of information for families in the local offer"] == ["insufficient"]
+        assert sum(len(actions) for _, actions in brief.by_weakness()) == len(brief.actions) == 3
+        assert "- Verdict: Oct 2022, revisit: sufficient (matched" in brief_markdown(brief)
+        # As of before the revisit, the brief keeps no verdict, nor does any weakness.
+        before = with_weaknesses(store, build_brief(store, "York", as_of="2022-09", embedder=embedder), embedder=embedder)
+        assert [group.verdicts for group in before.weaknesses] == [[] for _ in before.weaknesses]
+
+
+def test_cli_brief_groups_by_weakness(workspace):
+    from click.testing import CliRunner
+
+    from narrative_search.cli import main
+
+    result = CliRunner().invoke(main, ["--home", str(workspace.home), "brief", "Telford and Wrekin"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    by_weakness = result.output[result.output.index("## By weakness"):]
+    headings = [line for line in by_weakness.splitlines() if line.startswith("### ")]
+    assert [heading.split(":")[0] for heading in headings] == [f"### Priority {n}" for n in range(1, 5)]
+    # Priority 1's nine actions; 1.4 and 1.7 print no position statement (counted by hand above).
+    assert ("9 actions: 0 got worse, 2 not updated since Dec 2021, 0 reported complete.\n\n"
+            "- Not updated since Dec 2021: 1.4, 1.7\n") in by_weakness

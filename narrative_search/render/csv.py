@@ -24,13 +24,15 @@ if TYPE_CHECKING:
 #: Columns of the brief's CSV, in order.
 BRIEF_CSV_COLUMNS = (
     "ref", "action_id", "action", "latest_rating", "rating_change", "ratings", "last_update",
-    "months_stale", "complete", "complete_evidence", "changes_since",
+    "months_stale", "complete", "complete_evidence", "changes_since", "weakness",
 )
 
 
 def brief_csv_rows(brief: "Brief") -> list[dict[str, Any]]:
     """One row per action, as :func:`brief_csv` writes them (the app shows the same rows as a table)."""
     rows = []
+    weakness_of = {action_id: weakness_label(group.weakness) for group in brief.weaknesses
+                   for action_id in group.action_ids}
     for action in brief.actions:
         changes = [
             f"{change.when}: " + (f"see {change.reference_to}" if change.reference_to is not None
@@ -49,6 +51,7 @@ def brief_csv_rows(brief: "Brief") -> list[dict[str, Any]]:
             "complete": "yes" if action.complete else "no",
             "complete_evidence": " | ".join(evidence_text(item) for item in action.evidence),
             "changes_since": " | ".join(changes),
+            "weakness": weakness_of.get(action.action_id, ""),
         })
     return rows
 

@@ -9,14 +9,19 @@ from ..brief import rating_order
 from ..model import cite
 from ..months import month_label
 from .text import (
+    BRIEF_BY_WEAKNESS_HEADING,
     BRIEF_EMPTY,
     NO_WEAKNESSES,
     VERDICTS_HEADING,
     attached_verdict_text,
     brief_action_name,
     brief_as_of_text,
+    brief_change_line,
     brief_headings,
     brief_reports_text,
+    brief_weakness_counts,
+    brief_weakness_summary,
+    brief_weakness_title,
     change_kind_and_sources,
     change_nothing_new,
     change_repeats_note,
@@ -85,6 +90,7 @@ def brief_markdown(brief: "Brief") -> str:
     out = _brief_head(brief)
     out += _brief_verdicts(brief)
     out += _brief_standing(brief)
+    out += _brief_by_weakness(brief)
     if brief.since:
         out += _brief_changes(brief)
     return "\n".join(out).rstrip() + "\n"
@@ -166,6 +172,25 @@ def _brief_standing(brief: "Brief") -> list[str]:
     else:
         out.append(BRIEF_EMPTY["complete"])
     out.append("")
+    return out
+
+
+def _brief_by_weakness(brief: "Brief") -> list[str]:
+    """Each weakness: how many of its actions got worse, went stale, were completed, changed; then the changes."""
+    groups = brief.by_weakness()
+    if not groups:
+        return []
+    out = [f"## {BRIEF_BY_WEAKNESS_HEADING}", ""]
+    for group, actions in groups:
+        out += [f"### {brief_weakness_title(group)}", "", brief_weakness_summary(brief, actions) + ".", ""]
+        for attached in group.verdicts if group is not None else []:
+            verdict = attached.verdict
+            out.append(f"- Verdict: {attached_verdict_text(attached)} ({cite(verdict.document, verdict.line, verdict.location)})")
+        for what, chosen in brief_weakness_counts(brief, actions)[:3]:
+            if chosen:
+                out.append(f"- {what[:1].upper() + what[1:]}: " + ", ".join(a.ref or a.action_id for a in chosen))
+        out += [f"- {brief_change_line(action)}" for action in actions if action.changes]
+        out.append("")
     return out
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         ActionHit,
         AttachedVerdict,
         Brief,
+        BriefWeakness,
         Change,
         DocumentSummary,
         Evidence,
@@ -669,6 +670,61 @@ def weakness_printed_text(weakness: "Weakness") -> str:
     if weakness.document:
         return f"Printed at {cite(weakness.document, weakness.line, weakness.location)}."
     return "No heading printed: grouped by the first number of its actions' refs."
+
+
+# -- the brief grouped by weakness (issue 14) ------------------------------------
+
+#: The heading of the brief's section that groups its actions by weakness.
+BRIEF_BY_WEAKNESS_HEADING = "By weakness"
+
+#: The last group of that section: actions the documents put under no weakness.
+UNDER_NO_WEAKNESS = "Under no weakness"
+
+
+def brief_weakness_title(group: Optional["BriefWeakness"]) -> str:
+    """"Priority 3: Co-production is weak ...", or "Under no weakness" for the actions left over."""
+    return weakness_title(group.weakness) if group is not None else UNDER_NO_WEAKNESS
+
+
+def brief_weakness_counts(brief: "Brief", actions: Sequence["ActionBrief"]) -> list[tuple[str, list["ActionBrief"]]]:
+    """The brief's sections for one weakness's actions: (what, the actions), as the brief names them."""
+    headings = brief_headings(brief)
+    counts = [
+        (headings["worse"].lower(), [action for action in actions if action.worse]),
+        (headings["not_updated"][:1].lower() + headings["not_updated"][1:],
+         [action for action in actions if action.not_updated]),
+        (headings["complete"].lower(), [action for action in actions if action.complete]),
+    ]
+    if brief.since:
+        counts.append(("changed since " + month_label(brief.since), [action for action in actions if action.changes]))
+    return counts
+
+
+def brief_weakness_summary(brief: "Brief", actions: Sequence["ActionBrief"]) -> str:
+    """"20 actions: 1 got worse, 4 not updated since Jan 2021, 10 reported complete, 5 changed since Jan 2021"."""
+    parts = [f"{len(chosen)} {what}" for what, chosen in brief_weakness_counts(brief, actions)]
+    return f"{counted(len(actions), 'action')}: " + ", ".join(parts)
+
+
+def brief_weakness_refs(actions: Sequence["ActionBrief"]) -> str:
+    """"3.1 E, 3.2 D": the actions by ref (an action printed without one by its id); "none" for none."""
+    return ", ".join(action.ref or action.action_id for action in actions) or "none"
+
+
+def brief_change_line(action: "ActionBrief", limit: int = 240) -> str:
+    """One changed action of a weakness, on one line: its rating moves, then each update's new words, clipped."""
+    parts = []
+    if action.rating_moves_since:
+        parts.append("rating " + "; ".join(move.describe() for move in action.rating_moves_since))
+    for change in action.changes:
+        if change.reference_to is not None:
+            said = f"points elsewhere: {one_line(change.text, limit)}"
+        elif change.new_sentences:
+            said = one_line(" ".join(change.new_sentences), limit)
+        else:
+            said = change_nothing_new(change)
+        parts.append(f"{change.when}: {said}")
+    return f"{brief_action_name(action)}: " + " | ".join(parts)
 
 
 # -- national themes (themes.py) ------------------------------------------------
