@@ -28,13 +28,15 @@ level 2, and so on; bold alone is not enough (bold lead-ins are common).
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from ..errors import DocumentError, EncryptedDocumentError, NoTextLayerError
+from .. import config
+from ..errors import DocumentError, EncryptedDocumentError
 from .common import FormatReader, RowNumberer, SourceRows
 
 # Share of the page height, at the top and at the bottom, where running
@@ -94,26 +96,52 @@ def read_pdf(path: str | Path) -> SourceRows:
             finally:
                 page.close()  # frees the page's parsed layout before the next page
     page_count = len(pages)
+    if page_count == 0:
+        raise DocumentError(path, "the PDF has no pages")
+    warnings = []
+    ocr = _ocr_scanned_pages(path, scanned, pages_items, warnings)
     if not pages_items:
-        if page_count == 0:
-            raise DocumentError(path, "the PDF has no pages")
-        raise NoTextLayerError(
-            path,
-            f"no text layer (scanned?); OCR is not supported: none of its {page_count} page(s) has text to read",
-        )
+        raise DocumentError(path, f"none of its {page_count} page(s) has text to read, not even by OCR")
     if total_chars and unmapped_chars > total_chars / 2:
         raise DocumentError(
             path,
             "the PDF's fonts carry no character map, so its text comes out as codes like (cid:12); "
             "OCR is not supported",
         )
-    warnings = []
-    if scanned:
+    source = _number_rows(pages_items, warnings, _heading_levels(pages_items))
+    source.ocr_pages, source.ocr_confidence = ocr
+    return source
+
+
+def _ocr_scanned_pages(
+    path: Path, scanned: list[int], pages_items: list[tuple[int, list[_Item]]], warnings: list[str]
+) -> tuple[list[int], Optional[float]]:
+    """OCR the scanned pages (up to config.OCR_MAX_PAGES) into pages_items, in page order.
+
+    Returns the pages read by OCR and the mean confidence of their words;
+    raises DocumentError naming the file when OCR fails (nothing is stored).
+    """
+    from .ocr import ocr_page, report_progress
+
+    if not scanned:
+        return [], None
+    to_read = scanned[: config.OCR_MAX_PAGES]
+    if len(scanned) > len(to_read):
         warnings.append(
-            f"page(s) {_page_list(scanned)} have no text layer (scanned?); OCR is not supported, "
-            "so their content is not read"
+            f"page(s) {_page_list(scanned[len(to_read):])} are scans beyond the OCR limit of "
+            f"{config.OCR_MAX_PAGES} page(s) a document (narrative_search.config.OCR_MAX_PAGES); their content is not read"
         )
-    return _number_rows(pages_items, warnings, _heading_levels(pages_items))
+    confidences: list[float] = []
+    for number in to_read:
+        started = time.monotonic()
+        page = ocr_page(path, number, config.OCR_SECONDS_PER_PAGE)
+        confidences.extend(page.confidences)
+        pages_items.append((number, [_Item(top=item.top, x0=item.x0, texts=item.texts) for item in page.items]))
+        report_progress(number, len(to_read), time.monotonic() - started)
+    pages_items.sort(key=lambda pair: pair[0])
+    mean = round(sum(confidences) / len(confidences), 1) if confidences else None
+    warnings.append(f"page(s) {_page_list(to_read)} are scans, read by OCR (mean word confidence {mean or 0:.0f}%)")
+    return to_read, mean
 
 
 def _size(char: dict[str, Any]) -> float:
