@@ -59,6 +59,8 @@ _RULE_SHARE = 0.05
 _VERTICAL_COVER = 0.85
 # Rules closer than this many pixels are one rule (a thick or doubled line).
 _RULE_MERGE_PX = 8
+# A word read with less confidence than this (0-100) and no letter or digit in it is noise.
+_MIN_CONFIDENCE = 50
 # Skew angles tried, in degrees.
 _SKEW_RANGE = 3.0
 _SKEW_STEP = 0.1
@@ -185,7 +187,11 @@ def read_image(image: Any, path: Path, page_number: int, seconds: float, dpi: in
     for row in rows:
         texts = [""] * row.width
         for cell in row.cells:
-            texts[cell.column] = _cell_text(cell) or _fill_rating(pixels, saturated, cell.box)
+            texts[cell.column] = (
+                _cell_text(cell)
+                or _fill_rating(pixels, saturated, cell.box)
+                or _lone_word(cleaned, cell, path, page_number, seconds, dpi)
+            )
         page.items.append(OcrItem(top=row.top * scale, x0=row.cells[0].box[0] * scale, texts=texts))
     for top, left, text in _paragraphs(_word_lines(outside)):
         page.items.append(OcrItem(top=top * scale, x0=left * scale, texts=[text]))
@@ -325,10 +331,22 @@ def _cleaned(image: Any, ink: Any, saturated: Any, rows: list[_TableRow]) -> Any
 
 
 def _tesseract_words(image: Any, path: Path, page_number: int, seconds: float, dpi: int) -> list[OcrWord]:
+    """The words tesseract reads on the page, each with its box and confidence; specks of noise left out.
+
+    A "word" with no letter or digit read with little confidence is a speck
+    of dirt on the scan, not text.
+    """
+    words = _run_tesseract(image, path, page_number, seconds, dpi, page_segmentation="3")
+    return [word for word in words if word.confidence >= _MIN_CONFIDENCE or any(ch.isalnum() for ch in word.text)]
+
+
+def _run_tesseract(
+    image: Any, path: Path, page_number: int, seconds: float, dpi: int, page_segmentation: str
+) -> list[OcrWord]:
     """The words tesseract reads on the image (TSV), each with its box and confidence."""
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    command = [TESSERACT, "stdin", "stdout", "-l", "eng", "--psm", "3", "--dpi", str(dpi), "tsv"]
+    command = [TESSERACT, "stdin", "stdout", "-l", "eng", "--psm", page_segmentation, "--dpi", str(dpi), "tsv"]
     # One thread: tesseract's own threads only contend with the other work on a small machine.
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
@@ -347,6 +365,30 @@ def _tesseract_words(image: Any, path: Path, page_number: int, seconds: float, d
             path, f"OCR of page {page_number} failed (tesseract: {detail[-1] if detail else done.returncode})"
         )
     return parse_tsv(done.stdout.decode("utf-8", "replace"))
+
+
+def _lone_word(image: Any, cell: _Cell, path: Path, page_number: int, seconds: float, dpi: int) -> str:
+    """The text of a cell the page's reading found empty, read again on its own as a block.
+
+    Reading a whole page, tesseract passes over a letter standing alone in
+    a cell (a rating "A" or "R"); read alone, the cell gives it up.
+    """
+    import numpy as np
+
+    left, top, right, bottom = cell.box
+    pad = 4
+    crop = image.crop((left + pad, top + pad, right - pad, bottom - pad))
+    if crop.width < 4 or crop.height < 4 or not (np.asarray(crop) < _INK).any():
+        return ""
+    framed = _with_margin(crop)
+    words = _run_tesseract(framed, path, page_number, seconds, dpi, page_segmentation="6")
+    return " ".join(word.text for word in words if word.confidence >= _MIN_CONFIDENCE)
+
+
+def _with_margin(image: Any) -> Any:
+    from PIL import ImageOps
+
+    return ImageOps.expand(image, border=20, fill=255)
 
 
 def _missing_tesseract(page_number: int) -> str:
@@ -448,6 +490,8 @@ def _paragraphs(lines: list[list[OcrWord]]) -> list[tuple[int, int, str]]:
     paragraphs: list[tuple[int, int, list[str]]] = []
     previous: Optional[list[OcrWord]] = None
     for line in lines:
+        if not any(char.isalnum() for word in line for char in word.text):
+            continue  # specks of dirt read as "_" or "."
         top = min(word.top for word in line)
         if previous is not None:
             previous_bottom = max(word.top + word.height for word in previous)
@@ -472,7 +516,10 @@ def _fill_rating(pixels: Any, saturated: Any, box: tuple[int, int, int, int]) ->
     area = (slice(top + inset_y, bottom - inset_y), slice(left + inset_x, right - inset_x))
     if saturated[area].size == 0 or saturated[area].mean() < 0.5:
         return ""
-    red, green, blue = (float(median(pixels[area][..., channel][saturated[area]].tolist())) for channel in range(3))
+    import numpy as np
+
+    coloured = pixels[area][saturated[area]]
+    red, green, blue = (float(np.median(coloured[:, channel])) for channel in range(3))
     if blue > red and blue > green:
         return "B"
     if green > red:
