@@ -27,7 +27,9 @@ USER_HOME_NAME = ".narrative-search"
 #: 3: actions.kind ("action" or "section", for prose documents),
 #: documents.read_as (table, prose, both, text only) and a verdicts table
 #: (revisit and monitoring outcomes); version-2 files are migrated when opened.
-SCHEMA_VERSION = 3
+#: 4: documents.ocr and documents.ocr_confidence (scanned pages read by OCR);
+#: version-3 files are migrated when opened.
+SCHEMA_VERSION = 4
 
 PathLike = Union[str, Path]
 

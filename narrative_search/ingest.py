@@ -216,6 +216,8 @@ def plan_source(
         sha256=hashlib.sha256(data).hexdigest(),
         format=source.format,
         path=str(path),
+        ocr=bool(source.ocr_pages),
+        ocr_confidence=source.ocr_confidence,
     )
     reading = plan_document(source.rows, document)
     # -- verdicts (issue 12, shape 7): revisit and monitoring outcomes.

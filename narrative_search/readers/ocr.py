@@ -45,8 +45,9 @@ TESSERACT = "tesseract"
 #: Pages are rendered at this resolution for OCR (a 150 dpi scan is upsampled, which tesseract reads better).
 OCR_DPI = 300
 
-#: Called with (page number, pages to OCR, seconds the page took) after each OCR'd page; the CLI prints a line.
-ProgressHook = Callable[[int, int, float], None]
+#: Called with (file, page number, scanned pages to OCR, seconds the page took) after each OCR'd page;
+#: the CLI prints a line on stderr, since a page takes seconds.
+ProgressHook = Callable[[Path, int, int, float], None]
 _progress_hooks: list[ProgressHook] = []
 
 # A pixel is ink when its brightest channel is this dark (a coloured fill is bright in one channel at least).
@@ -124,7 +125,7 @@ class _TableRow:
 
 
 def add_progress_hook(hook: ProgressHook) -> None:
-    """Have ``hook(page, pages, seconds)`` called after each page is OCR'd (the CLI prints a line)."""
+    """Have ``hook(path, page, pages, seconds)`` called after each page is OCR'd (the CLI prints a line)."""
     _progress_hooks.append(hook)
 
 
@@ -133,9 +134,9 @@ def remove_progress_hook(hook: ProgressHook) -> None:
         _progress_hooks.remove(hook)
 
 
-def report_progress(page: int, pages: int, seconds: float) -> None:
+def report_progress(path: Path, page: int, pages: int, seconds: float) -> None:
     for hook in list(_progress_hooks):
-        hook(page, pages, seconds)
+        hook(path, page, pages, seconds)
 
 
 def tesseract_available() -> bool:

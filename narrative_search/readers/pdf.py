@@ -98,7 +98,7 @@ def read_pdf(path: str | Path) -> SourceRows:
     page_count = len(pages)
     if page_count == 0:
         raise DocumentError(path, "the PDF has no pages")
-    warnings = []
+    warnings: list[str] = []
     ocr = _ocr_scanned_pages(path, scanned, pages_items, warnings)
     if not pages_items:
         raise DocumentError(path, f"none of its {page_count} page(s) has text to read, not even by OCR")
@@ -137,11 +137,9 @@ def _ocr_scanned_pages(
         page = ocr_page(path, number, config.OCR_SECONDS_PER_PAGE)
         confidences.extend(page.confidences)
         pages_items.append((number, [_Item(top=item.top, x0=item.x0, texts=item.texts) for item in page.items]))
-        report_progress(number, len(to_read), time.monotonic() - started)
+        report_progress(path, number, len(to_read), time.monotonic() - started)
     pages_items.sort(key=lambda pair: pair[0])
-    mean = round(sum(confidences) / len(confidences), 1) if confidences else None
-    warnings.append(f"page(s) {_page_list(to_read)} are scans, read by OCR (mean word confidence {mean or 0:.0f}%)")
-    return to_read, mean
+    return to_read, (round(sum(confidences) / len(confidences), 1) if confidences else None)
 
 
 def _size(char: dict[str, Any]) -> float:
