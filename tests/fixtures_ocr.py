@@ -15,7 +15,15 @@ import subprocess
 from pathlib import Path
 from typing import Optional
 
+import pytest
 from PIL import Image, ImageDraw, ImageFont
+
+from narrative_search.readers.ocr import tesseract_available
+
+#: For tests that OCR a page: run where Debian's tesseract is installed (`make test` installs it).
+needs_tesseract = pytest.mark.skipif(
+    not tesseract_available(), reason="the tesseract program is not installed (make test installs tesseract-ocr)"
+)
 
 # A plan table: the header row, then one row per action. "\n" is a line break inside a cell.
 PLAN_TABLE: list[list[str]] = [

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .. import config
-from ..errors import DocumentError, EncryptedDocumentError
+from ..errors import DocumentError, EncryptedDocumentError, NoTextLayerError
 from .common import FormatReader, RowNumberer, SourceRows
 
 # Share of the page height, at the top and at the bottom, where running
@@ -100,8 +100,10 @@ def read_pdf(path: str | Path) -> SourceRows:
         raise DocumentError(path, "the PDF has no pages")
     warnings: list[str] = []
     ocr = _ocr_scanned_pages(path, scanned, pages_items, warnings)
-    if not pages_items:
-        raise DocumentError(path, f"none of its {page_count} page(s) has text to read, not even by OCR")
+    if not any(items for _, items in pages_items):
+        raise NoTextLayerError(
+            path, f"no text layer (scanned?) and OCR read no text: none of its {page_count} page(s) has text to read"
+        )
     if total_chars and unmapped_chars > total_chars / 2:
         raise DocumentError(
             path,
@@ -132,13 +134,18 @@ def _ocr_scanned_pages(
             f"{config.OCR_MAX_PAGES} page(s) a document (narrative_search.config.OCR_MAX_PAGES); their content is not read"
         )
     confidences: list[float] = []
+    blank: list[int] = []
     for number in to_read:
         started = time.monotonic()
         page = ocr_page(path, number, config.OCR_SECONDS_PER_PAGE)
         confidences.extend(page.confidences)
+        if not page.items:
+            blank.append(number)
         pages_items.append((number, [_Item(top=item.top, x0=item.x0, texts=item.texts) for item in page.items]))
         report_progress(path, number, len(to_read), time.monotonic() - started)
     pages_items.sort(key=lambda pair: pair[0])
+    if blank:
+        warnings.append(f"page(s) {_page_list(blank)} have no text layer (scanned?) and OCR read no text on them")
     return to_read, (round(sum(confidences) / len(confidences), 1) if confidences else None)
 
 
