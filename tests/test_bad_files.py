@@ -14,8 +14,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import DATA_DIR, LEICESTERSHIRE, STAFFORDSHIRE_000, STAFFORDSHIRE_001, TORBAY
 from fixtures_ocr import needs_tesseract
+from helpers import DATA_DIR, LEICESTERSHIRE, STAFFORDSHIRE_000, STAFFORDSHIRE_001, TORBAY
 from test_formats import everything
 
 from narrative_search import ingest

@@ -62,6 +62,8 @@ _VERTICAL_COVER = 0.85
 _RULE_MERGE_PX = 8
 # A word read with less confidence than this (0-100) and no letter or digit in it is noise.
 _MIN_CONFIDENCE = 50
+# Words of nothing but these are specks of dirt (a lone dot or quote is never a word).
+_SPECKS = set(".,'`‘’\"“”_~:;")
 # Skew angles tried, in degrees.
 _SKEW_RANGE = 3.0
 _SKEW_STEP = 0.1
@@ -334,11 +336,17 @@ def _cleaned(image: Any, ink: Any, saturated: Any, rows: list[_TableRow]) -> Any
 def _tesseract_words(image: Any, path: Path, page_number: int, seconds: float, dpi: int) -> list[OcrWord]:
     """The words tesseract reads on the page, each with its box and confidence; specks of noise left out.
 
-    A "word" with no letter or digit read with little confidence is a speck
-    of dirt on the scan, not text.
+    A "word" with no letter or digit read with little confidence, or one that
+    is only a dot, comma, quote or underscore, is a speck of dirt on the
+    scan, not text.
     """
     words = _run_tesseract(image, path, page_number, seconds, dpi, page_segmentation="3")
-    return [word for word in words if word.confidence >= _MIN_CONFIDENCE or any(ch.isalnum() for ch in word.text)]
+    return [
+        word
+        for word in words
+        if any(ch.isalnum() for ch in word.text)
+        or (word.confidence >= _MIN_CONFIDENCE and not set(word.text) <= _SPECKS)
+    ]
 
 
 def _run_tesseract(
