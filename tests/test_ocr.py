@@ -96,6 +96,8 @@ def test_a_scanned_plan_table_at_300_dpi_reads_into_the_actions_and_updates_of_i
     assert seen(reading) == seen(text_plan)
     assert reading.document.ocr is True
     assert reading.document.ocr_confidence is not None and 80 <= reading.document.ocr_confidence <= 100
+    # Every record read from the scan is cited as read by OCR.
+    assert {reading.locations[action.line] for action in reading.actions} == {"page 1 (OCR)"}
     assert text_plan.document.ocr is False and text_plan.document.ocr_confidence is None
 
 

@@ -110,8 +110,9 @@ def read_pdf(path: str | Path) -> SourceRows:
             "the PDF's fonts carry no character map, so its text comes out as codes like (cid:12); "
             "OCR is not supported",
         )
-    source = _number_rows(pages_items, warnings, _heading_levels(pages_items))
-    source.ocr_pages, source.ocr_confidence = ocr
+    ocr_pages, source_confidence = ocr
+    source = _number_rows(pages_items, warnings, _heading_levels(pages_items), set(ocr_pages))
+    source.ocr_pages, source.ocr_confidence = ocr_pages, source_confidence
     return source
 
 
@@ -340,8 +341,13 @@ def _joiner(previous: dict[str, Any], line: dict[str, Any], right_edge: float) -
 
 
 def _number_rows(
-    pages_items: list[tuple[int, list[_Item]]], warnings: list[str], heading_levels: dict[float, int]
+    pages_items: list[tuple[int, list[_Item]]],
+    warnings: list[str],
+    heading_levels: dict[float, int],
+    ocr_pages: frozenset[int] | set[int] = frozenset(),
 ) -> SourceRows:
+    """The pages' items numbered into rows; a row of a page read by OCR is located "page 3 (OCR)",
+    so every record read from a scan says so wherever it is cited."""
     pages_with: dict[str, set[int]] = defaultdict(set)
     for number, items in pages_items:
         for item in items:
@@ -357,7 +363,8 @@ def _number_rows(
                 level = heading_levels.get(item.size) if item.size is not None else None
                 if level is not None and len(item.texts[0]) > HEADING_MAX_CHARS:
                     level = None
-                rows.add(item.texts, location=f"page {number}", page=number, heading_level=level)
+                location = f"page {number} (OCR)" if number in ocr_pages else f"page {number}"
+                rows.add(item.texts, location=location, page=number, heading_level=level)
     return SourceRows(
         rows=rows.rows, format="pdf", warnings=warnings, dropped=rows.dropped, dropped_locations=rows.dropped_locations
     )
