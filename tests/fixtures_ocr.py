@@ -143,14 +143,16 @@ def draw_table(
     widths_in: tuple[float, ...] = (0.7, 2.4, 1.3, 0.5, 3.2),
     points: float = 9,
     fill_ratings: bool = False,
+    rules: bool = True,
 ) -> Image.Image:
     """The table drawn with ruling lines on a page as wide as the table plus margins.
 
-    With ``fill_ratings`` the rating column is printed as a coloured cell with no letter.
+    With ``fill_ratings`` the rating column is printed as a coloured cell with no letter;
+    without ``rules`` the cells are not ruled (wider gutters keep the columns apart).
     """
     font = ImageFont.truetype(font_path(), size=max(int(points * dpi / 72), 6))
     margin = int(0.4 * dpi)
-    pad = int(0.06 * dpi)
+    pad = int((0.06 if rules else 0.1) * dpi)
     widths = [int(w * dpi) for w in widths_in]
     line_height = int(font.size * 1.3)
     cells = [[_wrapped(cell, font, width - 2 * pad) for cell, width in zip(row, widths)] for row in rows]
@@ -166,7 +168,8 @@ def draw_table(
             if fill_ratings and r > 0 and c == 3 and rating in _FILLS:
                 draw.rectangle([x, y, x + width, y + height], fill=_FILLS[rating])
                 lines = []
-            draw.rectangle([x, y, x + width, y + height], outline="black", width=rule)
+            if rules:
+                draw.rectangle([x, y, x + width, y + height], outline="black", width=rule)
             for n, line in enumerate(lines):
                 draw.text((x + pad, y + pad + n * line_height), line, fill="black", font=font)
             x += width
@@ -219,8 +222,10 @@ def write_scanned_table(
     angle: float = 0.6,
     fill_ratings: bool = False,
     seed: int = 7,
+    rules: bool = True,
 ) -> Path:
-    return write_scan(scanned(draw_table(rows or PLAN_TABLE, dpi, fill_ratings=fill_ratings), angle, seed=seed), path, dpi)
+    image = draw_table(rows or PLAN_TABLE, dpi, fill_ratings=fill_ratings, rules=rules)
+    return write_scan(scanned(image, angle, seed=seed), path, dpi)
 
 
 def write_scanned_letter(path: Path, dpi: int, angle: float = -0.5) -> Path:

@@ -112,6 +112,24 @@ def test_a_scanned_plan_table_at_150_dpi_reads_into_the_same_actions_and_updates
 
 
 @needs_tesseract
+def test_a_scanned_table_printed_without_rules_reads_its_columns_from_the_word_positions(
+    tmp_path: Path, text_plan: DocumentReading
+) -> None:
+    """Columns from left edges that recur across lines; a line with a ref starts a row.
+
+    Ratings are left out of the comparison: a letter standing alone with no
+    cell around it is what tesseract most often passes over.
+    """
+    path = write_scanned_table(tmp_path / "unruled.pdf", 300, rules=False)
+    reading = read_document(path, council=COUNCIL)
+
+    def without_ratings(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        return [(ref, action, lead, updates) for ref, action, lead, _, updates in rows]
+
+    assert without_ratings(seen(reading)) == without_ratings(seen(text_plan))
+
+
+@needs_tesseract
 def test_ratings_printed_as_cell_colours_are_read_from_the_fill(tmp_path: Path, text_plan: DocumentReading) -> None:
     path = write_scanned_table(tmp_path / "coloured.pdf", 300, fill_ratings=True)
     reading = read_document(path, council=COUNCIL)

@@ -66,6 +66,15 @@ _MIN_CONFIDENCE = 50
 _RETRY_CONFIDENCE = 75
 # White pixels around a cell read on its own.
 _CELL_MARGIN = 20
+# A gutter between columns of a table printed without rules: wider than this many word spaces
+# and this many word heights.
+_GUTTER_SPACES = 3.0
+_GUTTER_HEIGHTS = 0.9
+# Lines whose middles are this many word heights apart or less are one block of print (a table's rows are
+# further apart than its lines, with the cells' padding between).
+_BLOCK_LINE_SPACING = 5.0
+# Split lines a table printed without rules needs.
+_MIN_ALIGNED_LINES = 3
 # Words of nothing but these are specks of dirt (a lone dot or quote is never a word).
 _SPECKS = set(".,'`‘’\"“”_~:;")
 # Skew angles tried, in degrees.
@@ -202,6 +211,9 @@ def read_image(image: Any, path: Path, page_number: int, seconds: float, dpi: in
                 or _lone_word(cleaned, cell, path, page_number, seconds, dpi)
             )
         page.items.append(OcrItem(top=row.top * scale, x0=row.cells[0].box[0] * scale, texts=texts))
+    aligned, outside = aligned_table_rows(outside)
+    for top, left, texts in aligned:
+        page.items.append(OcrItem(top=top * scale, x0=left * scale, texts=texts))
     for top, left, text in _paragraphs(_word_lines(outside)):
         page.items.append(OcrItem(top=top * scale, x0=left * scale, texts=[text]))
     page.items.sort(key=lambda item: (round(item.top, 1), item.x0))
@@ -546,6 +558,98 @@ def _paragraphs(lines: list[list[OcrWord]]) -> list[tuple[int, int, str]]:
         paragraphs.append((top, line[0].left, [_line_text(line)]))
         previous = line
     return [(top, left, " ".join(parts)) for top, left, parts in paragraphs]
+
+
+# -- tables printed without rules: columns from word positions ---------------------
+
+
+def _segments(line: list[OcrWord], gap: float) -> list[list[OcrWord]]:
+    """A line's words split where the space between two words is a column gutter (wider than ``gap``)."""
+    segments = [[line[0]]]
+    for previous, word in zip(line, line[1:]):
+        if word.left - previous.right > gap:
+            segments.append([word])
+        else:
+            segments[-1].append(word)
+    return segments
+
+
+def _column_starts(lines: list[list[list[OcrWord]]], tolerance: float) -> list[float]:
+    """Left edges where segments of two or more lines start (within ``tolerance``): the columns."""
+    lefts = sorted(segment[0].left for segments in lines if len(segments) >= 2 for segment in segments)
+    clusters: list[list[int]] = []
+    for left in lefts:
+        if clusters and left - clusters[-1][-1] <= tolerance:
+            clusters[-1].append(left)
+        else:
+            clusters.append([left])
+    return [float(min(cluster)) for cluster in clusters if len(cluster) >= 2]
+
+
+def _blocks(lines: list[list[OcrWord]], height: float) -> list[list[list[OcrWord]]]:
+    """Lines in runs printed close together (no gap of more than a blank line between two)."""
+    blocks: list[list[list[OcrWord]]] = []
+    for line in lines:
+        if blocks and _line_middle(line) - _line_middle(blocks[-1][-1]) <= height * _BLOCK_LINE_SPACING:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+    return blocks
+
+
+def aligned_table_rows(words: list[OcrWord]) -> tuple[list[tuple[int, int, list[str]]], list[OcrWord]]:
+    """Tables printed without rules, from the words' positions: (top, left, cells) per row, and the words left.
+
+    In a run of lines printed close together, a line split by gutters (gaps
+    far wider than a word space) into two or more pieces whose left edges
+    recur on other lines is a table line; the recurring left edges are the
+    columns. A line with text in the first column starts a row; a line
+    without (the wrapped rest of longer cells) continues it. Three or more
+    split lines make a table; lines of prose, unsplit, stay prose.
+    """
+    lines = _visual_lines(words)
+    if len(lines) < _MIN_ALIGNED_LINES:
+        return [], words
+    height = float(median(word.height for word in words))
+    spaces = [b.left - a.right for line in lines for a, b in zip(line, line[1:])]
+    gap = max(_GUTTER_SPACES * float(median(spaces)) if spaces else 0.0, height * _GUTTER_HEIGHTS)
+    rows: list[tuple[int, int, list[str]]] = []
+    used: set[int] = set()
+    for block in _blocks(lines, height):
+        segmented = [_segments(line, gap) for line in block]
+        if sum(1 for segments in segmented if len(segments) >= 2) < _MIN_ALIGNED_LINES:
+            continue
+        columns = _column_starts(segmented, height)
+        if len(columns) < 2:
+            continue
+        # One piece starting left of the second column: a line of prose just above or below the table.
+        second_column = columns[1] - height
+        while segmented and len(segmented[0]) < 2 and segmented[0][0][0].left < second_column:
+            segmented.pop(0)
+        while segmented and len(segmented[-1]) < 2 and segmented[-1][0][0].left < second_column:
+            segmented.pop()
+        rows.extend(_aligned_rows(segmented, columns, height))
+        used.update(id(word) for segments in segmented for segment in segments for word in segment)
+    return rows, [word for word in words if id(word) not in used]
+
+
+def _aligned_rows(
+    lines: list[list[list[OcrWord]]], columns: list[float], tolerance: float
+) -> list[tuple[int, int, list[str]]]:
+    """The table lines gathered into rows of cells, one cell a column."""
+
+    def column_of(segment: list[OcrWord]) -> int:
+        left = segment[0].left + tolerance
+        return max((index for index, start in enumerate(columns) if start <= left), default=0)
+
+    rows: list[tuple[int, int, list[list[str]]]] = []
+    for segments in lines:
+        if not rows or any(column_of(segment) == 0 for segment in segments):
+            rows.append((min(word.top for segment in segments for word in segment), segments[0][0].left,
+                         [[] for _ in columns]))
+        for segment in segments:
+            rows[-1][2][column_of(segment)].append(_line_text(segment))
+    return [(top, left, [" ".join(parts) for parts in cells]) for top, left, cells in rows]
 
 
 # -- ratings printed as colour -------------------------------------------------------
