@@ -117,7 +117,10 @@ def repair_milestone_refs(refs: list[Optional[str]], sectioned: bool = False) ->
         if ref is None:
             continue
         number, letter = _split_milestone(ref, sectioned)
-        if number is not None and letter is not None and (previous is None or _follows(previous, (number, letter))):
+        # A sectioned ref read whole ("4.2C") is trusted out of sequence: such plans skip refs.
+        if number is not None and letter is not None and (
+            previous is None or len(number) > 1 or _follows(previous, (number, letter))
+        ):
             previous = (number, letter)
             continue
         if previous is None:
