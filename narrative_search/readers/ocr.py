@@ -33,6 +33,7 @@ import io
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
@@ -124,6 +125,17 @@ class OcrPage:
         return sum(self.confidences) / len(self.confidences) if self.confidences else None
 
 
+class _Budget:
+    """The seconds one page may take, shared by every tesseract run on it (the page, then cells read again)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+
 @dataclass
 class _Cell:
     box: tuple[int, int, int, int]  # left, top, right, bottom (pixels)
@@ -181,16 +193,17 @@ def ocr_page(path: Path, page_number: int, seconds: float, dpi: int = OCR_DPI) -
 
 
 def read_image(image: Any, path: Path, page_number: int, seconds: float, dpi: int = OCR_DPI) -> OcrPage:
-    """The rows of a straightened page image."""
+    """The rows of a straightened page image; every tesseract run on it shares the page's ``seconds``."""
     import numpy as np
 
+    budget = _Budget(seconds)
     pixels = np.asarray(image.convert("RGB"), dtype=np.int16)
     ink = pixels.max(axis=2) < _INK
     saturated = (pixels.max(axis=2) - pixels.min(axis=2)) > _SATURATED
     horizontal = _horizontal_rules(ink)
     rows = _table_rows(ink, horizontal)
     cleaned = _cleaned(image, ink, saturated, rows)
-    words = _tesseract_words(cleaned, path, page_number, seconds, dpi)
+    words = _tesseract_words(cleaned, path, page_number, budget, dpi)
     page = OcrPage(confidences=[word.confidence for word in words])
     outside = []
     for word in words:
@@ -204,11 +217,11 @@ def read_image(image: Any, path: Path, page_number: int, seconds: float, dpi: in
         texts = [""] * row.width
         for cell in row.cells:
             if cell.words and _mean_confidence(cell.words) < _RETRY_CONFIDENCE:
-                _read_cell_again(cleaned, cell, path, page_number, seconds, dpi)
+                _read_cell_again(cleaned, cell, path, page_number, budget, dpi)
             texts[cell.column] = (
                 _cell_text(cell)
                 or _fill_rating(pixels, saturated, cell.box)
-                or _lone_word(cleaned, cell, path, page_number, seconds, dpi)
+                or _lone_word(cleaned, cell, path, page_number, budget, dpi)
             )
         page.items.append(OcrItem(top=row.top * scale, x0=row.cells[0].box[0] * scale, texts=texts))
     aligned, outside = aligned_table_rows(outside)
@@ -351,14 +364,14 @@ def _cleaned(image: Any, ink: Any, saturated: Any, rows: list[_TableRow]) -> Any
 # -- tesseract ---------------------------------------------------------------------
 
 
-def _tesseract_words(image: Any, path: Path, page_number: int, seconds: float, dpi: int) -> list[OcrWord]:
+def _tesseract_words(image: Any, path: Path, page_number: int, budget: _Budget, dpi: int) -> list[OcrWord]:
     """The words tesseract reads on the page, each with its box and confidence; specks of noise left out.
 
     A "word" with no letter or digit read with little confidence, or one that
     is only a dot, comma, quote or underscore, is a speck of dirt on the
     scan, not text.
     """
-    words = _run_tesseract(image, path, page_number, seconds, dpi, page_segmentation="3")
+    words = _run_tesseract(image, path, page_number, budget, dpi, page_segmentation="3")
     return [
         word
         for word in words
@@ -368,7 +381,7 @@ def _tesseract_words(image: Any, path: Path, page_number: int, seconds: float, d
 
 
 def _run_tesseract(
-    image: Any, path: Path, page_number: int, seconds: float, dpi: int, page_segmentation: str
+    image: Any, path: Path, page_number: int, budget: _Budget, dpi: int, page_segmentation: str
 ) -> list[OcrWord]:
     """The words tesseract reads on the image (TSV), each with its box and confidence."""
     buffer = io.BytesIO()
@@ -377,13 +390,16 @@ def _run_tesseract(
     # One thread: tesseract's own threads only contend with the other work on a small machine.
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     try:
-        done = subprocess.run(command, input=buffer.getvalue(), capture_output=True, timeout=seconds, env=environment)
+        remaining = budget.remaining()
+        if remaining <= 0:
+            raise subprocess.TimeoutExpired(command, budget.seconds)
+        done = subprocess.run(command, input=buffer.getvalue(), capture_output=True, timeout=remaining, env=environment)
     except FileNotFoundError:
         raise DocumentError(path, _missing_tesseract(page_number)) from None
     except subprocess.TimeoutExpired:
         raise DocumentError(
             path,
-            f"OCR of page {page_number} took longer than {seconds:g} s (narrative_search.config.OCR_SECONDS_PER_PAGE); "
+            f"OCR of page {page_number} took longer than {budget.seconds:g} s (narrative_search.config.OCR_SECONDS_PER_PAGE); "
             "nothing of the file is stored",
         ) from None
     if done.returncode != 0:
@@ -414,13 +430,13 @@ def _cell_image(image: Any, cell: _Cell, smooth: bool = False) -> Any:
     return ImageOps.expand(crop, border=_CELL_MARGIN, fill=255)
 
 
-def _read_cell_again(image: Any, cell: _Cell, path: Path, page_number: int, seconds: float, dpi: int) -> None:
+def _read_cell_again(image: Any, cell: _Cell, path: Path, page_number: int, budget: _Budget, dpi: int) -> None:
     """Read a cell tesseract was unsure of on its own, and keep that reading where it is surer.
 
     A short cell (a ref like "5.1 A") read as part of the page can come out
     as a guess ("se"); read alone as a block of text it usually does not.
     """
-    words = _run_tesseract(_cell_image(image, cell, smooth=True), path, page_number, seconds, dpi, page_segmentation="6")
+    words = _run_tesseract(_cell_image(image, cell, smooth=True), path, page_number, budget, dpi, page_segmentation="6")
     words = [word for word in words if any(ch.isalnum() for ch in word.text)]
     if words and _mean_confidence(words) > _mean_confidence(cell.words):
         left, top = cell.box[0] + 4 - _CELL_MARGIN, cell.box[1] + 4 - _CELL_MARGIN
@@ -430,7 +446,7 @@ def _read_cell_again(image: Any, cell: _Cell, path: Path, page_number: int, seco
         cell.words = words
 
 
-def _lone_word(image: Any, cell: _Cell, path: Path, page_number: int, seconds: float, dpi: int) -> str:
+def _lone_word(image: Any, cell: _Cell, path: Path, page_number: int, budget: _Budget, dpi: int) -> str:
     """The text of a cell the page's reading found empty, read again on its own as a block.
 
     Reading a whole page, tesseract passes over a letter standing alone in
@@ -441,7 +457,7 @@ def _lone_word(image: Any, cell: _Cell, path: Path, page_number: int, seconds: f
     left, top, right, bottom = cell.box
     if right - left < 12 or bottom - top < 12 or not (np.asarray(image.crop((left + 4, top + 4, right - 4, bottom - 4))) < _INK).any():
         return ""
-    words = _run_tesseract(_cell_image(image, cell), path, page_number, seconds, dpi, page_segmentation="6")
+    words = _run_tesseract(_cell_image(image, cell), path, page_number, budget, dpi, page_segmentation="6")
     return " ".join(word.text for word in words if word.confidence >= _MIN_CONFIDENCE)
 
 
