@@ -97,8 +97,18 @@ EMBEDDING_BATCH_SIZE = 64
 #: File name, inside the home folder, of the cache of encoded vectors.
 VECTOR_CACHE_NAME = "vectors.sqlite"
 
-#: Scanned pages (no text layer) read by OCR in one PDF; later scanned pages are left out with a warning.
-OCR_MAX_PAGES = int(os.environ.get("NARRATIVE_SEARCH_OCR_MAX_PAGES", "50"))
 
-#: Seconds tesseract may take over one page before the file is refused as a clear per-file error.
-OCR_SECONDS_PER_PAGE = float(os.environ.get("NARRATIVE_SEARCH_OCR_SECONDS_PER_PAGE", "120"))
+def _env_number(name: str, default: float) -> float:
+    """A positive number from the environment; the default where unset or not a positive number."""
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+#: Scanned pages (no text layer) read by OCR in one PDF; later scanned pages are left out with a warning.
+OCR_MAX_PAGES = int(_env_number("NARRATIVE_SEARCH_OCR_MAX_PAGES", 50))
+
+#: Seconds OCR may take over one page before the file is refused as a clear per-file error.
+OCR_SECONDS_PER_PAGE = _env_number("NARRATIVE_SEARCH_OCR_SECONDS_PER_PAGE", 120.0)
