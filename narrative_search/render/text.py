@@ -414,7 +414,7 @@ def saved_text(result: "SaveResult") -> str:
 
 
 def ocr_progress_text(path: "Path", page: int, pages: int, seconds: float) -> str:
-    """"OCR scan.pdf: page 2 (2 of 5 scanned pages) read in 4.1 s": a line per page while a scan is read."""
+    """"OCR scan.pdf: page 2 (5 scanned pages) read in 4.1 s": a line per page while a scan is read."""
     return f"OCR {path.name}: page {page} ({pages} scanned page{'s' if pages != 1 else ''}) read in {seconds:.1f} s"
 
 
