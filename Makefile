@@ -9,7 +9,7 @@ PORT ?= 8501
 # apt-get needs root: use sudo when not already root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install browser index clean-index
+.PHONY: run test install browser ocr index clean-index
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || $(SUDO) apt-get install -y chromium \
 		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
+# Debian's tesseract and its English data, which read scanned PDFs (pages with no text layer).
+ocr:
+	@tesseract --list-langs 2>/dev/null | grep -qx eng || $(SUDO) apt-get install -y tesseract-ocr tesseract-ocr-eng \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y tesseract-ocr tesseract-ocr-eng; }
+
 # Read the bundled corpus into ./index (only what is new or changed) and build the search index.
-index: $(STAMP)
+index: $(STAMP) ocr
 	$(BIN)/narrative-search ingest
 
 # The app on the bundled corpus: http://localhost:$(PORT)
@@ -35,7 +40,7 @@ run: index
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 # The test suite, as CI runs it.
-test: $(STAMP) browser
+test: $(STAMP) browser ocr
 	scripts/test
 
 clean-index:

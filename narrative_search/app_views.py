@@ -870,6 +870,8 @@ def documents_table(summaries: Sequence["DocumentSummary"]) -> "pd.DataFrame":
             "unattributed characters": s.unattributed_chars,
             "warnings": len(s.warnings),
             "ingested at": s.ingested_at,
+            # Scans read by OCR: how sure the reading is (mean word confidence); empty for text documents.
+            "OCR confidence": (f"{s.ocr_confidence:.0f}%" if s.ocr_confidence is not None else "OCR") if s.ocr else "",
         }
         for s in summaries
     ]

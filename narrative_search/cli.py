@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Optional, TextIO
+from typing import Iterator, Optional, TextIO
 
 import click
 
@@ -39,6 +40,7 @@ from .render.text import (
     documents_text,
     index_built_text,
     ingested_count_text,
+    ocr_progress_text,
     outcome_messages,
     outcome_table,
     printable,
@@ -103,7 +105,7 @@ def ingest(
     """Read documents (files or folders: PDF, Word, Excel, CSV, HTML, text) into the corpus store; default: the bundled data."""
     targets = list(paths) or [config.bundled_data_dir()]
     skipped: list[SkippedPath] = []
-    with open_workspace(context) as workspace:
+    with open_workspace(context) as workspace, _ocr_progress_lines():
         bar = CountBar("Reading", "file", _show_progress(context))
         try:
             outcomes = workspace.ingest(targets, council=council, update_index=False, force=force, skipped=skipped,
@@ -117,6 +119,21 @@ def ingest(
             _update_index(workspace, force=False)
     if failed:
         sys.exit(1)
+
+
+@contextlib.contextmanager
+def _ocr_progress_lines() -> Iterator[None]:
+    """A line on stderr for each scanned page OCR reads (seconds a page), so a long ingest shows it is working."""
+    from .readers.ocr import add_progress_hook, remove_progress_hook
+
+    def echo(path: Path, page: int, pages: int, seconds: float) -> None:
+        click.echo(ocr_progress_text(path, page, pages, seconds), err=True)
+
+    add_progress_hook(echo)
+    try:
+        yield
+    finally:
+        remove_progress_hook(echo)
 
 
 def _report_ingest(outcomes: list[IngestOutcome]) -> int:

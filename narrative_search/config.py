@@ -30,7 +30,9 @@ USER_HOME_NAME = ".narrative-search"
 #: 3: actions.kind ("action" or "section", for prose documents),
 #: documents.read_as (table, prose, both, text only) and a verdicts table
 #: (revisit and monitoring outcomes); version-2 files are migrated when opened.
-SCHEMA_VERSION = 3
+#: 4: documents.ocr and documents.ocr_confidence (scanned pages read by OCR);
+#: version-3 files are migrated when opened.
+SCHEMA_VERSION = 4
 
 PathLike = Union[str, Path]
 
@@ -220,3 +222,19 @@ ONNX_DIR_NAME = "onnx"
 
 #: File name, inside the home folder, of the memo of sentence offsets (narrative_search.passages.SentenceMemo).
 SENTENCES_NAME = "sentences.sqlite"
+
+
+def _env_number(name: str, default: float) -> float:
+    """A positive number from the environment; the default where unset or not a positive number."""
+    try:
+        value = float(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+#: Scanned pages (no text layer) read by OCR in one PDF; later scanned pages are left out with a warning.
+OCR_MAX_PAGES = int(_env_number("NARRATIVE_SEARCH_OCR_MAX_PAGES", 50))
+
+#: Seconds OCR may take over one page before the file is refused as a clear per-file error.
+OCR_SECONDS_PER_PAGE = _env_number("NARRATIVE_SEARCH_OCR_SECONDS_PER_PAGE", 120.0)

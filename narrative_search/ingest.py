@@ -308,6 +308,8 @@ def plan_source(
         format=source.format,
         # Absolute: where it came from is part of what the document is.
         path=str((choice.source or path).absolute()),
+        ocr=bool(source.ocr_pages),
+        ocr_confidence=source.ocr_confidence,
     )
     reading = plan_document(source.rows, document)
     # -- verdicts (issue 12, shape 7): revisit and monitoring outcomes.

@@ -214,6 +214,10 @@ class Document:
     # (nothing dated or structured found: stored as searchable text); "" for
     # a document stored before schema version 3.
     read_as: ReadAs = ""
+    # Read by OCR (its pages, or some of them, are scans), and the mean
+    # confidence (0-100) of the words OCR read; None when not OCR'd.
+    ocr: bool = False
+    ocr_confidence: Optional[float] = None
 
 
 # -- planning: rows into actions -----------------------------------------------
@@ -385,6 +389,8 @@ class SaveResult:
     commitments: int = 0  # of the updates, those that are commitments (future-dated targets)
     verdicts: int = 0
     dropped_reasons: dict[str, int] = field(default_factory=dict)  # reason -> characters, most first
+    ocr: bool = False  # read by OCR (scanned pages)
+    ocr_confidence: Optional[float] = None  # mean word confidence of the OCR, 0-100
 
 
 @dataclass
@@ -410,6 +416,8 @@ class DocumentSummary:
     commitments: int = 0  # of the updates, those of kind "commitment"
     verdicts: int = 0
     dropped_reasons: dict[str, int] = field(default_factory=dict)  # reason -> characters, most first
+    ocr: bool = False  # read by OCR (scanned pages)
+    ocr_confidence: Optional[float] = None  # mean word confidence of the OCR, 0-100
 
     def save_result(self, status: SaveStatus) -> SaveResult:
         """What saving this document did, with its counts as stored."""
@@ -426,6 +434,8 @@ class DocumentSummary:
             commitments=self.commitments,
             verdicts=self.verdicts,
             dropped_reasons=dict(self.dropped_reasons),
+            ocr=self.ocr,
+            ocr_confidence=self.ocr_confidence,
         )
 
 

@@ -511,7 +511,7 @@ class Planner:
             self.read_row(row)
         self.flush_prose()
         self.end_table()
-        repair_refs(self.reading.actions)
+        repair_refs(self.reading.actions, sectioned=self.document.ocr)
         recover_interleaved(self.reading, rows)
         for heading in self.unused_headings():
             self.reading.unattributed.append(heading)
@@ -682,17 +682,19 @@ def build_action(pending: PendingAction, document: Document) -> Action:
     return action
 
 
-def repair_refs(actions: list[Action]) -> None:
+def repair_refs(actions: list[Action], sectioned: bool = False) -> None:
     """Repair OCR slips in milestone refs ("18" for "1B") from their neighbours.
+
+    With ``sectioned`` (a document read by OCR), refs like "2.1A" too ("2.18" for "2.1B").
 
     Also forgets a focus area that belongs to another number than the ref's:
     a table printed without its own "Focus Area N" heading would otherwise
     inherit the heading above it.
     """
     refs = [action.ref for action in actions]
-    if not uses_milestone_refs(refs):
+    if not uses_milestone_refs(refs, sectioned):
         return
-    for action, (ref, note) in zip(actions, repair_milestone_refs(refs)):
+    for action, (ref, note) in zip(actions, repair_milestone_refs(refs, sectioned)):
         if note:
             action.ref, action.ref_note = ref, f"printed {action.ref_printed!r}; {note}"
             action.id = action_id(action.council, ref, action.document, action.line)

@@ -68,17 +68,24 @@ def normalise_ref(printed: Optional[str]) -> Optional[str]:
 # -- repairing OCR slips from the sequence --------------------------------------
 
 _MILESTONE_REF = re.compile(r"^(\d{1,2})([A-Z])$")
+# In a scan read by OCR, refs numbered by section and lettered ("2.1A", printed "2.1 A") are
+# repaired the same way: the OCR'd "2.18" between "2.1A" and "2.1C" is "2.1B".
+_SECTIONED_REF = re.compile(r"^(\d{1,2})\.(\d{1,2})([A-Z])$")
+MilestoneNumber = tuple[int, ...]  # (16,) for "16A", (2, 1) for "2.1A"
 # What OCR makes of letters in refs: "18" for "1B", "'D" for "7D".
 _OCR_LETTER = {"8": "B", "0": "D", "6": "G", "1": "I", "5": "S", "2": "Z"}
 
 
-def _split_milestone(ref: Optional[str]) -> tuple[Optional[int], Optional[str]]:
-    """(number, letter) of a ref like "16A"; parts that are unreadable are None."""
+def _split_milestone(ref: Optional[str], sectioned: bool = False) -> tuple[Optional[MilestoneNumber], Optional[str]]:
+    """(number, letter) of a ref like "16A" (or "2.1A" when ``sectioned``); parts that are unreadable are None."""
     if not ref:
         return None, None
     match = _MILESTONE_REF.match(ref)
     if match:
-        return int(match.group(1)), match.group(2)
+        return (int(match.group(1)),), match.group(2)
+    sectioned_match = _SECTIONED_REF.match(ref) if sectioned else None
+    if sectioned_match:
+        return (int(sectioned_match.group(1)), int(sectioned_match.group(2))), sectioned_match.group(3)
     letters = [ch for ch in ref if ch.isalpha()]
     letter = letters[-1].upper() if len(letters) == 1 and ref.endswith(letters[0]) else None
     if letter is None and len(ref) >= 2 and ref[-1] in _OCR_LETTER:
@@ -86,7 +93,7 @@ def _split_milestone(ref: Optional[str]) -> tuple[Optional[int], Optional[str]]:
     return None, letter
 
 
-def _follows(previous: tuple[int, str], current: tuple[int, str]) -> bool:
+def _follows(previous: tuple[MilestoneNumber, str], current: tuple[MilestoneNumber, str]) -> bool:
     """True if current is the next ref after previous: same number, next letter, or next number from A."""
     (prev_number, prev_letter), (number, letter) = previous, current
     if number == prev_number:
@@ -94,31 +101,35 @@ def _follows(previous: tuple[int, str], current: tuple[int, str]) -> bool:
     return number > prev_number and letter == "A"
 
 
-def repair_milestone_refs(refs: list[Optional[str]]) -> list[tuple[Optional[str], str]]:
+def repair_milestone_refs(refs: list[Optional[str]], sectioned: bool = False) -> list[tuple[Optional[str], str]]:
     """Repair refs like "16A" from their neighbours where the sequence makes it certain.
 
     Returns (ref, note) per input: the ref to use and why it differs from the
     printed one ("" when unchanged). A ref is repaired only when the one
     before fixes its number and either the printed letter or the ref after
     confirms its letter: "18" between "1A" and "1C" is "1B"; "'D" after "7C"
-    is "7D"; "11F" after "12E" is "12F".
+    is "7D"; "11F" after "12E" is "12F". With ``sectioned`` (a scan read by
+    OCR), refs like "2.1A" are repaired too.
     """
     result: list[tuple[Optional[str], str]] = [(ref, "") for ref in refs]
-    previous: Optional[tuple[int, str]] = None
+    previous: Optional[tuple[MilestoneNumber, str]] = None
     for index, ref in enumerate(refs):
         if ref is None:
             continue
-        number, letter = _split_milestone(ref)
-        if number is not None and letter is not None and (previous is None or _follows(previous, (number, letter))):
+        number, letter = _split_milestone(ref, sectioned)
+        # A sectioned ref read whole ("4.2C") is trusted out of sequence: such plans skip refs.
+        if number is not None and letter is not None and (
+            previous is None or len(number) > 1 or _follows(previous, (number, letter))
+        ):
             previous = (number, letter)
             continue
         if previous is None:
             continue
         expected = (previous[0], chr(ord(previous[1]) + 1))
-        following = next((_split_milestone(r) for r in refs[index + 1 :] if r), (None, None))
+        following = next((_split_milestone(r, sectioned) for r in refs[index + 1 :] if r), (None, None))
         confirmed_by_next = following[0] == expected[0] and following[1] == chr(ord(expected[1]) + 1)
         if letter == expected[1] or confirmed_by_next:
-            repaired = f"{expected[0]}{expected[1]}"
+            repaired = ".".join(str(part) for part in expected[0]) + expected[1]
             result[index] = (repaired, f"repaired to {repaired} from the refs around it")
             previous = expected
         else:
@@ -126,10 +137,11 @@ def repair_milestone_refs(refs: list[Optional[str]]) -> list[tuple[Optional[str]
     return result
 
 
-def uses_milestone_refs(refs: list[Optional[str]]) -> bool:
-    """True when most refs of a document look like "16A" (Torbay's milestones)."""
+def uses_milestone_refs(refs: list[Optional[str]], sectioned: bool = False) -> bool:
+    """True when most refs of a document look like "16A" (Torbay's milestones), or "2.1A" when ``sectioned``."""
     printed = [ref for ref in refs if ref]
-    return bool(printed) and sum(1 for ref in printed if _MILESTONE_REF.match(ref)) * 2 > len(printed)
+    matching = sum(1 for ref in printed if _MILESTONE_REF.match(ref) or (sectioned and _SECTIONED_REF.match(ref)))
+    return bool(printed) and matching * 2 > len(printed)
 
 
 # -- cross-references ------------------------------------------------------

@@ -96,10 +96,16 @@ CREATE INDEX verdicts_by_doc     ON verdicts(document, line);
 """
 # -- end of verdicts
 
+# Schema version 4 added them (issue 17): whether a document was read by OCR
+# (scanned pages) and the mean confidence of the words OCR read, 0-100.
+_OCR_COLUMNS = ("ocr             INTEGER NOT NULL DEFAULT 0", "ocr_confidence  REAL")
+_OCR_SCHEMA_V4 = "".join(f"ALTER TABLE documents ADD COLUMN {column};\n" for column in _OCR_COLUMNS)
+
 #: Statements that bring a store of each older schema version to the next one.
 _MIGRATIONS = {
     1: _LOCATIONS_SCHEMA,
     2: _SECTIONS_SCHEMA_V3 + _VERDICTS_SCHEMA,
+    3: _OCR_SCHEMA_V4,
 }
 
 SCHEMA = f"""
@@ -114,7 +120,9 @@ CREATE TABLE documents (
     ingested_at     TEXT NOT NULL,
     dropped_chars   INTEGER NOT NULL DEFAULT 0,
     warnings        TEXT NOT NULL DEFAULT '[]',
-    {_READ_AS_COLUMN}
+    {_READ_AS_COLUMN},
+    {_OCR_COLUMNS[0]},
+    {_OCR_COLUMNS[1]}
 );
 
 CREATE TABLE actions (
@@ -460,8 +468,8 @@ class CorpusStore:
             """
             INSERT INTO documents
                 (name, council, title, as_of, sha256, format, path,
-                 ingested_at, dropped_chars, warnings, read_as)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ingested_at, dropped_chars, warnings, read_as, ocr, ocr_confidence)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             (
                 doc.name,
@@ -475,6 +483,8 @@ class CorpusStore:
                 reading.dropped_chars,
                 json.dumps(reading.warnings, ensure_ascii=False),
                 doc.read_as,
+                int(doc.ocr),
+                doc.ocr_confidence,
             ),
         )
 
@@ -712,6 +722,8 @@ class CorpusStore:
                 dropped_chars=row["n_dropped"],
                 warnings=json.loads(row["warnings"]),
                 read_as=row["read_as"],
+                ocr=bool(row["ocr"]),
+                ocr_confidence=row["ocr_confidence"],
                 sections=row["n_sections"],
                 commitments=row["n_commitments"],
                 verdicts=row["n_verdicts"],
@@ -895,6 +907,8 @@ def _document(row: sqlite3.Row) -> Document:
         format=row["format"],
         path=row["path"],
         read_as=row["read_as"],
+        ocr=bool(row["ocr"]),
+        ocr_confidence=row["ocr_confidence"],
     )
 
 

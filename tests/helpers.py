@@ -62,7 +62,10 @@ def source_line(source: str, line: int) -> str:
 
 
 def drop_version_3_additions(conn: sqlite3.Connection) -> None:
-    """Take away what store schema version 3 added (actions.kind, documents.read_as, the verdicts table)."""
+    """Take away what store schema version 3 added (actions.kind, documents.read_as, the verdicts table),
+    and what version 4 added after it (documents.ocr, documents.ocr_confidence)."""
+    conn.execute("ALTER TABLE documents DROP COLUMN ocr_confidence")
+    conn.execute("ALTER TABLE documents DROP COLUMN ocr")
     conn.execute("ALTER TABLE actions DROP COLUMN kind")
     conn.execute("ALTER TABLE documents DROP COLUMN read_as")
     conn.execute("DROP TABLE verdicts")

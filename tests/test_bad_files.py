@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from fixtures_ocr import needs_tesseract
 from helpers import DATA_DIR, LEICESTERSHIRE, STAFFORDSHIRE_000, STAFFORDSHIRE_001, TORBAY
 from test_formats import everything
 
@@ -27,6 +28,7 @@ from narrative_search.errors import (
 )
 from narrative_search.export import export_jsonl
 from narrative_search.ingest import ingest_paths, read_document
+from narrative_search.readers.ocr import tesseract_available
 from narrative_search.render.text import outcome_table
 from narrative_search.store import CorpusStore
 
@@ -43,7 +45,7 @@ def encrypted_pdf(path: Path, format_corpus) -> None:
 
 
 def scanned_pdf(path: Path, format_corpus) -> None:
-    """A 'scan': each page an image of a table, no text layer."""
+    """A 'scan': each page an image of an empty table's rules, no text layer, no words for OCR to read."""
     from PIL import Image, ImageDraw
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
@@ -52,7 +54,6 @@ def scanned_pdf(path: Path, format_corpus) -> None:
     draw = ImageDraw.Draw(image)
     for x in (20, 260, 520, 780):
         draw.line([(x, 20), (x, 480)], fill="black", width=2)
-    draw.text((30, 30), "Focus Area    Actions    Lead", fill="black")
     page = canvas.Canvas(str(path))
     for _ in range(2):
         page.drawImage(ImageReader(image), 40, 300, 500, 312)
@@ -146,6 +147,13 @@ def prose_only_pdf(path: Path, format_corpus) -> None:
     page.save()
 
 
+# A scan with no words: OCR reads nothing; where tesseract is missing, the error says how to install it.
+SCANNED_CASE = (
+    (scanned_pdf, NoTextLayerError, "no text layer (scanned?) and OCR read no text")
+    if tesseract_available()
+    else (scanned_pdf, DocumentError, "tesseract, which reads scans, is not installed")
+)
+
 BAD_FILES = [
     # name, builder, error class, what the message must say
     ("empty.pdf", empty_pdf, DocumentError, "the file is empty"),
@@ -153,7 +161,7 @@ BAD_FILES = [
     ("corrupt.pdf", corrupt_pdf, DocumentError, "the PDF is damaged or not a PDF"),
     ("truncated.pdf", truncated_pdf, DocumentError, "the PDF is damaged or not a PDF"),
     ("encrypted.pdf", encrypted_pdf, EncryptedDocumentError, "the PDF is encrypted (password-protected)"),
-    ("scanned.pdf", scanned_pdf, NoTextLayerError, "no text layer (scanned?); OCR is not supported"),
+    ("scanned.pdf", *SCANNED_CASE),
     ("photo.pdf", png_named_pdf, UnsupportedFormatError, "named .pdf but is not a PDF: it is a PNG image; a scan needs OCR"),
     ("binary.docx", binary_named_docx, UnsupportedFormatError, "named .docx but is not a Word document (.docx): such a file is a zip package and this is not one"),
     ("cut.docx", cut_docx, UnsupportedFormatError, "it is a damaged zip archive"),
@@ -209,6 +217,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
     assert str(raised.value).startswith(f"{path}: the file is too large (50.0 MB; the limit is 50 MB")
 
 
+@needs_tesseract
 def test_a_pdf_with_a_scanned_page_reads_the_others_and_says_which_was_not(tmp_path):
     from PIL import Image as PILImage
     from reportlab.lib import colors
@@ -224,9 +233,7 @@ def test_a_pdf_with_a_scanned_page_reads_the_others_and_says_which_was_not(tmp_p
     SimpleDocTemplate(str(path)).build([table, PageBreak(), Image(str(scan), 300, 200)])
     reading = read_document(path, council="Example")
     assert [a.ref for a in reading.actions] == ["1.1"]
-    assert reading.warnings[0] == (
-        "page(s) 2 have no text layer (scanned?); OCR is not supported, so their content is not read"
-    )
+    assert reading.warnings[0] == "page(s) 2 have no text layer (scanned?) and OCR read no text on them"
 
 
 def test_a_reader_that_fails_unexpectedly_still_gives_a_document_error(tmp_path, monkeypatch, format_corpus):
@@ -437,7 +444,11 @@ def test_the_ingest_table_has_a_line_per_file(tmp_path, downloads):
     assert leics.split()[:6] == ["leics-wsoa.xlsx", "xlsx", "Leicestershire", "33", "0", "new"]
     scanned = next(line for line in lines if line.startswith("scanned.pdf"))
     assert scanned.split()[1:5] == ["-", "-", "-", "-"] and " error " in scanned
-    assert scanned.endswith("no text layer (scanned?); OCR is not supported: none of its 2 page(s) has text to read")
+    assert scanned.endswith(
+        "no text layer (scanned?) and OCR read no text: none of its 2 page(s) has text to read"
+        if tesseract_available()
+        else "is not installed: run `make test` or `apt-get install tesseract-ocr tesseract-ocr-eng`"
+    )
 
 
 def test_the_workspace_ingest_also_refuses_bad_files_and_keeps_good_ones(tmp_path, downloads):

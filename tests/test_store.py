@@ -509,7 +509,7 @@ def columns_of(path: Path, table: str) -> list[tuple]:
 def test_a_version_2_store_is_migrated_to_the_same_columns_a_new_file_gets(db: Path, tmp_path: Path) -> None:
     make_version_2_store(db)
     with CorpusStore(db) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 4
         # Stored before: kept, as an action, read in a way not recorded.
         action = store.get_action("staffordshire/3-3-c")
         assert action is not None and action.kind == "action"
@@ -524,7 +524,7 @@ def test_a_version_2_store_is_migrated_to_the_same_columns_a_new_file_gets(db: P
 def test_a_version_1_store_is_migrated_when_opened(db: Path, tmp_path: Path) -> None:
     make_version_1_store(db)
     with CorpusStore(db) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 4
         assert "locations" in dump(db)
         # Stored before: kept, and cited by line until it is read again.
         assert [d.name for d in store.documents()] == [PDF]

@@ -334,7 +334,7 @@ def test_a_version_2_store_is_migrated_to_hold_verdicts(ingested: Path) -> None:
     conn.commit()
     conn.close()
     with CorpusStore(path) as store:
-        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 3
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == config.SCHEMA_VERSION == 4
         # Stored before: kept, with no verdicts until read again.
         assert len(store.documents()) == 2 and store.verdicts() == []
     result = run(ingested, "ingest", "--force", "--council", COUNCIL, str(ingested.parent / "pages"))

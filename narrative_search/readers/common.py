@@ -47,6 +47,9 @@ class SourceRows:
     # reviewed: 20/04/2023", or its metadata): the document's as-of month
     # where nothing else gives one. Not an update of any action.
     page_date: Month = None
+    # Pages read by OCR (scans with no text layer), and the mean confidence (0-100) of the words OCR read on them.
+    ocr_pages: list[int] = field(default_factory=list)
+    ocr_confidence: Optional[float] = None
 
     def locations(self) -> dict[int, str]:
         """Line -> where it is in the file, for every row and drop that says."""

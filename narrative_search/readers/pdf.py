@@ -28,12 +28,14 @@ level 2, and so on; bold alone is not enough (bold lead-ins are common).
 from __future__ import annotations
 
 import re
+import time
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
+from .. import config
 from ..errors import DocumentError, EncryptedDocumentError, NoTextLayerError
 from .common import FormatReader, RowNumberer, SourceRows
 
@@ -94,12 +96,13 @@ def read_pdf(path: str | Path) -> SourceRows:
             finally:
                 page.close()  # frees the page's parsed layout before the next page
     page_count = len(pages)
-    if not pages_items:
-        if page_count == 0:
-            raise DocumentError(path, "the PDF has no pages")
+    if page_count == 0:
+        raise DocumentError(path, "the PDF has no pages")
+    warnings: list[str] = []
+    ocr = _ocr_scanned_pages(path, scanned, pages_items, warnings)
+    if not any(items for _, items in pages_items):
         raise NoTextLayerError(
-            path,
-            f"no text layer (scanned?); OCR is not supported: none of its {page_count} page(s) has text to read",
+            path, f"no text layer (scanned?) and OCR read no text: none of its {page_count} page(s) has text to read"
         )
     if total_chars and unmapped_chars > total_chars / 2:
         raise DocumentError(
@@ -107,13 +110,44 @@ def read_pdf(path: str | Path) -> SourceRows:
             "the PDF's fonts carry no character map, so its text comes out as codes like (cid:12); "
             "OCR is not supported",
         )
-    warnings = []
-    if scanned:
+    ocr_pages, source_confidence = ocr
+    source = _number_rows(pages_items, warnings, _heading_levels(pages_items), set(ocr_pages))
+    source.ocr_pages, source.ocr_confidence = ocr_pages, source_confidence
+    return source
+
+
+def _ocr_scanned_pages(
+    path: Path, scanned: list[int], pages_items: list[tuple[int, list[_Item]]], warnings: list[str]
+) -> tuple[list[int], Optional[float]]:
+    """OCR the scanned pages (up to config.OCR_MAX_PAGES) into pages_items, in page order.
+
+    Returns the pages read by OCR and the mean confidence of their words;
+    raises DocumentError naming the file when OCR fails (nothing is stored).
+    """
+    from .ocr import ocr_page, report_progress
+
+    if not scanned:
+        return [], None
+    to_read = scanned[: config.OCR_MAX_PAGES]
+    if len(scanned) > len(to_read):
         warnings.append(
-            f"page(s) {_page_list(scanned)} have no text layer (scanned?); OCR is not supported, "
-            "so their content is not read"
+            f"page(s) {_page_list(scanned[len(to_read):])} are scans beyond the OCR limit of "
+            f"{config.OCR_MAX_PAGES} page(s) a document (narrative_search.config.OCR_MAX_PAGES); their content is not read"
         )
-    return _number_rows(pages_items, warnings, _heading_levels(pages_items))
+    confidences: list[float] = []
+    blank: list[int] = []
+    for number in to_read:
+        started = time.monotonic()
+        page = ocr_page(path, number, config.OCR_SECONDS_PER_PAGE)
+        confidences.extend(page.confidences)
+        if not page.items:
+            blank.append(number)
+        pages_items.append((number, [_Item(top=item.top, x0=item.x0, texts=item.texts) for item in page.items]))
+        report_progress(path, number, len(to_read), time.monotonic() - started)
+    pages_items.sort(key=lambda pair: pair[0])
+    if blank:
+        warnings.append(f"page(s) {_page_list(blank)} have no text layer (scanned?) and OCR read no text on them")
+    return to_read, (round(sum(confidences) / len(confidences), 1) if confidences else None)
 
 
 def _size(char: dict[str, Any]) -> float:
@@ -307,8 +341,13 @@ def _joiner(previous: dict[str, Any], line: dict[str, Any], right_edge: float) -
 
 
 def _number_rows(
-    pages_items: list[tuple[int, list[_Item]]], warnings: list[str], heading_levels: dict[float, int]
+    pages_items: list[tuple[int, list[_Item]]],
+    warnings: list[str],
+    heading_levels: dict[float, int],
+    ocr_pages: frozenset[int] | set[int] = frozenset(),
 ) -> SourceRows:
+    """The pages' items numbered into rows; a row of a page read by OCR is located "page 3 (OCR)",
+    so every record read from a scan says so wherever it is cited."""
     pages_with: dict[str, set[int]] = defaultdict(set)
     for number, items in pages_items:
         for item in items:
@@ -324,7 +363,8 @@ def _number_rows(
                 level = heading_levels.get(item.size) if item.size is not None else None
                 if level is not None and len(item.texts[0]) > HEADING_MAX_CHARS:
                     level = None
-                rows.add(item.texts, location=f"page {number}", page=number, heading_level=level)
+                location = f"page {number} (OCR)" if number in ocr_pages else f"page {number}"
+                rows.add(item.texts, location=location, page=number, heading_level=level)
     return SourceRows(
         rows=rows.rows, format="pdf", warnings=warnings, dropped=rows.dropped, dropped_locations=rows.dropped_locations
     )

@@ -15,6 +15,8 @@ from ..model import cite
 from ..months import month_label
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..index import Manifest
     from ..model import (
         ActionBrief,
@@ -464,7 +466,20 @@ def saved_text(result: "SaveResult") -> str:
         counts = _text_only_saved_text(result)
     else:  # a plan table ("table"), or a document stored before documents said how they were read ("")
         counts = _table_saved_text(result)
-    return f"{printable(result.document)}: {result.status}; {counts}"
+    ocr = f"; {ocr_text(result.ocr_confidence)}" if result.ocr else ""
+    return f"{printable(result.document)}: {result.status}; {counts}{ocr}"
+
+
+def ocr_progress_text(path: "Path", page: int, pages: int, seconds: float) -> str:
+    """"OCR scan.pdf: page 2 (5 scanned pages) read in 4.1 s": a line per page while a scan is read."""
+    return f"OCR {path.name}: page {page} ({pages} scanned page{'s' if pages != 1 else ''}) read in {seconds:.1f} s"
+
+
+def ocr_text(confidence: Optional[float]) -> str:
+    """"read by OCR (mean word confidence 94%)": how sure the reading of a scan is."""
+    if confidence is None:
+        return "read by OCR (no words recognised)"
+    return f"read by OCR (mean word confidence {confidence:.0f}%)"
 
 
 #: How the CLI replaces a stored document by a different file of its name (the app says it its own way).
@@ -583,6 +598,8 @@ def documents_text(summaries: Sequence["DocumentSummary"]) -> str:
             f"{s.sections:>8} {s.updates:>7} {s.commitments:>11} {s.verdicts:>8} {s.statuses:>8} "
             f"{s.dropped_chars:>7} {s.unattributed_chars:>12}  {dropped_reasons_text(s.dropped_reasons) or '-'}"
         ).rstrip())
+        if s.ocr:
+            lines.append(f"    {ocr_text(s.ocr_confidence)}")
         lines.extend(f"    warning: {printable(warning)}" for warning in s.warnings)
     return "\n".join(lines)
 
