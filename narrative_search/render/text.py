@@ -97,7 +97,6 @@ def printable(text: object) -> str:
     return _UNPRINTABLE.sub(escape, str(text))
 
 
-
 def one_line(text: Optional[str], limit: Optional[int] = None) -> str:
     """Whitespace collapsed; cut to ``limit`` characters with an ellipsis when a limit is given."""
     flat = " ".join((text or "").split())
@@ -316,7 +315,6 @@ def brief_reports_text(brief: "Brief") -> str:
     return "Reports: " + "; ".join(
         f"{doc['name']} ({doc['title'] or 'untitled'}, {month_label(doc['as_of']) or 'undated'})"
         for doc in brief.documents)
-
 
 
 def change_kind_and_sources(change: "Change") -> str:
