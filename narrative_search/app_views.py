@@ -25,6 +25,7 @@ from .model import cite
 from .months import add_months, first_day, month_label
 from .readers.registry import upload_suffixes
 from .render.text import (
+    NO_CLOSE_MATCH,
     NOTHING_TO_SUMMARISE,
     ROLE_LABELS,
     change_kind_and_sources,
@@ -277,6 +278,11 @@ def hit_html(hit: "ActionHit", number: int) -> str:
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def weak_match_notice(weak: bool) -> Optional[str]:
+    """What the app says above results that are only the nearest, not a close match; None for a close match."""
+    return NO_CLOSE_MATCH if weak else None
 
 
 def result_caption(hits: Sequence["ActionHit"], query: str, filters_text: str) -> str:

@@ -29,6 +29,7 @@ from .render.csv import brief_csv
 from .render.markdown import brief_markdown
 from .render.text import (
     INDEX_UP_TO_DATE,
+    NO_CLOSE_MATCH,
     action_summary_text,
     documents_text,
     index_built_text,
@@ -240,6 +241,8 @@ def _print_result(result: SearchResult, as_json: bool) -> None:
         click.echo(json.dumps([hit.to_dict() for hit in result.hits], ensure_ascii=False, indent=2))
         if result.message:
             click.echo(result.message, err=True)
+        if result.weak and result.hits:
+            click.echo(NO_CLOSE_MATCH, err=True)
         return
     click.echo(search_result_text(result))
 
