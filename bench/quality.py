@@ -45,7 +45,16 @@ sys.path.insert(0, str(REPO))
 from narrative_search import config  # noqa: E402
 from narrative_search.model import SearchMode  # noqa: E402
 from narrative_search.passages import shared_field_owners  # noqa: E402
-from narrative_search.search import DEFAULT_FUSION, FLOOR_CLOSENESS, FLOOR_COVERAGE, Fusion, SearchError, search  # noqa: E402
+from narrative_search.search import (  # noqa: E402
+    DEFAULT_FUSION,
+    FLOOR_CLOSENESS,
+    FLOOR_COVERAGE,
+    Fusion,
+    SearchError,
+    content_words,
+    parse_query,
+    search,
+)
 from narrative_search.workspace import Workspace  # noqa: E402
 
 QUERIES = Path(__file__).with_name("queries.json")
@@ -130,7 +139,9 @@ def match_evidence(workspace: Workspace, queries: list[dict]) -> list[tuple[floa
     """Per query, in hybrid mode: (best cosine, keyword coverage, flagged weak); NaN, NaN, True when refused.
 
     A query the search refuses outright (no words: emoji only) gets no results
-    at all, which says so more plainly than the notice.
+    at all, which says so more plainly than the notice. Queries the floor
+    settles before its thresholds (a quoted phrase; nothing but stop words and
+    numbers) have NaN evidence, so that they do not weigh in the calibration.
     """
     index = workspace.index()
     found = []
@@ -140,34 +151,38 @@ def match_evidence(workspace: Workspace, queries: list[dict]) -> list[tuple[floa
         except SearchError:
             found.append((math.nan, math.nan, True))
             continue
-        found.append((result.closeness if result.closeness is not None else math.nan,
-                      result.coverage if result.coverage is not None else math.nan, result.weak or not result.hits))
+        parsed = parse_query(q["query"])
+        settled = bool(parsed.phrases) or not content_words(parsed)  # the floor decides these before its thresholds
+        found.append((math.nan if settled or result.closeness is None else result.closeness,
+                      math.nan if settled or result.coverage is None else result.coverage, result.weak or not result.hits))
     return found
 
 
 def calibrate_floor(labelled: list[tuple[float, float, bool]],
-                    nonsense: list[tuple[float, float, bool]]) -> Optional[tuple[float, float]]:
-    """(closeness, coverage) thresholds with every labelled query above one and every nonsense query below both.
+                    nonsense: list[tuple[float, float, bool]]) -> Optional[tuple[float, float, int]]:
+    """(closeness, coverage, nonsense flagged) thresholds flagging no labelled query and the most nonsense ones.
 
-    Of the thresholds that separate the two sets (midpoints between observed
-    values), the one with the widest margin: the least, over both sets, of the
-    distance from a point to the edge it must not cross, cosine and coverage
-    each on their own scale. None if no pair separates them.
+    Candidates are midpoints between observed values. Queries the floor
+    settles before the thresholds (a quoted phrase found; nothing but stop
+    words and numbers) are left out; ties go to the widest margin: the least
+    distance of a labelled query above the edge it must not cross, cosine and
+    coverage each on their own scale (coverage halved).
     """
-    ours = [(c, k) for c, k, _ in labelled if not math.isnan(c)]
-    theirs = [(c, k) for c, k, _ in nonsense if not math.isnan(c)]
+    ours = [(c, k) for c, k, weak in labelled if not math.isnan(c) and not math.isnan(k)]
+    theirs = [(c, k) for c, k, weak in nonsense if not math.isnan(c) and not math.isnan(k)]
     def cuts(values: list[float]) -> list[float]:
         points = sorted(set(values))
         return [(a + b) / 2 for a, b in zip(points, points[1:])] + [points[-1] + 0.01]
-    best: Optional[tuple[float, tuple[float, float]]] = None
+    best: Optional[tuple[int, float, tuple[float, float]]] = None
     for tc in cuts([c for c, _ in ours + theirs]):
         for tk in cuts([k for _, k in ours + theirs]):
-            if any(c < tc and k < tk for c, k in ours) or any(c >= tc or k >= tk for c, k in theirs):
+            if any(c < tc and k < tk for c, k in ours):
                 continue
-            margin = min([max(c - tc, (k - tk) / 2) for c, k in ours] + [min(tc - c, (tk - k) / 2) for c, k in theirs])
-            if best is None or margin > best[0]:
-                best = (margin, (tc, tk))
-    return best[1] if best else None
+            flagged = sum(1 for c, k in theirs if c < tc and k < tk)
+            margin = min([max(c - tc, (k - tk) / 2) for c, k in ours], default=1.0)
+            if best is None or (flagged, margin) > best[:2]:
+                best = (flagged, margin, (tc, tk))
+    return (best[2][0], best[2][1], best[0]) if best else None
 
 
 def print_floor(labelled: list[tuple[float, float, bool]], nonsense: list[tuple[float, float, bool]],
@@ -177,10 +192,11 @@ def print_floor(labelled: list[tuple[float, float, bool]], nonsense: list[tuple[
           f"holds < {FLOOR_COVERAGE} of the query's words (by rarity)")
     flagged_ours = [q["id"] for q, (_, _, weak) in zip(queries, labelled) if weak]
     missed = [q["id"] for q, (_, _, weak) in zip(nonsense_queries, nonsense) if not weak]
-    refused = sum(1 for c, _, _ in nonsense if math.isnan(c))
+    refused = sum(1 for c, _, weak in nonsense if math.isnan(c) and weak)
     print(f"  labelled queries flagged: {len(flagged_ours)}/{len(labelled)} {' '.join(flagged_ours)}")
-    print(f"  nonsense queries flagged: {len(nonsense) - len(missed)}/{len(nonsense)} ({refused} refused outright) "
+    print(f"  nonsense queries flagged: {len(nonsense) - len(missed)}/{len(nonsense)} "
           f"{'missed: ' + ' '.join(missed) if missed else ''}")
+    print(f"  (of those, {refused} refused or settled before the thresholds: no words, or only stop words and numbers)")
     for name, points, ids in (("labelled", labelled, queries), ("nonsense", nonsense_queries and nonsense, nonsense_queries)):
         answered = [(c, k, q["id"]) for (c, k, _), q in zip(points, ids) if not math.isnan(c)]
         by_cosine = sorted(answered)[:3] if name == "labelled" else sorted(answered)[-3:]
@@ -192,8 +208,9 @@ def print_floor(labelled: list[tuple[float, float, bool]], nonsense: list[tuple[
         print("  labelled queries under the cosine floor, kept by coverage: " + ", ".join(
             f"{i} ({c:.3f}, {k:.2f})" for c, k, i in sorted(low_ours, key=lambda p: p[1])[:5]) + (" ..." if len(low_ours) > 5 else ""))
     chosen = calibrate_floor(labelled, nonsense)
-    print("  calibrated (widest margin separating the two sets): "
-          + (f"cosine {chosen[0]:.3f}, coverage {chosen[1]:.3f}" if chosen else "no thresholds separate the two sets"))
+    print("  calibrated (no labelled query flagged, the most nonsense ones, then the widest margin): "
+          + (f"cosine {chosen[0]:.3f}, coverage {chosen[1]:.3f} flag {chosen[2]} of the {len(nonsense)} nonsense queries "
+             "(before the rules for phrases and stop words)" if chosen else "none"))
 
 
 def summary_table(results: dict[str, list[dict]]) -> list[dict]:
@@ -297,7 +314,7 @@ def fusion_grid() -> list[tuple[str, Fusion]]:
     grid: list[tuple[str, Fusion]] = []
     for level in ("passage", "action"):
         for method in ("rrf", "convex"):
-            shapes = [("minmax", k) for k in RRF_KS] if method == "rrf" else [(n, 60) for n in ("minmax", "zscore", "max")]
+            shapes = [("minmax", k) for k in RRF_KS] if method == "rrf" else [(n, 60) for n in ("minmax", "max")]
             for normalise, rrf_k in shapes:
                 for weighting in ("fixed", "coverage", "shape", "both"):
                     for weight in KEYWORD_WEIGHTS[method]:

@@ -61,7 +61,7 @@ if TYPE_CHECKING:  # spaCy is imported where it is used: loading it is slow
 #: 2: passages carry their location in the file ("page 3").
 #: 3: passages carry the kind of record they belong to; a section's title reads "Section: ...".
 #: 4: no passages of table furniture or bare cross-references; shared fields indexed once.
-#: 5: an update is embedded after its action's context (ref, action text, focus area).
+#: 5: no passages of a blank page's notice or a bare page number.
 PASSAGE_FORMAT_VERSION = 5
 
 #: Whether an update or position statement is embedded with its action's context, as
@@ -94,6 +94,12 @@ SHARED_FIELD_MIN_ACTIONS = 2
 SHAREABLE_FIELDS: tuple[tuple[str, str], ...] = (("focus_area", "Focus area"), ("evidence", "Evidence"), ("impact", "Impact"))
 
 _FIGURE = re.compile(r"^[-+\u2013\s]*[\d.,/:%]+[%a-z]{0,3}$", re.IGNORECASE)
+#: Page furniture that is a whole span: a blank page's notice, a bare page number.
+_PAGE_FURNITURE = re.compile(
+    r"^\W*(?:(?:this\s+page\s+(?:has\s+been\s+|is\s+)?)?(?:intentionally|deliberately)\s+(?:left\s+)?blank"
+    r"|page\s+\d+(?:\s+of\s+\d+)?)\W*$",
+    re.IGNORECASE,
+)
 
 
 # -- ratings -------------------------------------------------------------------
@@ -137,9 +143,10 @@ def is_table_furniture(text: str, reason: str) -> bool:
     content: a table row of three or more cells of which at least two thirds are
     labels or figures of at most three words ("New EHC plans issued within 20
     weeks | Base year 2020 | Previous year | % change"; "92% | 98.1% | 58.7%"),
-    or text that is nothing but figures.
+    text that is nothing but figures, or a page's own furniture ("This page is
+    intentionally left blank", "Page 3 of 47").
     """
-    if reason in FURNITURE_REASONS:
+    if reason in FURNITURE_REASONS or _PAGE_FURNITURE.match(text):
         return True
     cells = [cell.strip() for cell in text.split(CELL_SEPARATOR) if cell.strip()]
     if not cells:

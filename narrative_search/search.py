@@ -365,12 +365,12 @@ class Fusion:
 
 
 #: The fusion a search uses unless told otherwise (chosen by bench/quality.py --cross-validate).
-DEFAULT_FUSION = Fusion()
+DEFAULT_FUSION = Fusion(method="rrf", level="action", weighting="both", keyword_weight=1.0)
 
 #: A query word of at least two capitals and no small letters ("EHCP", "SEMH") is an acronym.
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+s?$")
 #: A reference to an action ("3.1", "1.12", "10A", "2-7").
-_REF = re.compile(r"^\d+(?:[.\-]\d+)+[a-z]?$|^\d+[A-Za-z]$")
+_REF = re.compile(r"^\d+(?:[.\-]\d+)+[A-Za-z]?\.?$|^\d+[A-Za-z]$")
 
 
 def keyword_likeness(parsed: ParsedQuery, index: SearchIndex) -> float:
@@ -382,9 +382,9 @@ def keyword_likeness(parsed: ParsedQuery, index: SearchIndex) -> float:
     """
     if parsed.phrases:
         return 1.0
-    typed = {w.lower(): w for w in _WORD.findall(parsed.text)}
-    if any(_REF.match(typed.get(term, term)) for term in parsed.terms):
+    if any(_REF.match(token.strip(",;:()")) for token in parsed.text.split()):
         return 1.0
+    typed = {w.lower(): w for w in _WORD.findall(parsed.text)}
     concept_words = {w.lower() for concept in parsed.concepts for form in concept.typed for w in _WORD.findall(form)}
     rarity = index.word_rarity(list(parsed.terms))
     scores = [1.0 if term in concept_words or _ACRONYM.match(typed.get(term, "")) else rare
@@ -411,15 +411,20 @@ FLOOR_CLOSENESS = 0.45
 FLOOR_COVERAGE = 0.7
 
 
+def content_words(parsed: ParsedQuery) -> list[str]:
+    """The query's words outside quotes that can say what it is about: not stop words, not bare numbers."""
+    stop = _stop_words()
+    return [term for term in parsed.terms if term not in stop and any(c.isalpha() for c in term)]
+
+
 def word_coverage(parsed: ParsedQuery, index: SearchIndex, keyword_rows: np.ndarray) -> float:
     """The most of the query's words any of the keyword ranking's best passages holds, each word weighted by rarity.
 
-    Stop words do not count (a query of stop words alone covers nothing); a
+    Stop words and bare numbers do not count (a query of them alone covers nothing); a
     word found nowhere weighs as much as the rarest; a quoted phrase, which
     every candidate holds, counts as a rare word found.
     """
-    stop = _stop_words()
-    words = [term for term in parsed.terms if term not in stop]
+    words = content_words(parsed)
     if not words and not parsed.phrases:
         return 0.0
     weights = [rarity or 1.0 for rarity in index.word_rarity(words)]
@@ -440,6 +445,18 @@ def word_coverage(parsed: ParsedQuery, index: SearchIndex, keyword_rows: np.ndar
 def is_weak_match(closeness: Optional[float], coverage: Optional[float]) -> bool:
     """Whether neither ranking found a close match (see :data:`FLOOR_CLOSENESS`); unknown evidence counts as weak."""
     return (closeness or 0.0) < FLOOR_CLOSENESS and (coverage or 0.0) < FLOOR_COVERAGE
+
+
+def no_close_match(parsed: ParsedQuery, closeness: Optional[float], coverage: Optional[float]) -> bool:
+    """The relevance floor: a quoted phrase found verbatim is a close match; a query of nothing but stop words and
+    numbers ("the", "See above", "12345") never is; any other query is weak when both rankings are
+    (:func:`is_weak_match`).
+    """
+    if parsed.phrases:
+        return False
+    if not content_words(parsed):
+        return True
+    return is_weak_match(closeness, coverage)
 
 
 def _normalised(scores: np.ndarray, reference: np.ndarray, how: Normalisation) -> np.ndarray:
@@ -493,9 +510,9 @@ def _ranks(scores: dict[str, float]) -> dict[str, int]:
     return {key: rank for rank, key in enumerate(sorted(scores, key=lambda k: (-scores[k], k)), start=1)}
 
 
-def fuse_legs(legs: Legs, index: SearchIndex, fusion: Fusion,
-              query_vector: Optional[np.ndarray]) -> tuple[dict[int, float], Optional[dict[str, float]]]:
-    """(score per passage row, score per group or None) of the two legs fused as ``fusion`` says.
+def fuse_legs(legs: Legs, index: SearchIndex, fusion: Fusion, query_vector: Optional[np.ndarray]
+              ) -> tuple[dict[int, float], Optional[dict[str, float]], Optional[dict[int, str]]]:
+    """(score per passage row, score per group or None, group per row or None) of the two legs fused as ``fusion`` says.
 
     With ``level`` "passage" groups score their best passage (None is
     returned for them); with "action", each leg is max-pooled per group
@@ -504,14 +521,14 @@ def fuse_legs(legs: Legs, index: SearchIndex, fusion: Fusion,
     """
     weight = legs.keyword_weight
     if fusion.method == "rrf" and fusion.level == "passage":
-        return fuse([legs.dense_rows, legs.keyword_rows], [1.0, weight], fusion.rrf_k), None
+        return fuse([legs.dense_rows, legs.keyword_rows], [1.0, weight], fusion.rrf_k), None, None
     rows, dense, keyword = leg_scores(legs, index, query_vector, fusion.normalise)
     if fusion.method == "rrf":
         row_scores = fuse([legs.dense_rows, legs.keyword_rows], [1.0, weight], fusion.rrf_k)
     else:
         row_scores = {row: float(d + weight * w) for row, d, w in zip(rows, dense, keyword)}
     if fusion.level == "passage":
-        return row_scores, None
+        return row_scores, None, None
     keys = group_keys(rows, index)
     best_dense: dict[str, float] = {}
     best_keyword: dict[str, float] = {}
@@ -529,7 +546,7 @@ def fuse_legs(legs: Legs, index: SearchIndex, fusion: Fusion,
         group_scores = {key: (1.0 / (fusion.rrf_k + dense_ranks[key]) if key in dense_ranks else 0.0)
                         + (weight / (fusion.rrf_k + keyword_ranks[key]) if key in keyword_ranks else 0.0)
                         for key in set(keys.values())}
-    return row_scores, group_scores
+    return row_scores, group_scores, keys
 
 
 #: Unattributed spans of one document at most this many lines apart are one unit (one section of text).
@@ -574,21 +591,21 @@ def group_keys(rows: Sequence[int], index: SearchIndex) -> dict[int, str]:
     return keys
 
 
-def group_by_action(scored: dict[int, float], index: SearchIndex, k: int,
-                    group_scores: Optional[dict[str, float]] = None) -> list[tuple[str, float, list[int]]]:
+def group_by_action(scored: dict[int, float], index: SearchIndex, k: int, group_scores: Optional[dict[str, float]] = None,
+                    keys: Optional[dict[int, str]] = None) -> list[tuple[str, float, list[int]]]:
     """(group key, score, rows best first) for the best ``k`` groups.
 
     A group is an action or section (all its passages), a field shared by
     several actions (once), or a run of unattributed spans of one document
     within :data:`UNIT_LINE_GAP` lines (one section of text, never one hit per
-    span). The group scores ``group_scores[key]`` if given, else its best
+    span; ``keys`` gives each row's group where known). The group scores ``group_scores[key]`` if given, else its best
     passage's score: one strong passage is what makes an action an answer;
     many weak ones do not add up to one.
     Unattributed units come after every action and section unless
     :data:`UNATTRIBUTED_MARGIN` times better than the best of them.
     """
     order = sorted(scored, key=scored.__getitem__, reverse=True)
-    keys = group_keys(order, index)
+    keys = keys if keys is not None else group_keys(order, index)
     groups: dict[str, list[int]] = defaultdict(list)
     for row in order:
         groups[keys[row]].append(row)
@@ -657,9 +674,9 @@ def search(
     fusion = fusion or DEFAULT_FUSION
     if mode == "hybrid":
         legs.keyword_weight = keyword_weight if keyword_weight is not None else query_keyword_weight(parsed, index, legs, fusion)
-        scored, group_scores = fuse_legs(legs, index, fusion, vector)
+        scored, group_scores, keys = fuse_legs(legs, index, fusion, vector)
     else:  # one leg: its reciprocal ranks, an action scoring its best passage
-        scored, group_scores = fuse([legs.dense_rows if mode == "dense" else legs.keyword_rows]), None
+        scored, group_scores, keys = fuse([legs.dense_rows if mode == "dense" else legs.keyword_rows]), None, None
     if not scored:
         where = f" with {filters.describe()}" if filters.active else ""
         return SearchResult(query, [], filters, f"No passage{where} matches {query!r}.", 0)
@@ -667,7 +684,7 @@ def search(
     dense_rows, keyword_rows = legs.dense_rows, legs.keyword_rows
     dense_rank = {int(row): rank for rank, row in enumerate(dense_rows, start=1)}
     keyword_rank = {int(row): rank for rank, row in enumerate(keyword_rows, start=1)}
-    groups = group_by_action(scored, index, k, group_scores)
+    groups = group_by_action(scored, index, k, group_scores, keys)
     shown = [row for _, _, rows in groups for row in rows[:PASSAGES_PER_HIT]]
     passages = index.passages(shown)
     hits = []
@@ -686,7 +703,7 @@ def search(
         hits.append(ActionHit(key=key, score=score, passages=passage_hits, title=index.title_of(passage_hits[0].passage.action_id)))
     closeness = float(legs.dense_scores.max()) if len(legs.dense_scores) else None
     coverage = word_coverage(parsed, index, legs.keyword_rows) if mode != "dense" else None
-    weak = mode == "hybrid" and is_weak_match(closeness, coverage)
+    weak = mode == "hybrid" and no_close_match(parsed, closeness, coverage)
     result = SearchResult(query, hits, filters, None, len(scored), weak, closeness, coverage)
     if explain:
         explain_hits(result.hits, index, embedder, parsed, query_vector=vector)
