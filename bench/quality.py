@@ -1,6 +1,6 @@
 """Search quality on the labelled query set: nDCG@10 and recall@10 per mode and per query group.
 
-    .venv/bin/python bench/quality.py [--home FOLDER] [--per-query] [--draws N] [--bundled-only]
+    .venv/bin/python bench/quality.py [--home FOLDER] [--per-query] [--draws N] [--bundled-only] [--cross-validate]
 
 Ingests the bundled corpus (``data/``) and the bench's prose corpus
 (``bench/corpus/``: made-up progress pages, a log, minutes, a newsletter and a
@@ -15,16 +15,27 @@ in keyword-only, dense-only and hybrid mode, and prints:
    group resampled with replacement, 1000 draws, fixed seed; the same draws for
    every mode, so the modes' intervals are comparable), and the paired
    difference hybrid - dense with its interval;
-3. in dense and hybrid mode, the top hit's cosine with the query, on the
-   labelled queries and on the nonsense and hostile queries of
-   ``bench/nonsense_queries.json`` (no grades): how far apart they are is the
-   room a relevance floor has (queries the search refuses outright, such as
-   emoji only, are counted apart).
+3. the relevance floor (search.py's ``no_close_match``) on the labelled
+   queries and on the nonsense and hostile queries of
+   ``bench/nonsense_queries.json`` (no grades): how many of each it flags, the
+   nearest of each set to the thresholds, and the thresholds a calibration on
+   the two sets would choose (none of the labelled flagged, then as many of the
+   nonsense as possible, then the widest margin).
+
+With ``--cross-validate`` it prints instead, for each family of fusion tried
+(the issue's (a) rank fusion of passages, (b) score fusion of normalised
+cosine and BM25, (c) score fusion with a per-query keyword weight, (d) fusion
+of actions after max-pooling each ranking), the nDCG@10 held out by 5-fold
+cross-validation repeated over 5 shuffles: each fold's queries scored with the
+settings that were best on the other four. The default fusion
+(``search.DEFAULT_FUSION``) is the one this chooses.
 
 Relevance is graded per action or section, 0-3 (3 = answers the query, 2 =
 substantially relevant, 1 = partly or related; unlisted = 0); the gain of a
 hit is 2**grade - 1. Hits that are neither (unattributed text) count as not
-relevant. Recall@10 counts every graded id (grade 1 or more).
+relevant. Recall@10 counts every graded id (grade 1 or more). A card of a
+field shared by several actions (shown once) stands for the best graded of the
+actions it lists not yet counted above it (:func:`credited`).
 """
 
 from __future__ import annotations

@@ -3,9 +3,20 @@
 query --parse_query--> words and "quoted phrases"
       --filter_mask--> the passages the filters allow
       --SearchIndex.dense / .keyword--> two rankings of passages
-      --fuse (reciprocal rank fusion)--> one ranking of passages
+      --fuse_legs--> each ranking max-pooled per action, the two fused by reciprocal rank
       --group_by_action--> one hit per action, its best passages
+      --no_close_match--> a flag when neither ranking found anything close (the relevance floor)
       --explain--> matched terms and the best-matching sentence marked
+
+Fusion (:data:`DEFAULT_FUSION`, chosen by ``bench/quality.py --cross-validate``
+over rank and score fusion, of passages or of actions, with fixed and
+per-query keyword weights): each ranking first scores an action by its best
+passage, then the two rankings of actions are fused by reciprocal rank, the
+keyword ranking weighted per query by how much of the query its best hits
+hold and how keyword-like the query is (acronyms, vocabulary terms, rare
+words, refs, quoted phrases). Fusing passages before pooling let a weak
+ranking drag a strong one down: an action first by keywords and far down by
+meaning lost to passages middling in both.
 
 Quoted phrases must appear verbatim (FTS5 phrase match, stemmed): they
 restrict both rankings, so a user's quotes are never overridden by a vector
@@ -28,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal, Optional, Sequence
 
 import numpy as np
@@ -302,7 +313,7 @@ def _known_values_hint(index: SearchIndex, label: str) -> str:
 EVIDENCE_DEPTH = 10
 
 
-def keyword_evidence(parsed: ParsedQuery, index: SearchIndex, keyword_rows: np.ndarray) -> float:
+def keyword_evidence(parsed: ParsedQuery, texts: Sequence[str]) -> float:
     """The weight of the keyword ranking in the fusion: the best coverage of the query by its top passages, squared.
 
     A query in the documents' words ("SENCO network support") has keyword hits
@@ -310,13 +321,10 @@ def keyword_evidence(parsed: ParsedQuery, index: SearchIndex, keyword_rows: np.n
     in a person's own words ("a mum having to recount her son's background")
     shares a word or two with many passages by chance; those hits cover little
     of it, and its keyword ranking counts little, leaving the vector ranking
-    to decide. Measured on bench/queries.json (bench/quality.py).
+    to decide. Measured on bench/queries.json (bench/quality.py). ``texts``
+    are the keyword ranking's best :data:`EVIDENCE_DEPTH` passages.
     """
-    top = [int(r) for r in keyword_rows[:EVIDENCE_DEPTH]]
-    if not top:
-        return 0.0
-    texts = index.passages(top)
-    return max(term_coverage(parsed, texts[r].text) for r in top) ** 2
+    return max((term_coverage(parsed, text) for text in texts), default=0.0) ** 2
 
 
 
@@ -373,7 +381,7 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+s?$")
 _REF = re.compile(r"^\d+(?:[.\-]\d+)+[A-Za-z]?\.?$|^\d+[A-Za-z]$")
 
 
-def keyword_likeness(parsed: ParsedQuery, index: SearchIndex) -> float:
+def keyword_likeness(parsed: ParsedQuery, index: SearchIndex, legs: Optional["Legs"] = None) -> float:
     """How keyword-like a query is (0-1): quoted phrases and refs 1, else the mean of its words' scores.
 
     A word scores 1 when typed as an acronym or naming a vocabulary concept
@@ -386,7 +394,7 @@ def keyword_likeness(parsed: ParsedQuery, index: SearchIndex) -> float:
         return 1.0
     typed = {w.lower(): w for w in _WORD.findall(parsed.text)}
     concept_words = {w.lower() for concept in parsed.concepts for form in concept.typed for w in _WORD.findall(form)}
-    rarity = index.word_rarity(list(parsed.terms))
+    rarity = legs.rarity(index, parsed.terms) if legs is not None else index.word_rarity(list(parsed.terms))
     scores = [1.0 if term in concept_words or _ACRONYM.match(typed.get(term, "")) else rare
               for term, rare in zip(parsed.terms, rarity)]
     return float(np.mean(scores)) if scores else 0.0
@@ -396,19 +404,21 @@ def query_keyword_weight(parsed: ParsedQuery, index: SearchIndex, legs: Legs, fu
     """The keyword leg's weight for this query: ``fusion.keyword_weight`` times its per-query factor."""
     factor = 1.0
     if fusion.weighting in ("coverage", "both"):
-        factor *= keyword_evidence(parsed, index, legs.keyword_rows)
+        factor *= keyword_evidence(parsed, legs.top_keyword_texts(index))
     if fusion.weighting in ("shape", "both"):
-        factor *= keyword_likeness(parsed, index)
+        factor *= keyword_likeness(parsed, index, legs)
     return fusion.keyword_weight * factor
 
 
 #: The relevance floor: a search whose best passage's cosine with the query is below
 #: FLOOR_CLOSENESS and whose best keyword hit holds less than FLOOR_COVERAGE of the query's
-#: words (weighted by rarity) has no close match. Calibrated on bench/queries.json (every
-#: labelled query above) and bench/nonsense_queries.json (every nonsense query below):
-#: bench/quality.py prints both sets' values and the margins.
-FLOOR_CLOSENESS = 0.45
-FLOOR_COVERAGE = 0.7
+#: words (weighted by rarity) has no close match. Calibrated by bench/quality.py on
+#: bench/queries.json and bench/nonsense_queries.json: no labelled query below both, then as
+#: many nonsense queries as possible, then the widest margin. The labelled queries in people's
+#: own words reach down to a cosine of 0.31 with a coverage of 0.2, so a nonsense query made of
+#: the documents' common words ("actions MATCH NEAR", "DROP TABLE actions") stays above it.
+FLOOR_CLOSENESS = 0.30
+FLOOR_COVERAGE = 0.37
 
 
 def content_words(parsed: ParsedQuery) -> list[str]:
@@ -417,7 +427,7 @@ def content_words(parsed: ParsedQuery) -> list[str]:
     return [term for term in parsed.terms if term not in stop and any(c.isalpha() for c in term)]
 
 
-def word_coverage(parsed: ParsedQuery, index: SearchIndex, keyword_rows: np.ndarray) -> float:
+def word_coverage(parsed: ParsedQuery, index: SearchIndex, legs: "Legs") -> float:
     """The most of the query's words any of the keyword ranking's best passages holds, each word weighted by rarity.
 
     Stop words and bare numbers do not count (a query of them alone covers nothing); a
@@ -427,15 +437,11 @@ def word_coverage(parsed: ParsedQuery, index: SearchIndex, keyword_rows: np.ndar
     words = content_words(parsed)
     if not words and not parsed.phrases:
         return 0.0
-    weights = [rarity or 1.0 for rarity in index.word_rarity(words)]
+    weights = [rarity or 1.0 for rarity in legs.rarity(index, words)]
     total = sum(weights) + len(parsed.phrases)
-    top = [int(r) for r in keyword_rows[:EVIDENCE_DEPTH]]
-    if not top:
-        return len(parsed.phrases) / total
-    texts = index.passages(top)
-    best = 0.0
-    for row in top:
-        found = {light_stem(w) for w in re.findall(r"\w+", texts[row].text)}
+    best = len(parsed.phrases) / total
+    for text in legs.top_keyword_texts(index):
+        found = {light_stem(w) for w in re.findall(r"\w+", text)}
         held = sum(weight for word, weight in zip(words, weights)
                    if any(all(light_stem(w) in found for w in re.findall(r"\w+", form)) for form in parsed.alternatives(word)))
         best = max(best, (held + len(parsed.phrases)) / total)
@@ -482,6 +488,23 @@ class Legs:
     keyword_rows: np.ndarray
     keyword_scores: np.ndarray
     keyword_weight: float
+    _top_texts: Optional[list[str]] = None
+    _rarity: dict[str, float] = field(default_factory=dict)
+
+    def top_keyword_texts(self, index: SearchIndex) -> list[str]:
+        """The texts of the keyword ranking's best :data:`EVIDENCE_DEPTH` passages (read once per search)."""
+        if self._top_texts is None:
+            top = [int(r) for r in self.keyword_rows[:EVIDENCE_DEPTH]]
+            found = index.passages(top) if top else {}
+            self._top_texts = [found[row].text for row in top]
+        return self._top_texts
+
+    def rarity(self, index: SearchIndex, words: Sequence[str]) -> list[float]:
+        """:meth:`SearchIndex.word_rarity` of ``words``, each looked up once per search."""
+        missing = [word for word in dict.fromkeys(words) if word not in self._rarity]
+        if missing:
+            self._rarity.update(zip(missing, index.word_rarity(missing)))
+        return [self._rarity[word] for word in words]
 
 
 def leg_scores(legs: Legs, index: SearchIndex, query_vector: Optional[np.ndarray],
@@ -522,7 +545,14 @@ def fuse_legs(legs: Legs, index: SearchIndex, fusion: Fusion, query_vector: Opti
     weight = legs.keyword_weight
     if fusion.method == "rrf" and fusion.level == "passage":
         return fuse([legs.dense_rows, legs.keyword_rows], [1.0, weight], fusion.rrf_k), None, None
-    rows, dense, keyword = leg_scores(legs, index, query_vector, fusion.normalise)
+    if fusion.method == "rrf":  # ranks only: each leg's own scores, no exact cosines needed for the other's rows
+        rows = list(dict.fromkeys(legs.dense_rows.tolist() + legs.keyword_rows.tolist()))
+        raw = dict(zip(legs.dense_rows.tolist(), legs.dense_scores.tolist()))
+        bm25 = dict(zip(legs.keyword_rows.tolist(), legs.keyword_scores.tolist()))
+        dense = np.array([raw.get(row, -np.inf) for row in rows])
+        keyword = np.array([bm25.get(row, -np.inf) for row in rows])
+    else:
+        rows, dense, keyword = leg_scores(legs, index, query_vector, fusion.normalise)
     if fusion.method == "rrf":
         row_scores = fuse([legs.dense_rows, legs.keyword_rows], [1.0, weight], fusion.rrf_k)
     else:
@@ -702,7 +732,7 @@ def search(
         ]
         hits.append(ActionHit(key=key, score=score, passages=passage_hits, title=index.title_of(passage_hits[0].passage.action_id)))
     closeness = float(legs.dense_scores.max()) if len(legs.dense_scores) else None
-    coverage = word_coverage(parsed, index, legs.keyword_rows) if mode != "dense" else None
+    coverage = word_coverage(parsed, index, legs) if mode != "dense" else None
     weak = mode == "hybrid" and no_close_match(parsed, closeness, coverage)
     result = SearchResult(query, hits, filters, None, len(scored), weak, closeness, coverage)
     if explain:

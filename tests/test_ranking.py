@@ -18,8 +18,10 @@ from narrative_search.search import DEFAULT_FUSION, FLOOR_CLOSENESS, FLOOR_COVER
 
 NONSENSE = (
     "This page is intentionally left blank",
-    "'; DROP TABLE actions; --",
+    "\" OR 1=1 --",
     "<script>alert('x')</script>",
+    "12345 67890",
+    "the",
     "asdf qwerty",
     "purple elephant trombone galaxy",
     "recipe for lemon drizzle cake",
