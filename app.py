@@ -342,6 +342,9 @@ def page_search(resources: Resources) -> None:
     if not result.hits:
         st.info(md_escape(no_results(result.message)))
         return
+    notice = views.weak_match_notice(result.weak)
+    if notice:
+        st.warning(md_escape(notice))
     st.caption(md_escape(views.result_caption(result.hits, query, result.filters.describe()) + f" Searched in {elapsed:.2f} s."))
     if summary is not None and summary.councils:
         with st.expander("Summary: how each council approaches this", expanded=True):

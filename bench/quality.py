@@ -1,6 +1,6 @@
 """Search quality on the labelled query set: nDCG@10 and recall@10 per mode and per query group.
 
-    .venv/bin/python bench/quality.py [--home FOLDER] [--per-query] [--draws N] [--bundled-only]
+    .venv/bin/python bench/quality.py [--home FOLDER] [--per-query] [--draws N] [--bundled-only] [--cross-validate]
 
 Ingests the bundled corpus (``data/``) and the bench's prose corpus
 (``bench/corpus/``: made-up progress pages, a log, minutes, a newsletter and a
@@ -15,16 +15,27 @@ in keyword-only, dense-only and hybrid mode, and prints:
    group resampled with replacement, 1000 draws, fixed seed; the same draws for
    every mode, so the modes' intervals are comparable), and the paired
    difference hybrid - dense with its interval;
-3. in dense and hybrid mode, the top hit's cosine with the query, on the
-   labelled queries and on the nonsense and hostile queries of
-   ``bench/nonsense_queries.json`` (no grades): how far apart they are is the
-   room a relevance floor has (queries the search refuses outright, such as
-   emoji only, are counted apart).
+3. the relevance floor (search.py's ``no_close_match``) on the labelled
+   queries and on the nonsense and hostile queries of
+   ``bench/nonsense_queries.json`` (no grades): how many of each it flags, the
+   nearest of each set to the thresholds, and the thresholds a calibration on
+   the two sets would choose (none of the labelled flagged, then as many of the
+   nonsense as possible, then the widest margin).
+
+With ``--cross-validate`` it prints instead, for each family of fusion tried
+(the issue's (a) rank fusion of passages, (b) score fusion of normalised
+cosine and BM25, (c) score fusion with a per-query keyword weight, (d) fusion
+of actions after max-pooling each ranking), the nDCG@10 held out by 5-fold
+cross-validation repeated over 5 shuffles: each fold's queries scored with the
+settings that were best on the other four. The default fusion
+(``search.DEFAULT_FUSION``) is the one this chooses.
 
 Relevance is graded per action or section, 0-3 (3 = answers the query, 2 =
 substantially relevant, 1 = partly or related; unlisted = 0); the gain of a
 hit is 2**grade - 1. Hits that are neither (unattributed text) count as not
-relevant. Recall@10 counts every graded id (grade 1 or more).
+relevant. Recall@10 counts every graded id (grade 1 or more). A card of a
+field shared by several actions (shown once) stands for the best graded of the
+actions it lists not yet counted above it (:func:`credited`).
 """
 
 from __future__ import annotations
@@ -44,7 +55,17 @@ sys.path.insert(0, str(REPO))
 
 from narrative_search import config  # noqa: E402
 from narrative_search.model import SearchMode  # noqa: E402
-from narrative_search.search import SearchError, search  # noqa: E402
+from narrative_search.passages import shared_field_owners  # noqa: E402
+from narrative_search.search import (  # noqa: E402
+    DEFAULT_FUSION,
+    FLOOR_CLOSENESS,
+    FLOOR_COVERAGE,
+    Fusion,
+    SearchError,
+    content_words,
+    parse_query,
+    search,
+)
 from narrative_search.workspace import Workspace  # noqa: E402
 
 QUERIES = Path(__file__).with_name("queries.json")
@@ -57,10 +78,33 @@ CUTOFF = 10
 DRAWS = 1000
 SEED = 13
 METRICS = ("ndcg", "recall")
+#: Whether a shared field's card counts as one of the actions it lists (see :func:`credited`).
+CREDIT_SHARED = True
 
 
 def dcg(gains: Sequence[float]) -> float:
     return sum((2**gain - 1) / math.log2(rank + 2) for rank, gain in enumerate(gains))
+
+
+def credited(ranked: list[str], relevant: dict[str, int], owners: Optional[dict[str, list[str]]] = None) -> list[str]:
+    """The action each hit stands for: itself, or for a shared field's card the best action it lists not yet counted.
+
+    A card of a field printed in several actions lists those actions; it
+    stands for one of them (the best graded not already above it), and that
+    action counts no more when it appears itself further down. Without
+    ``owners`` (or for unattributed text) a hit stands for its own key.
+    """
+    owners = owners or {}
+    seen: set[str] = set()
+    result = []
+    for key in ranked:
+        if key.startswith("shared:"):
+            base = key.removeprefix("shared:").split("~", 1)[0]
+            listed = [a for a in owners.get(base, []) if a not in seen]
+            key = max(listed, key=lambda a: relevant.get(a, 0), default=key)
+        result.append("" if key in seen else key)
+        seen.add(key)
+    return result
 
 
 def ndcg_at(ranked: list[str], relevant: dict[str, int], cutoff: int = CUTOFF) -> float:
@@ -76,11 +120,16 @@ def load_queries(path: Path = QUERIES) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def query_vectors(workspace: Workspace, queries: list[dict]) -> dict[str, np.ndarray]:
+    return {q["id"]: workspace.embedder.encode_query(q["query"].replace('"', "")) for q in queries}
+
+
 def evaluate(workspace: Workspace, queries: list[dict], modes: Sequence[SearchMode] = MODES,
-             **search_options: Any) -> dict[str, list[dict]]:
+             vectors: Optional[dict[str, np.ndarray]] = None, **search_options: Any) -> dict[str, list[dict]]:
     """Per mode, one record per query: its id, style, persona, nDCG@10, recall@10 and ranked action ids."""
     index = workspace.index()
-    vectors = {q["id"]: workspace.embedder.encode_query(q["query"].replace('"', "")) for q in queries}
+    vectors = vectors or query_vectors(workspace, queries)
+    owners = shared_field_owners(list(workspace.store.iter_actions())) if CREDIT_SHARED else {}
     results: dict[str, list[dict]] = {}
     for mode in modes:
         records = []
@@ -88,47 +137,91 @@ def evaluate(workspace: Workspace, queries: list[dict], modes: Sequence[SearchMo
             result = search(index, workspace.embedder, q["query"], k=CUTOFF, mode=mode, explain=False,
                             query_vector=vectors[q["id"]], **search_options)
             ranked = [hit.action_id or hit.key for hit in result.hits]
+            counted = credited(ranked, q["relevant"], owners)
             records.append({
                 "id": q["id"], "style": q["style"], "persona": q.get("persona"), "ranked": ranked,
-                "ndcg": ndcg_at(ranked, q["relevant"]), "recall": recall_at(ranked, q["relevant"]),
+                "ndcg": ndcg_at(counted, q["relevant"]), "recall": recall_at(counted, q["relevant"]),
             })
         results[mode] = records
     return results
 
 
-def top_similarities(workspace: Workspace, queries: list[dict],
-                     modes: Sequence[SearchMode] = ("dense", "hybrid")) -> dict[str, list[float]]:
-    """Per mode, the top hit's best cosine with each query: 0 when nothing comes back, NaN when refused.
+def match_evidence(workspace: Workspace, queries: list[dict]) -> list[tuple[float, float, bool]]:
+    """Per query, in hybrid mode: (best cosine, keyword coverage, flagged weak); NaN, NaN, True when refused.
 
-    The fused score is rank-based (reciprocal ranks), so it says nothing about
-    how close the best match is; the cosine of the top hit's passages does.
+    A query the search refuses outright (no words: emoji only) gets no results
+    at all, which says so more plainly than the notice. Queries the floor
+    settles before its thresholds (a quoted phrase; nothing but stop words and
+    numbers) have NaN evidence, so that they do not weigh in the calibration.
     """
     index = workspace.index()
-    scores: dict[str, list[float]] = {}
-    for mode in modes:
-        scores[mode] = []
-        for q in queries:
-            try:
-                result = search(index, workspace.embedder, q["query"], k=1, mode=mode, explain=False)
-            except SearchError:  # e.g. no words to search for: the search already says so
-                scores[mode].append(math.nan)
+    found = []
+    for q in queries:
+        try:
+            result = search(index, workspace.embedder, q["query"], k=1, explain=False)
+        except SearchError:
+            found.append((math.nan, math.nan, True))
+            continue
+        parsed = parse_query(q["query"])
+        settled = bool(parsed.phrases) or not content_words(parsed)  # the floor decides these before its thresholds
+        found.append((math.nan if settled or result.closeness is None else result.closeness,
+                      math.nan if settled or result.coverage is None else result.coverage, result.weak or not result.hits))
+    return found
+
+
+def calibrate_floor(labelled: list[tuple[float, float, bool]],
+                    nonsense: list[tuple[float, float, bool]]) -> Optional[tuple[float, float, int]]:
+    """(closeness, coverage, nonsense flagged) thresholds flagging no labelled query and the most nonsense ones.
+
+    Candidates are midpoints between observed values. Queries the floor
+    settles before the thresholds (a quoted phrase found; nothing but stop
+    words and numbers) are left out; ties go to the widest margin: the least
+    distance of a labelled query above the edge it must not cross, cosine and
+    coverage each on their own scale (coverage halved).
+    """
+    ours = [(c, k) for c, k, weak in labelled if not math.isnan(c) and not math.isnan(k)]
+    theirs = [(c, k) for c, k, weak in nonsense if not math.isnan(c) and not math.isnan(k)]
+    def cuts(values: list[float]) -> list[float]:
+        points = sorted(set(values))
+        return [(a + b) / 2 for a, b in zip(points, points[1:])] + [points[-1] + 0.01]
+    best: Optional[tuple[int, float, tuple[float, float]]] = None
+    for tc in cuts([c for c, _ in ours + theirs]):
+        for tk in cuts([k for _, k in ours + theirs]):
+            if any(c < tc and k < tk for c, k in ours):
                 continue
-            cosines = [p.similarity for p in result.hits[0].passages if p.similarity is not None] if result.hits else []
-            scores[mode].append(max(cosines, default=0.0))
-    return scores
+            flagged = sum(1 for c, k in theirs if c < tc and k < tk)
+            margin = min([max(c - tc, (k - tk) / 2) for c, k in ours], default=1.0)
+            if best is None or (flagged, margin) > best[:2]:
+                best = (flagged, margin, (tc, tk))
+    return (best[2][0], best[2][1], best[0]) if best else None
 
 
-def print_floor_room(labelled: dict[str, list[float]], nonsense: dict[str, list[float]]) -> None:
-    print(f"{'mode':8} | {'labelled: min':>13} {'p10':>7} {'median':>7} | {'nonsense: median':>16} {'p90':>7} "
-          f"{'max':>7} {'refused':>7} {'above labelled min':>18}")
-    for mode in labelled:
-        ours, theirs = np.array(labelled[mode]), np.array(nonsense[mode])
-        answered = theirs[~np.isnan(theirs)]
-        low = np.nanpercentile(ours, [0, 10, 50])
-        high = np.percentile(answered, [50, 90, 100]) if answered.size else np.full(3, math.nan)
-        above = int((answered >= low[0]).sum())
-        print(f"{mode:8} | {low[0]:13.3f} {low[1]:7.3f} {low[2]:7.3f} | {high[0]:16.3f} {high[1]:7.3f} {high[2]:7.3f} "
-              f"{theirs.size - answered.size:>7} {above:>18}")
+def print_floor(labelled: list[tuple[float, float, bool]], nonsense: list[tuple[float, float, bool]],
+                queries: list[dict], nonsense_queries: list[dict]) -> None:
+    """The floor in use, how many queries of each set it flags, the nearest of each set, and a calibrated choice."""
+    print(f"Relevance floor in use: no close match when the best cosine < {FLOOR_CLOSENESS} and the best keyword hit "
+          f"holds < {FLOOR_COVERAGE} of the query's words (by rarity)")
+    flagged_ours = [q["id"] for q, (_, _, weak) in zip(queries, labelled) if weak]
+    missed = [q["id"] for q, (_, _, weak) in zip(nonsense_queries, nonsense) if not weak]
+    refused = sum(1 for c, _, weak in nonsense if math.isnan(c) and weak)
+    print(f"  labelled queries flagged: {len(flagged_ours)}/{len(labelled)} {' '.join(flagged_ours)}")
+    print(f"  nonsense queries flagged: {len(nonsense) - len(missed)}/{len(nonsense)} "
+          f"{'missed: ' + ' '.join(missed) if missed else ''}")
+    print(f"  (of those, {refused} refused or settled before the thresholds: no words, or only stop words and numbers)")
+    for name, points, ids in (("labelled", labelled, queries), ("nonsense", nonsense_queries and nonsense, nonsense_queries)):
+        answered = [(c, k, q["id"]) for (c, k, _), q in zip(points, ids) if not math.isnan(c)]
+        by_cosine = sorted(answered)[:3] if name == "labelled" else sorted(answered)[-3:]
+        by_coverage = sorted(answered, key=lambda p: p[1])[-3:] if name == "nonsense" else []
+        shown = ", ".join(f"{i} ({c:.3f}, {k:.2f})" for c, k, i in by_cosine + by_coverage)
+        print(f"  {name}: {'lowest' if name == 'labelled' else 'highest'} cosines (cosine, coverage): {shown}")
+    low_ours = [(c, k, q["id"]) for (c, k, _), q in zip(labelled, queries) if c < FLOOR_CLOSENESS]
+    if low_ours:
+        print("  labelled queries under the cosine floor, kept by coverage: " + ", ".join(
+            f"{i} ({c:.3f}, {k:.2f})" for c, k, i in sorted(low_ours, key=lambda p: p[1])[:5]) + (" ..." if len(low_ours) > 5 else ""))
+    chosen = calibrate_floor(labelled, nonsense)
+    print("  calibrated (no labelled query flagged, the most nonsense ones, then the widest margin): "
+          + (f"cosine {chosen[0]:.3f}, coverage {chosen[1]:.3f} flag {chosen[2]} of the {len(nonsense)} nonsense queries "
+             "(before the rules for phrases and stop words)" if chosen else "none"))
 
 
 def summary_table(results: dict[str, list[dict]]) -> list[dict]:
@@ -219,11 +312,98 @@ def print_per_query(queries: list[dict], results: dict[str, list[dict]]) -> None
         print(f"{q['id']:5} {q['style']:8} {q.get('persona', ''):9} {scores}   {q['query'][:60]}")
 
 
+# -- cross-validated choice of fusion ------------------------------------------------------
+
+FOLDS = 5
+REPEATS = 5
+KEYWORD_WEIGHTS = {"rrf": (0.25, 0.5, 1.0, 1.5, 2.0), "convex": (0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5)}
+RRF_KS = (20, 60, 120)
+
+
+def fusion_grid() -> list[tuple[str, Fusion]]:
+    """(family, settings) for every fusion tried: the families are the issue's (a) to (d)."""
+    grid: list[tuple[str, Fusion]] = []
+    for level in ("passage", "action"):
+        for method in ("rrf", "convex"):
+            shapes = [("minmax", k) for k in RRF_KS] if method == "rrf" else [(n, 60) for n in ("minmax", "max")]
+            for normalise, rrf_k in shapes:
+                for weighting in ("fixed", "coverage", "shape", "both"):
+                    for weight in KEYWORD_WEIGHTS[method]:
+                        fusion = Fusion(method=method, level=level, weighting=weighting,  # type: ignore[arg-type]
+                                        keyword_weight=weight, normalise=normalise, rrf_k=rrf_k)  # type: ignore[arg-type]
+                        if level == "action":
+                            family = "d action-level"
+                        elif method == "rrf":
+                            family = "a rrf"
+                        elif weighting == "fixed":
+                            family = "b convex"
+                        else:
+                            family = "c convex+query weight"
+                        grid.append((family, fusion))
+    return grid
+
+
+def fold_assignments(size: int, folds: int = FOLDS, repeats: int = REPEATS, seed: int = SEED) -> list[np.ndarray]:
+    """Per repeat, each query's fold (a fresh shuffle per repeat)."""
+    rng = np.random.default_rng(seed)
+    return [rng.permutation(np.arange(size) % folds) for _ in range(repeats)]
+
+
+def cross_validate(scores: np.ndarray, allowed: Sequence[int], assignments: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+    """Held-out nDCG per query (mean over repeats) choosing, per training fold, the best of ``allowed`` grid rows.
+
+    ``scores`` is (settings, queries). Returns the held-out scores and the settings chosen, one per fold and repeat.
+    """
+    held_out = np.zeros(scores.shape[1])
+    chosen = []
+    for folds in assignments:
+        for fold in np.unique(folds):
+            train, test = folds != fold, folds == fold
+            best = max(allowed, key=lambda row: (scores[row, train].mean(), -row))
+            chosen.append(best)
+            held_out[test] += scores[best, test]
+    return held_out / len(assignments), chosen
+
+
+def run_cross_validation(workspace: Workspace, queries: list[dict], draws: int = DRAWS) -> None:
+    """Every fusion of :func:`fusion_grid` on every query; per family the 5x5-fold held-out nDCG@10, with intervals."""
+    vectors = query_vectors(workspace, queries)
+    grid = fusion_grid()
+    scores = np.array([[r["ndcg"] for r in evaluate(workspace, queries, ("hybrid",), vectors, fusion=fusion)["hybrid"]]
+                       for _, fusion in grid])
+    dense = np.array([r["ndcg"] for r in evaluate(workspace, queries, ("dense",), vectors)["dense"]])
+    styles = np.array([q["style"] for q in queries])
+    assignments = fold_assignments(len(queries))
+    families = sorted({family for family, _ in grid}) + ["all"]
+    resamples = bootstrap_draws(len(queries), draws)
+    print(f"Fusion chosen by {FOLDS}-fold cross-validation ({REPEATS} shuffles, seed {SEED}) over {len(grid)} settings: "
+          "held-out nDCG@10 (each fold's queries scored with the settings best on the other folds)\n")
+    print(f"{'family':24} {'all':>7} {'95% interval':>16} {'user':>7} {'keyword':>8} {'question':>8} | "
+          f"{'- dense':>7} {'95% interval':>16} | most chosen")
+    for family in families:
+        allowed = [i for i, (name, _) in enumerate(grid) if family in ("all", name)]
+        held_out, chosen = cross_validate(scores, allowed, assignments)
+        mean, low, high = interval(held_out, resamples)
+        gap = interval(held_out - dense, resamples)
+        by_style = [held_out[styles == style].mean() for style in STYLES]
+        favourite = max(set(chosen), key=chosen.count)
+        print(f"{family:24} {mean:7.3f} [{low:6.3f}, {high:6.3f}] {by_style[0]:7.3f} {by_style[1]:8.3f} {by_style[2]:8.3f} | "
+              f"{gap[0]:7.3f} [{gap[1]:6.3f}, {gap[2]:6.3f}] | {grid[favourite][1].describe()} "
+              f"({chosen.count(favourite)}/{len(chosen)})")
+    whole = max(range(len(grid)), key=lambda row: (scores[row].mean(), -row))
+    current = next((i for i, (_, f) in enumerate(grid) if f == DEFAULT_FUSION), None)
+    print(f"\nBest on all queries (in-sample): {grid[whole][1].describe()} = {scores[whole].mean():.3f}; "
+          f"the default ({DEFAULT_FUSION.describe()}) = "
+          f"{scores[current].mean() if current is not None else float('nan'):.3f} in-sample")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--home", type=Path, default=None, help="folder for the corpus and index (default: temporary)")
     parser.add_argument("--per-query", action="store_true", help="also print each query's scores")
     parser.add_argument("--draws", type=int, default=DRAWS, help=f"bootstrap draws (default {DRAWS})")
+    parser.add_argument("--cross-validate", action="store_true",
+                        help="choose the fusion of the two rankings by cross-validated nDCG@10 (slow: every setting)")
     parser.add_argument("--bundled-only", action="store_true",
                         help="ingest data/ only (queries answered only in bench/corpus then score 0)")
     args = parser.parse_args()
@@ -233,17 +413,20 @@ def main() -> None:
         home = args.home or Path(scratch)
         with Workspace.open(home) as workspace:
             workspace.ingest(folders)
+            if args.cross_validate:
+                run_cross_validation(workspace, queries, args.draws)
+                return
             results = evaluate(workspace, queries)
-            nonsense = load_queries(NONSENSE)
-            floor = (top_similarities(workspace, queries), top_similarities(workspace, nonsense))
+            nonsense_queries = load_queries(NONSENSE)
+            floor = (match_evidence(workspace, queries), match_evidence(workspace, nonsense_queries))
     corpus = "bundled corpus" if args.bundled_only else "bundled corpus + bench/corpus"
     print(f"{len(queries)} labelled queries (grades 0-3), {corpus}, cutoff {CUTOFF}\n")
     print_table(summary_table(results))
     print(f"\nPer group, bootstrap 95% intervals ({args.draws} draws over queries, seed {SEED}); "
           "hyb-dns = hybrid minus dense, paired per query\n")
     print_grouped(grouped_table(results, args.draws))
-    print(f"\nTop hit's cosine with the query: {len(queries)} labelled vs {len(nonsense)} nonsense/hostile queries\n")
-    print_floor_room(*floor)
+    print(f"\nRelevance floor: {len(queries)} labelled vs {len(nonsense_queries)} nonsense/hostile queries, hybrid mode\n")
+    print_floor(*floor, queries, nonsense_queries)
     if args.per_query:
         print()
         print_per_query(queries, results)

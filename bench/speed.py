@@ -280,6 +280,7 @@ def synthetic_passages(sample: Sequence[Passage], size: int, seed: int = SEED) -
                 text=text,
                 council=f"{base.council} #{copy}",
                 action_id=f"{base.action_id}@{copy}" if base.action_id else None,
+                context="",  # embedded as its text alone, so the vector cache filled with the texts holds it
             )
         )
     return passages

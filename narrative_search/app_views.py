@@ -28,6 +28,7 @@ from .model import cite
 from .months import add_months, first_day, month_label
 from .readers.registry import upload_suffixes
 from .render.text import (
+    NO_CLOSE_MATCH,
     NOTHING_TO_SUMMARISE,
     ROLE_LABELS,
     attached_verdict_text,
@@ -333,6 +334,11 @@ QUERY_HELP = ('In your words or theirs. Words in "quotes" must appear as written
 def query_cut_caption() -> str:
     """Said above the results when a query (from a link) was longer than the box takes."""
     return query_cut_text(MAX_QUERY_CHARS)
+
+
+def weak_match_notice(weak: bool) -> Optional[str]:
+    """What the app says above results that are only the nearest, not a close match; None for a close match."""
+    return NO_CLOSE_MATCH if weak else None
 
 
 def result_caption(hits: Sequence["ActionHit"], query: str, filters_text: str) -> str:

@@ -35,6 +35,7 @@ from .render.progress import CountBar, StageLines, progress_wanted
 from .render.text import (
     INDEX_BEHIND,
     INDEX_UP_TO_DATE,
+    NO_CLOSE_MATCH,
     action_summary_text,
     compare_text,
     documents_text,
@@ -329,6 +330,8 @@ def _print_result(result: SearchResult, as_json: bool) -> None:
             click.echo(result.message, err=True)
         if result.index_behind:
             click.echo(INDEX_BEHIND, err=True)
+        if result.weak and result.hits:
+            click.echo(NO_CLOSE_MATCH, err=True)
         return
     click.echo(search_result_text(result))
 

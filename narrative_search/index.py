@@ -45,7 +45,7 @@ from .errors import NarrativeSearchError
 from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
 from .model import INDEX_TYPES, ActionKind, Citation, IndexType, Passage, PassageKind
 from .months import Month, month_number
-from .passages import PASSAGE_FORMAT_VERSION, TITLE_LABELS, build_passages
+from .passages import PASSAGE_FORMAT_VERSION, TITLE_LABELS, build_passages, embedding_text
 from .protocols import CorpusReader, EncodeProgress, Fingerprinted, IndexingEncoder
 
 if TYPE_CHECKING:  # faiss is imported where it is used: loading it is slow
@@ -177,7 +177,7 @@ def corpus_hash(passages: Sequence[Passage]) -> str:
     digest = hashlib.sha256()
     for p in passages:  # the fields one by one: dataclasses.asdict deep-copies and is slow at 100k
         fields = (p.id, p.kind, p.text, p.council, p.document, p.line, p.ref, p.action_id, p.start, p.end, p.rating,
-                  p.location, p.record_kind)
+                  p.location, p.record_kind, p.context)
         digest.update("\x1f".join("" if value is None else str(value) for value in fields).encode("utf-8"))
         digest.update(b"\x1e")
     return digest.hexdigest()
@@ -351,7 +351,7 @@ def build_index(
         del postings
         _fsync_file(generation / WORDS_NAME)
         vector_index = encode_vector_index(
-            [p.text for p in passages], embedder, kind, show_progress, _keeping_alive(generation, progress)
+            [embedding_text(p) for p in passages], embedder, kind, show_progress, _keeping_alive(generation, progress)
         )
         dimension = int(vector_index.d)
         faiss.write_index(vector_index, str(generation / VECTORS_NAME))
@@ -740,6 +740,21 @@ class SearchIndex:
         elements = [self._keyword_element(word, next(tokenized)) for word in words]
         weighted_groups = [[(*self._keyword_element(form, next(tokenized)), weight) for form, weight in group] for group in groups]
         return self.postings.rank(elements, k, mask, weighted_groups)
+
+    def word_rarity(self, words: Sequence[str]) -> list[float]:
+        """Per word, how rare it is in the passages: its BM25 idf over that of a word in one passage (0-1); 0 if absent.
+
+        A word of several tokens counts as its rarest token. Search uses it to tell how keyword-like a query is.
+        """
+        if not words:
+            return []
+        top = self.postings.idf(1)
+        rarity = []
+        for tokens in self._tokenizer.tokenize(list(words)):
+            hits = [self.postings.document_frequency(token) for token in tokens]
+            found = [h for h in hits if h > 0]
+            rarity.append(max(self.postings.idf(h) for h in found) / top if found and len(found) == len(hits) and top > 0 else 0.0)
+        return rarity
 
     def _keyword_element(self, word: str, tokens: list[str]) -> tuple[list[str], Optional[np.ndarray]]:
         """A word's tokens, and for a phrase the rows FTS5 finds it in."""

@@ -154,6 +154,11 @@ class KeywordPostings:
     def idf(self, hits: int) -> float:
         return max(math.log((self.row_count - hits + 0.5) / (hits + 0.5)), IDF_FLOOR)
 
+    def document_frequency(self, token: str) -> int:
+        """How many rows hold ``token``."""
+        term = self.term_ids.get(token)
+        return 0 if term is None else int(self.starts[term + 1] - self.starts[term])
+
     def _weights(self, rows: np.ndarray, frequencies: np.ndarray) -> np.ndarray:
         """BM25's term-frequency part, with the row's length against the average."""
         frequencies = frequencies.astype(np.float64)

@@ -544,6 +544,7 @@ class Passage(Cited):
     end: Month = None
     rating: Optional[str] = None  # R, A, G, B, ... in force for the passage; None if unknown
     record_kind: Optional[ActionKind] = None  # the record it belongs to: an action or a section; None for unattributed text
+    context: str = ""  # what is embedded before the text (an update's action: ref, title, focus area); not shown
 
     @property
     def base_id(self) -> str:
@@ -728,6 +729,9 @@ class SearchResult:
     # The index answering was built from an earlier content of the store
     # (documents were ingested since, or its rebuild is running or failed).
     index_behind: bool = False
+    weak: bool = False  # no close match: the hits are only the nearest (search.py's relevance floor)
+    closeness: Optional[float] = None  # the best passage's cosine with the query, where the vectors were searched
+    coverage: Optional[float] = None  # the share of the query's words (by rarity) one keyword hit holds
 
 
 # -- timelines -----------------------------------------------------------------

@@ -63,7 +63,15 @@ if TYPE_CHECKING:  # spaCy is imported where it is used: loading it is slow
 #: 2: passages carry their location in the file ("page 3").
 #: 3: passages carry the kind of record they belong to; a section's title reads "Section: ...".
 #: 4: no passages of table furniture or bare cross-references; shared fields indexed once.
-PASSAGE_FORMAT_VERSION = 4
+#: 5: no passages of a blank page's notice or a bare page number.
+PASSAGE_FORMAT_VERSION = 5
+
+#: Whether an update or position statement is embedded with its action's context, as
+#: contextual retrieval does (bench/quality.py: see the docstring of :func:`update_context`).
+CONTEXT_IN_PASSAGES = False
+
+#: Words of context at most: enough to say what the action is, leaving the model's window to the update.
+CONTEXT_WORDS = 40
 
 #: The label before an action's own text, by the kind of record (sections are titled by their heading).
 TITLE_LABELS: dict[ActionKind, str] = {"action": "Action", "section": "Section"}
@@ -88,6 +96,12 @@ SHARED_FIELD_MIN_ACTIONS = 2
 SHAREABLE_FIELDS: tuple[tuple[str, str], ...] = (("focus_area", "Focus area"), ("evidence", "Evidence"), ("impact", "Impact"))
 
 _FIGURE = re.compile(r"^[-+\u2013\s]*[\d.,/:%]+[%a-z]{0,3}$", re.IGNORECASE)
+#: Page furniture that is a whole span: a blank page's notice, a bare page number.
+_PAGE_FURNITURE = re.compile(
+    r"^\W*(?:(?:this\s+page\s+(?:has\s+been\s+|is\s+)?)?(?:intentionally|deliberately)\s+(?:left\s+)?blank"
+    r"|page\s+\d+(?:\s+of\s+\d+)?)\W*$",
+    re.IGNORECASE,
+)
 
 
 # -- ratings -------------------------------------------------------------------
@@ -131,9 +145,10 @@ def is_table_furniture(text: str, reason: str) -> bool:
     content: a table row of three or more cells of which at least two thirds are
     labels or figures of at most three words ("New EHC plans issued within 20
     weeks | Base year 2020 | Previous year | % change"; "92% | 98.1% | 58.7%"),
-    or text that is nothing but figures.
+    text that is nothing but figures, or a page's own furniture ("This page is
+    intentionally left blank", "Page 3 of 47").
     """
-    if reason in FURNITURE_REASONS:
+    if reason in FURNITURE_REASONS or _PAGE_FURNITURE.match(text):
         return True
     cells = [cell.strip() for cell in text.split(CELL_SEPARATOR) if cell.strip()]
     if not cells:
@@ -156,6 +171,16 @@ def shared_fields(actions: Sequence[MergedAction]) -> dict[tuple[str, str, str],
     return {key: found for key, found in owners.items() if len(found) >= SHARED_FIELD_MIN_ACTIONS and key[2]}
 
 
+def shared_field_id(council: str, field: str, comparable: str) -> str:
+    """The id of a shared field's passage (before any ``~2`` suffix): council, field and a hash of its wording."""
+    return f"{slug(council)}/shared/{field}/{_digest(comparable)}"
+
+
+def shared_field_owners(actions: Sequence[MergedAction]) -> dict[str, list[str]]:
+    """Id of each shared field's passage -> the ids of the actions that print it."""
+    return {shared_field_id(*key): [a.id for a in owners] for key, owners in shared_fields(actions).items()}
+
+
 def shared_field_passages(
     shared: dict[tuple[str, str, str], list[MergedAction]], seen: dict[str, int], locate: Optional[Locate] = None
 ) -> list[Passage]:
@@ -167,7 +192,7 @@ def shared_field_passages(
         refs = ", ".join(dict.fromkeys(a.ref_printed or a.ref or a.id for a in owners))
         passages.append(
             Passage(
-                id=_unique(f"{slug(council)}/shared/{field}/{_digest(comparable)}", seen),
+                id=_unique(shared_field_id(council, field, comparable), seen),
                 kind="action",
                 text=f"{labels[field]}: {getattr(first, field).strip()}",
                 council=council,
@@ -197,6 +222,23 @@ def action_text(action: MergedAction, leave_out: frozenset[str] = frozenset()) -
     if not lines:  # nothing printed but the ref: still one passage per action
         lines = [f"{title}: {action.ref_printed or action.ref or action.id}"]
     return "\n".join(lines)
+
+
+def update_context(action: MergedAction) -> str:
+    """What an update is about, embedded before it: the action's ref, its text and its focus area (at most
+    :data:`CONTEXT_WORDS` words), so that "Recruited two more" is found as progress on what the action set out
+    to do. Empty when :data:`CONTEXT_IN_PASSAGES` is off.
+    """
+    if not CONTEXT_IN_PASSAGES:
+        return ""
+    parts = [action.ref_printed or action.ref or "", action.action.strip(), action.focus_area.strip()]
+    words = " ".join(part for part in parts if part).split()
+    return " ".join(words[:CONTEXT_WORDS])
+
+
+def embedding_text(passage: Passage) -> str:
+    """The text the model embeds for a passage: its context, if any, then its own text."""
+    return f"{passage.context}\n{passage.text}" if passage.context else passage.text
 
 
 def _digest(text: str) -> str:
@@ -246,6 +288,7 @@ def action_passages(
             record_kind=action.kind,
         )
     ]
+    context = update_context(action)
     for update in action.updates:
         if not update.text.strip() or is_bare_reference(update.text):
             continue
@@ -263,6 +306,7 @@ def action_passages(
                 end=update.end,
                 rating=rating_at(action.statuses, update.start),
                 record_kind=action.kind,
+                context=context,
             )
         )
     return passages
@@ -561,11 +605,13 @@ def split_passages(passages: Iterable[Passage], max_tokens: int, count_tokens: C
     """Passages with every one longer than the window replaced by its chunks.
 
     A chunk keeps all the passage's metadata; its id is the passage's suffixed
-    ``#1``, ``#2``...
+    ``#1``, ``#2``... A passage embedded after a context has the window less
+    the context's tokens (at least half the window).
     """
     result: list[Passage] = []
     for passage in passages:
-        chunks = split_to_window(passage.text, max_tokens, count_tokens)
+        room = max(max_tokens - count_tokens(passage.context), max_tokens // 2) if passage.context else max_tokens
+        chunks = split_to_window(passage.text, room, count_tokens)
         if len(chunks) == 1:
             result.append(passage)
             continue

@@ -3,9 +3,20 @@
 query --parse_query--> words and "quoted phrases"
       --filter_mask--> the passages the filters allow
       --SearchIndex.dense / .keyword--> two rankings of passages
-      --fuse (reciprocal rank fusion)--> one ranking of passages
+      --fuse_legs--> each ranking max-pooled per action, the two fused by reciprocal rank
       --group_by_action--> one hit per action, its best passages
+      --no_close_match--> a flag when neither ranking found anything close (the relevance floor)
       --explain--> matched terms and the best-matching sentence marked
+
+Fusion (:data:`DEFAULT_FUSION`, chosen by ``bench/quality.py --cross-validate``
+over rank and score fusion, of passages or of actions, with fixed and
+per-query keyword weights): each ranking first scores an action by its best
+passage, then the two rankings of actions are fused by reciprocal rank, the
+keyword ranking weighted per query by how much of the query its best hits
+hold and how keyword-like the query is (acronyms, vocabulary terms, rare
+words, refs, quoted phrases). Fusing passages before pooling let a weak
+ranking drag a strong one down: an action first by keywords and far down by
+meaning lost to passages middling in both.
 
 Quoted phrases must appear verbatim (FTS5 phrase match, stemmed): they
 restrict both rankings, so a user's quotes are never overridden by a vector
@@ -28,8 +39,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Callable, Iterable, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Literal, Optional, Sequence
 
 import numpy as np
 
@@ -310,7 +321,7 @@ def _known_values_hint(index: SearchIndex, label: str) -> str:
 EVIDENCE_DEPTH = 10
 
 
-def keyword_evidence(parsed: ParsedQuery, index: SearchIndex, keyword_rows: np.ndarray) -> float:
+def keyword_evidence(parsed: ParsedQuery, texts: Sequence[str]) -> float:
     """The weight of the keyword ranking in the fusion: the best coverage of the query by its top passages, squared.
 
     A query in the documents' words ("SENCO network support") has keyword hits
@@ -318,13 +329,10 @@ def keyword_evidence(parsed: ParsedQuery, index: SearchIndex, keyword_rows: np.n
     in a person's own words ("a mum having to recount her son's background")
     shares a word or two with many passages by chance; those hits cover little
     of it, and its keyword ranking counts little, leaving the vector ranking
-    to decide. Measured on bench/queries.json (bench/quality.py).
+    to decide. Measured on bench/queries.json (bench/quality.py). ``texts``
+    are the keyword ranking's best :data:`EVIDENCE_DEPTH` passages.
     """
-    top = [int(r) for r in keyword_rows[:EVIDENCE_DEPTH]]
-    if not top:
-        return 0.0
-    texts = index.passages(top)
-    return max(term_coverage(parsed, texts[r].text) for r in top) ** 2
+    return max((term_coverage(parsed, text) for text in texts), default=0.0) ** 2
 
 
 
@@ -336,6 +344,247 @@ def fuse(rankings: Sequence[np.ndarray], weights: Optional[Sequence[float]] = No
         for rank, row in enumerate(ranking, start=1):
             scores[int(row)] += weight / (k + rank)
     return scores
+
+
+FusionMethod = Literal["rrf", "convex"]
+FusionLevel = Literal["passage", "action"]
+KeywordWeighting = Literal["fixed", "coverage", "shape", "both"]
+Normalisation = Literal["minmax", "zscore", "max"]
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How the vector and keyword rankings become one.
+
+    ``method``: "rrf" adds reciprocal ranks; "convex" adds the two legs'
+    scores (cosine, BM25), each normalised over its candidates
+    (``normalise``), the keyword leg's times its weight. ``level``:
+    "passage" fuses each passage, then an action scores its best passage;
+    "action" first takes each leg's best passage per action (max-pooling),
+    then fuses the actions. The keyword leg's weight is ``keyword_weight``
+    times a per-query factor (``weighting``): 1 ("fixed"), the coverage of
+    the query by the keyword leg's best passages, squared ("coverage",
+    :func:`keyword_evidence`), how keyword-like the query is ("shape",
+    :func:`keyword_likeness`), or both multiplied ("both").
+    """
+
+    method: FusionMethod = "rrf"
+    level: FusionLevel = "passage"
+    weighting: KeywordWeighting = "coverage"
+    keyword_weight: float = 1.0
+    normalise: Normalisation = "minmax"
+    rrf_k: int = RRF_K
+
+    def describe(self) -> str:
+        norm = f" {self.normalise}" if self.method == "convex" else f" k={self.rrf_k}"
+        return f"{self.method}{norm} {self.level} {self.weighting} w={self.keyword_weight:g}"
+
+
+#: The fusion a search uses unless told otherwise (chosen by bench/quality.py --cross-validate).
+DEFAULT_FUSION = Fusion(method="rrf", level="action", weighting="both", keyword_weight=1.0)
+
+#: A query word of at least two capitals and no small letters ("EHCP", "SEMH") is an acronym.
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+s?$")
+#: A reference to an action ("3.1", "1.12", "10A", "2-7").
+_REF = re.compile(r"^\d+(?:[.\-]\d+)+[A-Za-z]?\.?$|^\d+[A-Za-z]$")
+
+
+def keyword_likeness(parsed: ParsedQuery, index: SearchIndex, legs: Optional["Legs"] = None) -> float:
+    """How keyword-like a query is (0-1): quoted phrases and refs 1, else the mean of its words' scores.
+
+    A word scores 1 when typed as an acronym or naming a vocabulary concept
+    ("EHCP", "SENCO"), else its rarity in the passages (idf, 0 where absent):
+    the documents' own rare words are what a keyword ranking finds well.
+    """
+    if parsed.phrases:
+        return 1.0
+    if any(_REF.match(token.strip(",;:()")) for token in parsed.text.split()):
+        return 1.0
+    typed = {w.lower(): w for w in _WORD.findall(parsed.text)}
+    concept_words = {w.lower() for concept in parsed.concepts for form in concept.typed for w in _WORD.findall(form)}
+    rarity = legs.rarity(index, parsed.terms) if legs is not None else index.word_rarity(list(parsed.terms))
+    scores = [1.0 if term in concept_words or _ACRONYM.match(typed.get(term, "")) else rare
+              for term, rare in zip(parsed.terms, rarity)]
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def query_keyword_weight(parsed: ParsedQuery, index: SearchIndex, legs: Legs, fusion: Fusion) -> float:
+    """The keyword leg's weight for this query: ``fusion.keyword_weight`` times its per-query factor."""
+    factor = 1.0
+    if fusion.weighting in ("coverage", "both"):
+        factor *= keyword_evidence(parsed, legs.top_keyword_texts(index))
+    if fusion.weighting in ("shape", "both"):
+        factor *= keyword_likeness(parsed, index, legs)
+    return fusion.keyword_weight * factor
+
+
+#: The relevance floor: a search whose best passage's cosine with the query is below
+#: FLOOR_CLOSENESS and whose best keyword hit holds less than FLOOR_COVERAGE of the query's
+#: words (weighted by rarity) has no close match. Calibrated by bench/quality.py on
+#: bench/queries.json and bench/nonsense_queries.json: no labelled query below both, then as
+#: many nonsense queries as possible, then the widest margin. The labelled queries in people's
+#: own words reach down to a cosine of 0.31 with a coverage of 0.2, so a nonsense query made of
+#: the documents' common words ("actions MATCH NEAR", "DROP TABLE actions") stays above it.
+FLOOR_CLOSENESS = 0.30
+FLOOR_COVERAGE = 0.37
+
+
+def content_words(parsed: ParsedQuery) -> list[str]:
+    """The query's words outside quotes that can say what it is about: not stop words, not bare numbers."""
+    stop = _stop_words()
+    return [term for term in parsed.terms if term not in stop and any(c.isalpha() for c in term)]
+
+
+def word_coverage(parsed: ParsedQuery, index: SearchIndex, legs: "Legs") -> float:
+    """The most of the query's words any of the keyword ranking's best passages holds, each word weighted by rarity.
+
+    Stop words and bare numbers do not count (a query of them alone covers nothing); a
+    word found nowhere weighs as much as the rarest; a quoted phrase, which
+    every candidate holds, counts as a rare word found.
+    """
+    words = content_words(parsed)
+    if not words and not parsed.phrases:
+        return 0.0
+    weights = [rarity or 1.0 for rarity in legs.rarity(index, words)]
+    total = sum(weights) + len(parsed.phrases)
+    best = len(parsed.phrases) / total
+    for text in legs.top_keyword_texts(index):
+        found = {light_stem(w) for w in re.findall(r"\w+", text)}
+        held = sum(weight for word, weight in zip(words, weights)
+                   if any(all(light_stem(w) in found for w in re.findall(r"\w+", form)) for form in parsed.alternatives(word)))
+        best = max(best, (held + len(parsed.phrases)) / total)
+    return best
+
+
+def is_weak_match(closeness: Optional[float], coverage: Optional[float]) -> bool:
+    """Whether neither ranking found a close match (see :data:`FLOOR_CLOSENESS`); unknown evidence counts as weak."""
+    return (closeness or 0.0) < FLOOR_CLOSENESS and (coverage or 0.0) < FLOOR_COVERAGE
+
+
+def no_close_match(parsed: ParsedQuery, closeness: Optional[float], coverage: Optional[float]) -> bool:
+    """The relevance floor: a quoted phrase found verbatim is a close match; a query of nothing but stop words and
+    numbers ("the", "See above", "12345") never is; any other query is weak when both rankings are
+    (:func:`is_weak_match`).
+    """
+    if parsed.phrases:
+        return False
+    if not content_words(parsed):
+        return True
+    return is_weak_match(closeness, coverage)
+
+
+def _normalised(scores: np.ndarray, reference: np.ndarray, how: Normalisation) -> np.ndarray:
+    """``scores`` on the scale of ``reference`` (the leg's candidates): min-max (clipped at 0), z-scores, or over the max."""
+    if len(reference) == 0:
+        return np.zeros(len(scores))
+    if how == "zscore":
+        spread = float(reference.std())
+        return (scores - reference.mean()) / spread if spread > 0 else np.zeros(len(scores))
+    if how == "max":
+        top = float(reference.max())
+        return np.clip(scores / top, 0.0, None) if top > 0 else np.zeros(len(scores))
+    low, high = float(reference.min()), float(reference.max())
+    return np.clip((scores - low) / (high - low), 0.0, None) if high > low else np.ones(len(scores))
+
+
+@dataclass
+class Legs:
+    """The two rankings of one query: rows best first, their raw scores, and the weight of the keyword leg."""
+
+    dense_rows: np.ndarray
+    dense_scores: np.ndarray
+    keyword_rows: np.ndarray
+    keyword_scores: np.ndarray
+    keyword_weight: float
+    _top_texts: Optional[list[str]] = None
+    _rarity: dict[str, float] = field(default_factory=dict)
+
+    def top_keyword_texts(self, index: SearchIndex) -> list[str]:
+        """The texts of the keyword ranking's best :data:`EVIDENCE_DEPTH` passages (read once per search)."""
+        if self._top_texts is None:
+            top = [int(r) for r in self.keyword_rows[:EVIDENCE_DEPTH]]
+            found = index.passages(top) if top else {}
+            self._top_texts = [found[row].text for row in top]
+        return self._top_texts
+
+    def rarity(self, index: SearchIndex, words: Sequence[str]) -> list[float]:
+        """:meth:`SearchIndex.word_rarity` of ``words``, each looked up once per search."""
+        missing = [word for word in dict.fromkeys(words) if word not in self._rarity]
+        if missing:
+            self._rarity.update(zip(missing, index.word_rarity(missing)))
+        return [self._rarity[word] for word in words]
+
+
+def leg_scores(legs: Legs, index: SearchIndex, query_vector: Optional[np.ndarray],
+               how: Normalisation) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """(rows of either leg, their normalised dense scores, their normalised keyword scores).
+
+    A row the vector leg did not propose gets its exact cosine; one the
+    keyword leg did not propose gets the lowest keyword score of its candidates.
+    """
+    rows = list(dict.fromkeys([int(r) for r in legs.dense_rows] + [int(r) for r in legs.keyword_rows]))
+    cosine = dict(zip(legs.dense_rows.tolist(), legs.dense_scores.tolist()))
+    missing = [r for r in rows if r not in cosine]
+    if missing and query_vector is not None and len(legs.dense_rows):
+        exact = index.passage_vectors(missing) @ np.asarray(query_vector, dtype=np.float32).reshape(-1)
+        cosine.update(zip(missing, exact.tolist()))
+    dense = np.array([cosine.get(r, float(legs.dense_scores.min()) if len(legs.dense_scores) else 0.0) for r in rows])
+    bm25 = dict(zip(legs.keyword_rows.tolist(), legs.keyword_scores.tolist()))
+    lowest = float(legs.keyword_scores.min()) if len(legs.keyword_scores) else 0.0
+    keyword = np.array([bm25.get(r, lowest) for r in rows])
+    dense_n = _normalised(dense, legs.dense_scores, how) if len(legs.dense_rows) else np.zeros(len(rows))
+    keyword_n = _normalised(keyword, legs.keyword_scores, how) if len(legs.keyword_rows) else np.zeros(len(rows))
+    return rows, dense_n, keyword_n
+
+
+def _ranks(scores: dict[str, float]) -> dict[str, int]:
+    return {key: rank for rank, key in enumerate(sorted(scores, key=lambda k: (-scores[k], k)), start=1)}
+
+
+def fuse_legs(legs: Legs, index: SearchIndex, fusion: Fusion, query_vector: Optional[np.ndarray]
+              ) -> tuple[dict[int, float], Optional[dict[str, float]], Optional[dict[int, str]]]:
+    """(score per passage row, score per group or None, group per row or None) of the two legs fused as ``fusion`` says.
+
+    With ``level`` "passage" groups score their best passage (None is
+    returned for them); with "action", each leg is max-pooled per group
+    (:func:`group_keys`) and the groups fused, passages ordered within their
+    group by their own fused score.
+    """
+    weight = legs.keyword_weight
+    if fusion.method == "rrf" and fusion.level == "passage":
+        return fuse([legs.dense_rows, legs.keyword_rows], [1.0, weight], fusion.rrf_k), None, None
+    if fusion.method == "rrf":  # ranks only: each leg's own scores, no exact cosines needed for the other's rows
+        rows = list(dict.fromkeys(legs.dense_rows.tolist() + legs.keyword_rows.tolist()))
+        raw = dict(zip(legs.dense_rows.tolist(), legs.dense_scores.tolist()))
+        bm25 = dict(zip(legs.keyword_rows.tolist(), legs.keyword_scores.tolist()))
+        dense = np.array([raw.get(row, -np.inf) for row in rows])
+        keyword = np.array([bm25.get(row, -np.inf) for row in rows])
+    else:
+        rows, dense, keyword = leg_scores(legs, index, query_vector, fusion.normalise)
+    if fusion.method == "rrf":
+        row_scores = fuse([legs.dense_rows, legs.keyword_rows], [1.0, weight], fusion.rrf_k)
+    else:
+        row_scores = {row: float(d + weight * w) for row, d, w in zip(rows, dense, keyword)}
+    if fusion.level == "passage":
+        return row_scores, None, None
+    keys = group_keys(rows, index)
+    best_dense: dict[str, float] = {}
+    best_keyword: dict[str, float] = {}
+    dense_set, keyword_set = set(legs.dense_rows.tolist()), set(legs.keyword_rows.tolist())
+    for row, d, w in zip(rows, dense, keyword):
+        key = keys[row]
+        if row in dense_set or fusion.method == "convex":
+            best_dense[key] = max(best_dense.get(key, -np.inf), float(d))
+        if row in keyword_set or fusion.method == "convex":
+            best_keyword[key] = max(best_keyword.get(key, -np.inf), float(w))
+    if fusion.method == "convex":
+        group_scores = {key: best_dense[key] + weight * best_keyword[key] for key in best_dense}
+    else:
+        dense_ranks, keyword_ranks = _ranks(best_dense), _ranks(best_keyword)
+        group_scores = {key: (1.0 / (fusion.rrf_k + dense_ranks[key]) if key in dense_ranks else 0.0)
+                        + (weight / (fusion.rrf_k + keyword_ranks[key]) if key in keyword_ranks else 0.0)
+                        for key in set(keys.values())}
+    return row_scores, group_scores, keys
 
 
 #: Unattributed spans of one document at most this many lines apart are one unit (one section of text).
@@ -369,29 +618,41 @@ def _unattributed_units(rows: Sequence[int], index: SearchIndex) -> dict[int, st
     return units
 
 
-def group_by_action(scored: dict[int, float], index: SearchIndex, k: int) -> list[tuple[str, float, list[int]]]:
+def group_keys(rows: Sequence[int], index: SearchIndex) -> dict[int, str]:
+    """The group of each row: its action's or section's id, a shared field, or a unit of unattributed text."""
+    outside = [row for row in rows if int(index.action_rows[row]) < 0]
+    units = _unattributed_units(outside, index) if outside else {}
+    keys = {}
+    for row in rows:
+        action_row = int(index.action_rows[row])
+        keys[row] = index.action_ids[action_row] if action_row >= 0 else units[row]
+    return keys
+
+
+def group_by_action(scored: dict[int, float], index: SearchIndex, k: int, group_scores: Optional[dict[str, float]] = None,
+                    keys: Optional[dict[int, str]] = None) -> list[tuple[str, float, list[int]]]:
     """(group key, score, rows best first) for the best ``k`` groups.
 
     A group is an action or section (all its passages), a field shared by
     several actions (once), or a run of unattributed spans of one document
     within :data:`UNIT_LINE_GAP` lines (one section of text, never one hit per
-    span). The group scores its best passage's score: one strong passage is
-    what makes an action an answer; many weak ones do not add up to one.
+    span; ``keys`` gives each row's group where known). The group scores ``group_scores[key]`` if given, else its best
+    passage's score: one strong passage is what makes an action an answer;
+    many weak ones do not add up to one.
     Unattributed units come after every action and section unless
     :data:`UNATTRIBUTED_MARGIN` times better than the best of them.
     """
     order = sorted(scored, key=scored.__getitem__, reverse=True)
-    outside = [row for row in order if int(index.action_rows[row]) < 0]
-    units = _unattributed_units(outside, index) if outside else {}
+    keys = keys if keys is not None else group_keys(order, index)
     groups: dict[str, list[int]] = defaultdict(list)
     for row in order:
-        action_row = int(index.action_rows[row])
-        groups[index.action_ids[action_row] if action_row >= 0 else units[row]].append(row)
-    ranked = sorted(groups.items(), key=lambda item: scored[item[1][0]], reverse=True)
-    answers = [scored[rows[0]] for key, rows in ranked if not key.startswith("text:")]
+        groups[keys[row]].append(row)
+    score_of = {key: group_scores[key] if group_scores is not None else scored[rows[0]] for key, rows in groups.items()}
+    ranked = sorted(groups.items(), key=lambda item: score_of[item[0]], reverse=True)
+    answers = [score_of[key] for key, rows in ranked if not key.startswith("text:")]
     bar = UNATTRIBUTED_MARGIN * answers[0] if answers else 0.0
-    ranked.sort(key=lambda item: item[0].startswith("text:") and scored[item[1][0]] < bar)  # stable
-    return [(key, scored[rows[0]], rows) for key, rows in ranked[:k]]
+    ranked.sort(key=lambda item: item[0].startswith("text:") and score_of[item[0]] < bar)  # stable
+    return [(key, score_of[key], rows) for key, rows in ranked[:k]]
 
 
 def search(
@@ -404,12 +665,15 @@ def search(
     explain: bool = True,
     query_vector: Optional[np.ndarray] = None,
     keyword_weight: Optional[float] = None,
+    fusion: Optional[Fusion] = None,
 ) -> SearchResult:
     """The best ``k`` actions for ``query``: ``mode`` is "hybrid", "dense" or "keyword".
 
     ``explain`` marks matched terms and the best sentence of each shown
     passage (it encodes those sentences, so benchmarks of the ranking itself
-    turn it off). ``query_vector`` skips encoding the query.
+    turn it off). ``query_vector`` skips encoding the query. ``fusion`` (by
+    default :data:`DEFAULT_FUSION`) says how hybrid mode combines the two
+    rankings; ``keyword_weight`` overrides its per-query weight of the keyword ranking.
     """
     if mode not in SEARCH_MODES:
         raise SearchError(f"mode must be hybrid, dense or keyword, not {mode!r}")
@@ -435,32 +699,30 @@ def search(
         mask = restricted if mask is None else (mask & restricted)
 
     candidates = max(MIN_CANDIDATES, CANDIDATES_PER_HIT * k)
-    dense_rows = keyword_rows = np.zeros(0, dtype=np.int64)
-    similarities: dict[int, float] = {}
+    vector = None
+    legs = Legs(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64),
+                np.zeros(0, dtype=np.float32), 1.0)
     if mode in ("hybrid", "dense"):
         vector = query_vector if query_vector is not None else embedder.encode_query(parsed.text)
-        dense_rows, dense_scores = index.dense(vector, candidates, mask)
-        similarities = dict(zip(dense_rows.tolist(), dense_scores.tolist()))
+        legs.dense_rows, legs.dense_scores = index.dense(vector, candidates, mask)
     if mode in ("hybrid", "keyword"):
         grouped = set(parsed.grouped_words())
         words = [word for word in parsed.keyword_words() if word not in grouped]
-        keyword_rows, _ = index.keyword(words, candidates, mask, parsed.keyword_groups())
-    if mode == "hybrid" and keyword_weight is None:
-        keyword_weight = keyword_evidence(parsed, index, keyword_rows)
-    rankings, weights = [], []
-    if mode != "keyword":
-        rankings.append(dense_rows)
-        weights.append(1.0)
-    if mode != "dense":
-        rankings.append(keyword_rows)
-        weights.append(1.0 if keyword_weight is None else keyword_weight)
-    scored = fuse(rankings, weights)
+        legs.keyword_rows, legs.keyword_scores = index.keyword(words, candidates, mask, parsed.keyword_groups())
+    fusion = fusion or DEFAULT_FUSION
+    if mode == "hybrid":
+        legs.keyword_weight = keyword_weight if keyword_weight is not None else query_keyword_weight(parsed, index, legs, fusion)
+        scored, group_scores, keys = fuse_legs(legs, index, fusion, vector)
+    else:  # one leg: its reciprocal ranks, an action scoring its best passage
+        scored, group_scores, keys = fuse([legs.dense_rows if mode == "dense" else legs.keyword_rows]), None, None
     if not scored:
         where = f" with {filters.describe()}" if filters.active else ""
         return SearchResult(query, [], filters, f"No passage{where} matches {query!r}.", 0)
+    similarities = dict(zip(legs.dense_rows.tolist(), legs.dense_scores.tolist()))
+    dense_rows, keyword_rows = legs.dense_rows, legs.keyword_rows
     dense_rank = {int(row): rank for rank, row in enumerate(dense_rows, start=1)}
     keyword_rank = {int(row): rank for rank, row in enumerate(keyword_rows, start=1)}
-    groups = group_by_action(scored, index, k)
+    groups = group_by_action(scored, index, k, group_scores, keys)
     shown = [row for _, _, rows in groups for row in rows[:PASSAGES_PER_HIT]]
     passages = index.passages(shown)
     hits = []
@@ -477,9 +739,12 @@ def search(
             for row in rows[:PASSAGES_PER_HIT]
         ]
         hits.append(ActionHit(key=key, score=score, passages=passage_hits, title=index.title_of(passage_hits[0].passage.action_id)))
-    result = SearchResult(query, hits, filters, None, len(scored))
+    closeness = float(legs.dense_scores.max()) if len(legs.dense_scores) else None
+    coverage = word_coverage(parsed, index, legs) if mode != "dense" else None
+    weak = mode == "hybrid" and no_close_match(parsed, closeness, coverage)
+    result = SearchResult(query, hits, filters, None, len(scored), weak=weak, closeness=closeness, coverage=coverage)
     if explain:
-        explain_hits(result.hits, index, embedder, parsed, query_vector=vector if mode != "keyword" else None)
+        explain_hits(result.hits, index, embedder, parsed, query_vector=vector)
     return result
 
 

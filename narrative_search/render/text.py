@@ -49,6 +49,9 @@ if TYPE_CHECKING:
 #: Said where a search or a list of similar actions finds nothing and the library gives no reason.
 NO_RESULTS = "No results."
 
+#: Said above a search's results when none is a close match (the search's relevance floor).
+NO_CLOSE_MATCH = "No close match; nearest results:"
+
 #: Said by `narrative-search index` (and after an ingest) when nothing had to be rebuilt.
 INDEX_UP_TO_DATE = "Search index: up to date."
 
@@ -129,7 +132,7 @@ def search_result_text(result: "SearchResult") -> str:
     behind = f"\n\n{INDEX_BEHIND}" if result.index_behind else ""
     if not result.hits:
         return no_results(result.message) + behind
-    lines: list[str] = []
+    lines: list[str] = [NO_CLOSE_MATCH] if result.weak else []
     for number, hit in enumerate(result.hits, start=1):
         lines.extend(hit_lines(hit, number))
     return "\n".join(lines) + behind
