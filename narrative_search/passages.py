@@ -418,13 +418,17 @@ class SentenceMemo:
     added. A memo that cannot be written (a read-only home) is only read.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
+        """``read_only``: open an existing memo for lookups only (a read-only home), never create or add to it."""
         import sqlite3
         import threading
 
         self.path = path
         self._lock = threading.Lock()
         self._version = _spacy_version()
+        if read_only:
+            self._conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, check_same_thread=False)
+            return
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5)
         try:
             self._conn.execute("CREATE TABLE IF NOT EXISTS spans (key TEXT PRIMARY KEY, spans TEXT NOT NULL)")

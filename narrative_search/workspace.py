@@ -264,7 +264,7 @@ class Workspace:
         self._themes_memo: Optional[tuple[tuple[str, str, str], ThemeAssignment]] = None
         self.show_progress = False  # a rebuild on first need shows the encoder's own bar
         self.on_stage: Optional[StageNotice] = None
-        self._sentence_memo = _open_sentence_memo(self.home / config.SENTENCES_NAME)
+        self._sentence_memo = _open_sentence_memo(self.home / config.SENTENCES_NAME, self.read_only)
         if self._sentence_memo is not None:
             use_sentence_memo(self._sentence_memo)
 
@@ -642,7 +642,7 @@ class Workspace:
         self, query: str, councils: Sequence[str], k: int = 5, themes: Sequence[str] = ()
     ) -> list[tuple[str, SearchResult]]:
         """Each council's closest actions to ``query`` (on ``themes``, if given), council by council, side by side."""
-        with self._lock.read():
+        with self._reading():  # the index opened (or built) first: a read cannot start a build
             return [
                 (council, self.search(query, k=k, filters=SearchFilters(councils=(council,), themes=tuple(themes)), explain=False))
                 for council in councils
@@ -696,11 +696,15 @@ class Workspace:
         self.close()
 
 
-def _open_sentence_memo(path: Path) -> Optional[SentenceMemo]:
-    """The home's memo of sentence offsets; None where the file cannot even be opened (then spaCy splits)."""
+def _open_sentence_memo(path: Path, read_only: bool = False) -> Optional[SentenceMemo]:
+    """The home's memo of sentence offsets; None where the file cannot even be opened (then spaCy splits).
+
+    A read-only home's memo is only read, and none is made where it has none."""
     import sqlite3
 
+    if read_only and not path.exists():
+        return None
     try:
-        return SentenceMemo(path)
+        return SentenceMemo(path, read_only=read_only)
     except sqlite3.Error:
         return None

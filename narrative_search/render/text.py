@@ -708,7 +708,7 @@ def brief_weakness_counts(brief: "Brief", actions: Sequence["ActionBrief"]) -> l
     """The brief's sections for one weakness's actions: (what, the actions), as the brief names them."""
     headings = brief_headings(brief)
     counts = [
-        (headings["worse"].lower(), [action for action in actions if action.worse]),
+        (headings["worse"][:1].lower() + headings["worse"][1:], [action for action in actions if action.worse]),
         (headings["not_updated"][:1].lower() + headings["not_updated"][1:],
          [action for action in actions if action.not_updated]),
         (headings["complete"].lower(), [action for action in actions if action.complete]),
