@@ -50,7 +50,7 @@ from .model import (
     ThemeScore,
     Verdict,
 )
-from .vocabulary import fold, is_acronym
+from .vocabulary import fold, is_acronym, read_table_file
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -156,14 +156,7 @@ def parse_theme_table(text: str, source: str) -> list[Theme]:
 
 def load_theme_table(path: Path) -> list[Theme]:
     """The table at ``path``; ThemeTableError if it cannot be read or a row is malformed."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ThemeTableError(f"{path}: the themes table cannot be read: {error}") from error
-    try:
-        return parse_theme_table(text, str(path))
-    except csv.Error as error:
-        raise ThemeTableError(f"{path}: the themes table is not a readable CSV table: {error}") from error
+    return read_table_file(path, "the themes table", parse_theme_table, ThemeTableError)
 
 
 def themes_path(home: Optional[config.PathLike] = None) -> Path:

@@ -27,10 +27,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence, TypeVar
 
 from . import config
 from .errors import NarrativeSearchError
+
+#: What an editable table file parses into (read_table_file).
+T = TypeVar("T")
 
 #: File name of the vocabulary table beside the bundled corpus.
 VOCABULARY_NAME = "send_vocabulary.csv"
@@ -177,16 +180,23 @@ def parse_vocabulary(text: str, source: str) -> Vocabulary:
     return Vocabulary(concepts)
 
 
-def load_vocabulary(path: Path) -> Vocabulary:
-    """The table at ``path``; VocabularyError if it cannot be read or a row is malformed."""
+def read_table_file(path: Path, what: str, parse: Callable[[str, str], T], error: type[Exception]) -> T:
+    """An editable CSV table (the vocabulary, the themes) parsed by ``parse(text, source)``.
+
+    A file that cannot be read, or is not CSV, raises ``error`` naming the file and ``what`` it is."""
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise VocabularyError(f"{path}: the vocabulary cannot be read: {error}") from error
+    except (OSError, UnicodeDecodeError) as problem:
+        raise error(f"{path}: {what} cannot be read: {problem}") from problem
     try:
-        return parse_vocabulary(text, str(path))
-    except csv.Error as error:
-        raise VocabularyError(f"{path}: the vocabulary is not a readable CSV table: {error}") from error
+        return parse(text, str(path))
+    except csv.Error as problem:
+        raise error(f"{path}: {what} is not a readable CSV table: {problem}") from problem
+
+
+def load_vocabulary(path: Path) -> Vocabulary:
+    """The table at ``path``; VocabularyError if it cannot be read or a row is malformed."""
+    return read_table_file(path, "the vocabulary", parse_vocabulary, VocabularyError)
 
 
 def vocabulary_path() -> Path:

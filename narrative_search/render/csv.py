@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..export import guard_formula
 from .text import (
@@ -56,14 +56,19 @@ def brief_csv_rows(brief: "Brief") -> list[dict[str, Any]]:
     return rows
 
 
-def brief_csv(brief: "Brief") -> str:
-    """The brief as CSV for a spreadsheet; cells that would run as formulas are quoted with an apostrophe."""
+def guarded_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    """Rows as CSV for a spreadsheet; cells that would run as formulas are quoted with an apostrophe."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=BRIEF_CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
-    for row in brief_csv_rows(brief):
+    for row in rows:
         writer.writerow({key: guard_formula(value) for key, value in row.items()})
     return buffer.getvalue()
+
+
+def brief_csv(brief: "Brief") -> str:
+    """The brief as CSV for a spreadsheet (formula cells guarded)."""
+    return guarded_csv(BRIEF_CSV_COLUMNS, brief_csv_rows(brief))
 
 
 # -- weaknesses (issue 14) -----------------------------------------------------
@@ -100,10 +105,5 @@ def weaknesses_csv_rows(report: "WeaknessReport") -> list[dict[str, Any]]:
 
 
 def weaknesses_csv(report: "WeaknessReport") -> str:
-    """The weaknesses as CSV for a spreadsheet; cells that would run as formulas are quoted with an apostrophe."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=WEAKNESS_CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in weaknesses_csv_rows(report):
-        writer.writerow({key: guard_formula(value) for key, value in row.items()})
-    return buffer.getvalue()
+    """The weaknesses as CSV for a spreadsheet (formula cells guarded)."""
+    return guarded_csv(WEAKNESS_CSV_COLUMNS, weaknesses_csv_rows(report))
