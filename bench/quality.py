@@ -57,14 +57,20 @@ from narrative_search import config  # noqa: E402
 from narrative_search.model import SearchMode  # noqa: E402
 from narrative_search.passages import shared_field_owners  # noqa: E402
 from narrative_search.search import (  # noqa: E402
+    CODE_CLOSENESS,
+    CODE_COVERAGE,
     DEFAULT_FUSION,
     FLOOR_CLOSENESS,
     FLOOR_COVERAGE,
+    UNKNOWN_CLOSENESS,
+    UNKNOWN_SHARE,
     Fusion,
+    QueryShape,
     SearchError,
     content_words,
     parse_query,
     search,
+    unknown_share,
 )
 from narrative_search.workspace import Workspace  # noqa: E402
 
@@ -151,8 +157,10 @@ def match_evidence(workspace: Workspace, queries: list[dict]) -> list[tuple[floa
 
     A query the search refuses outright (no words: emoji only) gets no results
     at all, which says so more plainly than the notice. Queries the floor
-    settles before its thresholds (a quoted phrase; nothing but stop words and
-    numbers) have NaN evidence, so that they do not weigh in the calibration.
+    settles before its thresholds (page furniture; code syntax, with its own
+    bars; a quoted phrase; nothing but stop words and numbers) and those whose
+    words are mostly unknown to the index (their own cosine bar) have NaN
+    evidence, so that they do not weigh in the calibration of the two thresholds.
     """
     index = workspace.index()
     found = []
@@ -163,10 +171,42 @@ def match_evidence(workspace: Workspace, queries: list[dict]) -> list[tuple[floa
             found.append((math.nan, math.nan, True))
             continue
         parsed = parse_query(q["query"])
-        settled = bool(parsed.phrases) or not content_words(parsed)  # the floor decides these before its thresholds
+        shape = QueryShape.of(q["query"])
+        settled = (shape.furniture or shape.code or bool(parsed.phrases) or not content_words(parsed)
+                   or unknown_share(parsed, index) > UNKNOWN_SHARE)
         found.append((math.nan if settled or result.closeness is None else result.closeness,
                       math.nan if settled or result.coverage is None else result.coverage, result.weak or not result.hits))
     return found
+
+
+def floor_rules(workspace: Workspace, queries: list[dict]) -> dict[str, list[tuple[str, float, float]]]:
+    """Per rule of the floor that settles queries before the two thresholds: (id, cosine, coverage) of those it reads."""
+    index = workspace.index()
+    rules: dict[str, list[tuple[str, float, float]]] = {"furniture": [], "code": [], "unknown": []}
+    for q in queries:
+        try:
+            parsed = parse_query(q["query"])
+        except SearchError:
+            continue
+        shape = QueryShape.of(q["query"])
+        rule = ("furniture" if shape.furniture else "code" if shape.code else None if parsed.phrases or not content_words(parsed)
+                else "unknown" if unknown_share(parsed, index) > UNKNOWN_SHARE else None)
+        if rule:
+            result = search(index, workspace.embedder, q["query"], k=1, explain=False)
+            rules[rule].append((q["id"], result.closeness or 0.0, result.coverage or 0.0))
+    return rules
+
+
+def print_floor_rules(labelled: dict[str, list[tuple[str, float, float]]], nonsense: dict[str, list[tuple[str, float, float]]]) -> None:
+    """The queries each rule of the floor reads, from both sets, with their evidence."""
+    bars = {"furniture": "never a close match",
+            "code": f"close only with cosine >= {CODE_CLOSENESS} and >= {CODE_COVERAGE} of its plain words",
+            "unknown": f"> {UNKNOWN_SHARE:.0%} of its words unknown to the index: close only with cosine >= {UNKNOWN_CLOSENESS}"}
+    for rule, bar in bars.items():
+        for name, found in (("labelled", labelled[rule]), ("nonsense", nonsense[rule])):
+            nearest = sorted(found, key=lambda f: f[1] if name == "labelled" else -f[1])[:6]  # nearest the bar first
+            shown = ", ".join(f"{i} ({c:.3f}, {k:.2f})" for i, c, k in nearest)
+            print(f"  rule {rule} ({bar}): {name} {len(found)}{': ' + shown if shown else ''}")
 
 
 def calibrate_floor(labelled: list[tuple[float, float, bool]],
@@ -207,7 +247,8 @@ def print_floor(labelled: list[tuple[float, float, bool]], nonsense: list[tuple[
     print(f"  labelled queries flagged: {len(flagged_ours)}/{len(labelled)} {' '.join(flagged_ours)}")
     print(f"  nonsense queries flagged: {len(nonsense) - len(missed)}/{len(nonsense)} "
           f"{'missed: ' + ' '.join(missed) if missed else ''}")
-    print(f"  (of those, {refused} refused or settled before the thresholds: no words, or only stop words and numbers)")
+    print(f"  (of those, {refused} refused or settled before the two thresholds: no words; only stop words and numbers; "
+          "page furniture; code syntax; mostly unknown words, see the rules below)")
     for name, points, ids in (("labelled", labelled, queries), ("nonsense", nonsense_queries and nonsense, nonsense_queries)):
         answered = [(c, k, q["id"]) for (c, k, _), q in zip(points, ids) if not math.isnan(c)]
         by_cosine = sorted(answered)[:3] if name == "labelled" else sorted(answered)[-3:]
@@ -221,7 +262,7 @@ def print_floor(labelled: list[tuple[float, float, bool]], nonsense: list[tuple[
     chosen = calibrate_floor(labelled, nonsense)
     print("  calibrated (no labelled query flagged, the most nonsense ones, then the widest margin): "
           + (f"cosine {chosen[0]:.3f}, coverage {chosen[1]:.3f} flag {chosen[2]} of the {len(nonsense)} nonsense queries "
-             "(before the rules for phrases and stop words)" if chosen else "none"))
+             "(of those the rules below do not settle)" if chosen else "none"))
 
 
 def summary_table(results: dict[str, list[dict]]) -> list[dict]:
@@ -419,6 +460,7 @@ def main() -> None:
             results = evaluate(workspace, queries)
             nonsense_queries = load_queries(NONSENSE)
             floor = (match_evidence(workspace, queries), match_evidence(workspace, nonsense_queries))
+            rules = (floor_rules(workspace, queries), floor_rules(workspace, nonsense_queries))
     corpus = "bundled corpus" if args.bundled_only else "bundled corpus + bench/corpus"
     print(f"{len(queries)} labelled queries (grades 0-3), {corpus}, cutoff {CUTOFF}\n")
     print_table(summary_table(results))
@@ -427,6 +469,7 @@ def main() -> None:
     print_grouped(grouped_table(results, args.draws))
     print(f"\nRelevance floor: {len(queries)} labelled vs {len(nonsense_queries)} nonsense/hostile queries, hybrid mode\n")
     print_floor(*floor, queries, nonsense_queries)
+    print_floor_rules(*rules)
     if args.per_query:
         print()
         print_per_query(queries, results)

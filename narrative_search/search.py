@@ -50,8 +50,9 @@ from .index import SearchIndex
 from .keyword import fts_phrase
 from .model import ACTION_KINDS, PASSAGE_KINDS, SEARCH_MODES, ActionHit, PassageHit, SearchFilters, SearchMode, SearchResult
 from .months import is_month, month_number
-from .passages import english_stop_words, sentence_spans
+from .passages import english_stop_words, is_table_furniture, sentence_spans
 from .protocols import TextEncoder
+from .readers.furniture import line_reason, page_date_of_line
 from .vocabulary import Vocabulary, default_vocabulary
 
 #: Reciprocal rank fusion constant: 60 as in Cormack et al. (2009); it damps the
@@ -435,41 +436,139 @@ def content_words(parsed: ParsedQuery) -> list[str]:
     return [term for term in parsed.terms if term not in stop and any(c.isalpha() for c in term)]
 
 
-def word_coverage(parsed: ParsedQuery, index: SearchIndex, legs: "Legs") -> float:
+#: A query whose content words are mostly unknown to the index (more than this share with no
+#: passage holding them: "lorem ipsum dolor sit amet") needs a cosine of UNKNOWN_CLOSENESS to be
+#: a close match: its vector is the model's guess at words the documents never use. The labelled
+#: queries of that shape (people's own words: "who is actually in charge ... when promises slip",
+#: every content word unknown) reach down to a cosine of 0.40; placeholder text reaches 0.34.
+UNKNOWN_SHARE = 0.5
+UNKNOWN_CLOSENESS = 0.37
+
+#: A query holding at least CODE_MARKS_MIN marks of code syntax (:func:`code_marks`) is code, not
+#: words: it counts only by its plain words (:func:`plain_words`), and is a close match only when
+#: both rankings are close, not either: its best keyword hit holds CODE_COVERAGE of its plain
+#: words and its cosine reaches CODE_CLOSENESS. The documents' common words in an injection
+#: string hold half of it ("'; DROP TABLE actions; --") or most ("actions MATCH '*' NEAR/0"),
+#: at cosines of 0.31 and 0.47; words wrapped in code ("{{ehcp}} timeliness") reach 0.6.
+CODE_MARKS_MIN = 2
+CODE_COVERAGE = 0.6
+CODE_CLOSENESS = 0.5
+
+#: Code syntax: statement separators, comment markers, comparison and assignment operators, the
+#: brackets of markup and templates, shell and template sigils, wildcards, FTS5's NEAR.
+_CODE_MARK = re.compile(r";|--|/\*|\*/|//|[=<>]=?|!=|[{}\[\]$`\\|*^]|\bNEAR\s*[/(]")
+#: A quote that is not an apostrophe inside a word ("son's") or after a plural ("kids' team").
+_STRAY_QUOTE = re.compile(r"(?<![A-Za-z])'|(?<![sS])'(?![A-Za-z])")
+_MARKUP_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+
+
+def code_marks(query: str) -> int:
+    """How many marks of code syntax ``query`` holds; unbalanced quotes (double, or stray single) count as one."""
+    marks = len(_CODE_MARK.findall(query))
+    quotes = query.count('"') + len(_STRAY_QUOTE.findall(query))
+    return marks + quotes % 2
+
+
+def plain_words(query: str) -> list[str]:
+    """The content words of ``query`` outside code syntax: markup tags set aside, whitespace-split tokens
+    that are a word once punctuation at their edges is set aside ("actions;" is the word "actions";
+    "1=1", "NEAR/0" and "alert('x')" are code), lower case, without stop words and bare numbers."""
+    stop = _stop_words()
+    words = []
+    for token in _MARKUP_TAG.sub(" ", query).split():
+        core = re.sub(r"^\W+|\W+$", "", token)
+        if core and _WORD.fullmatch(core) and core.lower() not in stop and any(c.isalpha() for c in core):
+            words.append(core.lower())
+    return list(dict.fromkeys(words))
+
+
+def is_furniture_query(query: str) -> bool:
+    """Whether the readers would drop ``query`` as page or table furniture ("Page 3 of 47", "Back to top",
+    "Page last updated: 3 March 2021"): no document answers with its own furniture."""
+    text = query.replace('"', " ").strip()
+    return is_table_furniture(text, "") or line_reason(text) is not None or page_date_of_line(text) is not None
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    """What the relevance floor reads from a query's text alone, before any ranking."""
+
+    furniture: bool  # the readers would drop it as page furniture
+    code: bool  # mostly code syntax (at least CODE_MARKS_MIN marks)
+    plain: tuple[str, ...]  # its content words outside code syntax
+
+    @classmethod
+    def of(cls, query: str) -> "QueryShape":
+        return cls(is_furniture_query(query), code_marks(query) >= CODE_MARKS_MIN, tuple(plain_words(query)))
+
+
+def known_words(parsed: ParsedQuery, index: SearchIndex, words: Sequence[str], legs: Optional["Legs"] = None) -> list[bool]:
+    """Per word, whether some passage holds it or another form of its vocabulary concept (document frequency > 0)."""
+    rarity = legs.rarity if legs is not None else lambda index, forms: index.word_rarity(forms)
+    return [any(value > 0 for value in rarity(index, list(parsed.alternatives(word)))) for word in words]
+
+
+def unknown_share(parsed: ParsedQuery, index: SearchIndex, legs: Optional["Legs"] = None) -> float:
+    """The share of the query's content words that no passage holds (0 when it has none)."""
+    words = content_words(parsed)
+    return known_words(parsed, index, words, legs).count(False) / len(words) if words else 0.0
+
+
+def word_coverage(parsed: ParsedQuery, index: SearchIndex, legs: "Legs", words: Optional[Sequence[str]] = None) -> float:
     """The most of the query's words any of the keyword ranking's best passages holds, each word weighted by rarity.
 
     Stop words and bare numbers do not count (a query of them alone covers nothing); a
-    word found nowhere weighs as much as the rarest; a quoted phrase, which
-    every candidate holds, counts as a rare word found.
+    word found nowhere weighs as much as the rarest and is never held (light stemming
+    might find it where FTS5 does not); a quoted phrase, which every candidate holds,
+    counts as a rare word found. ``words`` (a code query's plain words) replaces the
+    query's content words and phrases.
     """
-    words = content_words(parsed)
-    if not words and not parsed.phrases:
+    phrases = len(parsed.phrases) if words is None else 0
+    words = content_words(parsed) if words is None else list(words)
+    if not words and not phrases:
         return 0.0
     weights = [rarity or 1.0 for rarity in legs.rarity(index, words)]
-    total = sum(weights) + len(parsed.phrases)
-    best = len(parsed.phrases) / total
+    known = known_words(parsed, index, words, legs)
+    total = sum(weights) + phrases
+    best = phrases / total
     for text in legs.top_keyword_texts(index):
         found = {light_stem(w) for w in re.findall(r"\w+", text)}
-        held = sum(weight for word, weight in zip(words, weights)
-                   if any(all(light_stem(w) in found for w in re.findall(r"\w+", form)) for form in parsed.alternatives(word)))
-        best = max(best, (held + len(parsed.phrases)) / total)
+        held = sum(weight for word, weight, seen in zip(words, weights, known) if seen and any(
+            all(light_stem(w) in found for w in re.findall(r"\w+", form)) for form in parsed.alternatives(word)))
+        best = max(best, (held + phrases) / total)
     return best
 
 
-def is_weak_match(closeness: Optional[float], coverage: Optional[float]) -> bool:
+def is_weak_match(closeness: Optional[float], coverage: Optional[float], closeness_bar: float = FLOOR_CLOSENESS,
+                  coverage_bar: float = FLOOR_COVERAGE) -> bool:
     """Whether neither ranking found a close match (see :data:`FLOOR_CLOSENESS`); unknown evidence counts as weak."""
-    return (closeness or 0.0) < FLOOR_CLOSENESS and (coverage or 0.0) < FLOOR_COVERAGE
+    return (closeness or 0.0) < closeness_bar and (coverage or 0.0) < coverage_bar
 
 
-def no_close_match(parsed: ParsedQuery, closeness: Optional[float], coverage: Optional[float]) -> bool:
-    """The relevance floor: a quoted phrase found verbatim is a close match; a query of nothing but stop words and
-    numbers ("the", "See above", "12345") never is; any other query is weak when both rankings are
-    (:func:`is_weak_match`).
+def no_close_match(parsed: ParsedQuery, closeness: Optional[float], coverage: Optional[float],
+                   shape: Optional[QueryShape] = None, unknown: float = 0.0) -> bool:
+    """The relevance floor, first rule that applies:
+
+    - page or table furniture ("Page 3 of 47", "Back to top") is never a close match;
+    - a query that is mostly code syntax counts only by its plain words (``coverage``
+      is then theirs), and needs both rankings close (:data:`CODE_COVERAGE`, :data:`CODE_CLOSENESS`);
+    - a quoted phrase found verbatim is a close match;
+    - a query of nothing but stop words and numbers ("the", "See above", "12345") never is;
+    - a query whose content words are mostly unknown to the index (``unknown`` is their share)
+      needs a cosine of :data:`UNKNOWN_CLOSENESS`;
+    - any other query is weak when both rankings are (:func:`is_weak_match`).
     """
+    shape = shape or QueryShape.of(parsed.text)
+    if shape.furniture:
+        return True
+    if shape.code:
+        return not shape.plain or (closeness or 0.0) < CODE_CLOSENESS or (coverage or 0.0) < CODE_COVERAGE
     if parsed.phrases:
         return False
     if not content_words(parsed):
         return True
+    if unknown > UNKNOWN_SHARE:
+        return is_weak_match(closeness, coverage, UNKNOWN_CLOSENESS)
     return is_weak_match(closeness, coverage)
 
 
@@ -740,8 +839,9 @@ def search(
         ]
         hits.append(ActionHit(key=key, score=score, passages=passage_hits, title=index.title_of(passage_hits[0].passage.action_id)))
     closeness = float(legs.dense_scores.max()) if len(legs.dense_scores) else None
-    coverage = word_coverage(parsed, index, legs) if mode != "dense" else None
-    weak = mode == "hybrid" and no_close_match(parsed, closeness, coverage)
+    shape = QueryShape.of(query)
+    coverage = word_coverage(parsed, index, legs, shape.plain if shape.code else None) if mode != "dense" else None
+    weak = mode == "hybrid" and no_close_match(parsed, closeness, coverage, shape, unknown_share(parsed, index, legs))
     result = SearchResult(query, hits, filters, None, len(scored), weak=weak, closeness=closeness, coverage=coverage)
     if explain:
         explain_hits(result.hits, index, embedder, parsed, query_vector=vector)
