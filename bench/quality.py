@@ -247,6 +247,10 @@ def print_floor(labelled: list[tuple[float, float, bool]], nonsense: list[tuple[
     print(f"  labelled queries flagged: {len(flagged_ours)}/{len(labelled)} {' '.join(flagged_ours)}")
     print(f"  nonsense queries flagged: {len(nonsense) - len(missed)}/{len(nonsense)} "
           f"{'missed: ' + ' '.join(missed) if missed else ''}")
+    held_out = [q["id"] for q in nonsense_queries if q.get("held_out")]
+    if held_out:
+        print(f"  of those, written after the rules were set (held out): {len([i for i in held_out if i not in missed])}/"
+              f"{len(held_out)} flagged{', missed: ' + ' '.join(i for i in held_out if i in missed) if set(held_out) & set(missed) else ''}")
     print(f"  (of those, {refused} refused or settled before the two thresholds: no words; only stop words and numbers; "
           "page furniture; code syntax; mostly unknown words, see the rules below)")
     for name, points, ids in (("labelled", labelled, queries), ("nonsense", nonsense_queries and nonsense, nonsense_queries)):
