@@ -45,6 +45,7 @@ import json
 import math
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence
 
@@ -60,6 +61,7 @@ from narrative_search.search import (  # noqa: E402
     CODE_CLOSENESS,
     CODE_COVERAGE,
     DEFAULT_FUSION,
+    EXPANSION_WEIGHT,
     FLOOR_CLOSENESS,
     FLOOR_COVERAGE,
     UNKNOWN_CLOSENESS,
@@ -366,7 +368,8 @@ RRF_KS = (20, 60, 120)
 
 
 def fusion_grid() -> list[tuple[str, Fusion]]:
-    """(family, settings) for every fusion tried: the families are the issue's (a) to (d)."""
+    """(family, settings) for every fusion tried: the families are the issue's (a) to (d), each with the
+    default's refinements (:func:`refinement_grid`)."""
     grid: list[tuple[str, Fusion]] = []
     for level in ("passage", "action"):
         for method in ("rrf", "convex"):
@@ -374,8 +377,8 @@ def fusion_grid() -> list[tuple[str, Fusion]]:
             for normalise, rrf_k in shapes:
                 for weighting in ("fixed", "coverage", "shape", "both"):
                     for weight in KEYWORD_WEIGHTS[method]:
-                        fusion = Fusion(method=method, level=level, weighting=weighting,  # type: ignore[arg-type]
-                                        keyword_weight=weight, normalise=normalise, rrf_k=rrf_k)  # type: ignore[arg-type]
+                        fusion = replace(DEFAULT_FUSION, method=method, level=level, weighting=weighting,  # type: ignore[arg-type]
+                                         keyword_weight=weight, normalise=normalise, rrf_k=rrf_k)  # type: ignore[arg-type]
                         if level == "action":
                             family = "d action-level"
                         elif method == "rrf":
@@ -385,6 +388,28 @@ def fusion_grid() -> list[tuple[str, Fusion]]:
                         else:
                             family = "c convex+query weight"
                         grid.append((family, fusion))
+    return grid
+
+
+PRF_DEPTHS = (3, 5, 10)
+PRF_WEIGHTS = (0.25, 0.5, 1.0)
+SECOND_SHARES = (0.1, 0.25, 0.5)
+TITLE_BONUSES = (0.002, 0.005, 0.01)
+EXPANSION_WEIGHTS = (0.3, 0.8, 1.0)
+
+
+def refinement_grid(base: Fusion = DEFAULT_FUSION) -> list[tuple[str, Fusion]]:
+    """(family, settings) for each refinement of ``base`` tried one at a time, each family holding ``base`` too:
+    (e) pseudo-relevance feedback of the vector leg, from its own best passages or the fused ranking's; (f) an
+    action scored by its best passage plus a share of its next best; (g) a title bonus; (h) the weight of
+    vocabulary expansions in the keyword leg."""
+    plain = replace(base, prf_depth=0, second_share=0.0, title_bonus=0.0, expansion_weight=EXPANSION_WEIGHT)
+    grid: list[tuple[str, Fusion]] = [("e prf", plain)]
+    grid += [("e prf", replace(plain, prf_depth=depth, prf_weight=weight, prf_source=source))  # type: ignore[arg-type]
+             for source in ("dense", "fused") for depth in PRF_DEPTHS for weight in PRF_WEIGHTS]
+    grid += [("f second share", replace(plain, second_share=share)) for share in (0.0,) + SECOND_SHARES]
+    grid += [("g title bonus", replace(plain, title_bonus=bonus)) for bonus in (0.0,) + TITLE_BONUSES]
+    grid += [("h expansion weight", replace(plain, expansion_weight=weight)) for weight in (EXPANSION_WEIGHT,) + EXPANSION_WEIGHTS]
     return grid
 
 
@@ -410,10 +435,11 @@ def cross_validate(scores: np.ndarray, allowed: Sequence[int], assignments: list
     return held_out / len(assignments), chosen
 
 
-def run_cross_validation(workspace: Workspace, queries: list[dict], draws: int = DRAWS) -> None:
-    """Every fusion of :func:`fusion_grid` on every query; per family the 5x5-fold held-out nDCG@10, with intervals."""
+def run_cross_validation(workspace: Workspace, queries: list[dict], draws: int = DRAWS, refinements: bool = False) -> None:
+    """Every fusion of :func:`fusion_grid` (or with ``refinements``, of :func:`refinement_grid`) on every query;
+    per family the 5x5-fold held-out nDCG@10, with intervals."""
     vectors = query_vectors(workspace, queries)
-    grid = fusion_grid()
+    grid = refinement_grid() if refinements else fusion_grid()
     scores = np.array([[r["ndcg"] for r in evaluate(workspace, queries, ("hybrid",), vectors, fusion=fusion)["hybrid"]]
                        for _, fusion in grid])
     dense = np.array([r["ndcg"] for r in evaluate(workspace, queries, ("dense",), vectors)["dense"]])
@@ -449,6 +475,9 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=DRAWS, help=f"bootstrap draws (default {DRAWS})")
     parser.add_argument("--cross-validate", action="store_true",
                         help="choose the fusion of the two rankings by cross-validated nDCG@10 (slow: every setting)")
+    parser.add_argument("--refinements", action="store_true",
+                        help="with --cross-validate: the refinements of the default fusion (feedback, second passage, "
+                             "title bonus, expansion weight) instead of the fusions")
     parser.add_argument("--bundled-only", action="store_true",
                         help="ingest data/ only (queries answered only in bench/corpus then score 0)")
     args = parser.parse_args()
@@ -459,7 +488,7 @@ def main() -> None:
         with Workspace.open(home) as workspace:
             workspace.ingest(folders)
             if args.cross_validate:
-                run_cross_validation(workspace, queries, args.draws)
+                run_cross_validation(workspace, queries, args.draws, args.refinements)
                 return
             results = evaluate(workspace, queries)
             nonsense_queries = load_queries(NONSENSE)

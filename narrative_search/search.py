@@ -11,12 +11,16 @@ query --parse_query--> words and "quoted phrases"
 Fusion (:data:`DEFAULT_FUSION`, chosen by ``bench/quality.py --cross-validate``
 over rank and score fusion, of passages or of actions, with fixed and
 per-query keyword weights): each ranking first scores an action by its best
-passage, then the two rankings of actions are fused by reciprocal rank, the
+passage (plus a tenth of its next best: several close passages are more
+telling than one), then the two rankings of actions are fused by reciprocal rank, the
 keyword ranking weighted per query by how much of the query its best hits
 hold and how keyword-like the query is (acronyms, vocabulary terms, rare
 words, refs, quoted phrases). Fusing passages before pooling let a weak
 ranking drag a strong one down: an action first by keywords and far down by
-meaning lost to passages middling in both.
+meaning lost to passages middling in both. Tried and not kept
+(``bench/quality.py --cross-validate --refinements``): pseudo-relevance
+feedback of the vector leg (-0.01 to -0.05 nDCG@10), a title bonus, other
+weights of the vocabulary's expansions (no change).
 
 Quoted phrases must appear verbatim (FTS5 phrase match, stemmed): they
 restrict both rankings, so a user's quotes are never overridden by a vector
@@ -120,9 +124,9 @@ class ParsedQuery:
         """
         return tuple(form.lower() for concept in self.concepts for form in concept.typed if len(_WORD.findall(form)) == 1)
 
-    def keyword_groups(self) -> list[list[tuple[str, float]]]:
-        """Per concept, its forms as OR-ed keyword terms: those typed at weight 1, the others at EXPANSION_WEIGHT."""
-        return [[(form, 1.0) for form in c.typed] + [(form, EXPANSION_WEIGHT) for form in c.others] for c in self.concepts]
+    def keyword_groups(self, expansion_weight: float = EXPANSION_WEIGHT) -> list[list[tuple[str, float]]]:
+        """Per concept, its forms as OR-ed keyword terms: those typed at weight 1, the others at ``expansion_weight``."""
+        return [[(form, 1.0) for form in c.typed] + [(form, expansion_weight) for form in c.others] for c in self.concepts]
 
     def alternatives(self, term: str) -> tuple[str, ...]:
         """The forms that count as ``term`` in a passage: itself, and for a concept's word all its forms."""
@@ -351,6 +355,7 @@ FusionMethod = Literal["rrf", "convex"]
 FusionLevel = Literal["passage", "action"]
 KeywordWeighting = Literal["fixed", "coverage", "shape", "both"]
 Normalisation = Literal["minmax", "zscore", "max"]
+FeedbackSource = Literal["dense", "fused"]
 
 
 @dataclass(frozen=True)
@@ -375,14 +380,31 @@ class Fusion:
     keyword_weight: float = 1.0
     normalise: Normalisation = "minmax"
     rrf_k: int = RRF_K
+    #: Pseudo-relevance feedback of the vector leg (Rocchio): the query's vector plus ``prf_weight``
+    #: times the mean vector of the best ``prf_depth`` passages of a first pass (``prf_source``: the
+    #: vector leg's, or the fused ranking's best action each), searched again. 0: none.
+    prf_depth: int = 0
+    prf_weight: float = 0.5
+    prf_source: FeedbackSource = "dense"
+    #: At the action level, each leg scores an action by its best passage plus this share of its next best.
+    second_share: float = 0.0
+    #: Added to a group's fused score times the share of the query's words its title holds (a section's
+    #: heading, an action's first line).
+    title_bonus: float = 0.0
+    #: Weight of a vocabulary expansion in the keyword leg (see :data:`EXPANSION_WEIGHT`).
+    expansion_weight: float = EXPANSION_WEIGHT
 
     def describe(self) -> str:
         norm = f" {self.normalise}" if self.method == "convex" else f" k={self.rrf_k}"
-        return f"{self.method}{norm} {self.level} {self.weighting} w={self.keyword_weight:g}"
+        extras = [f"prf {self.prf_source} {self.prf_depth}x{self.prf_weight:g}" if self.prf_depth else "",
+                  f"2nd {self.second_share:g}" if self.second_share else "",
+                  f"title {self.title_bonus:g}" if self.title_bonus else "",
+                  f"exp {self.expansion_weight:g}" if self.expansion_weight != EXPANSION_WEIGHT else ""]
+        return " ".join([f"{self.method}{norm} {self.level} {self.weighting} w={self.keyword_weight:g}"] + [e for e in extras if e])
 
 
 #: The fusion a search uses unless told otherwise (chosen by bench/quality.py --cross-validate).
-DEFAULT_FUSION = Fusion(method="rrf", level="action", weighting="both", keyword_weight=1.0)
+DEFAULT_FUSION = Fusion(method="rrf", level="action", weighting="both", keyword_weight=1.0, second_share=0.1)
 
 #: A query word of at least two capitals and no small letters ("EHCP", "SEMH") is an acronym.
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]+s?$")
@@ -640,6 +662,18 @@ def _ranks(scores: dict[str, float]) -> dict[str, int]:
     return {key: rank for rank, key in enumerate(sorted(scores, key=lambda k: (-scores[k], k)), start=1)}
 
 
+def pooled(scores: Iterable[tuple[str, float]], second_share: float = 0.0) -> dict[str, float]:
+    """Per group, its best score plus ``second_share`` of its next best (max-pooling when 0)."""
+    top: dict[str, list[float]] = {}
+    for key, score in scores:
+        best = top.setdefault(key, [])
+        best.append(score)
+        if len(best) > 2:
+            best.sort(reverse=True)
+            del best[2:]
+    return {key: max(best) + (second_share * min(best) if second_share and len(best) == 2 else 0.0) for key, best in top.items()}
+
+
 def fuse_legs(legs: Legs, index: SearchIndex, fusion: Fusion, query_vector: Optional[np.ndarray]
               ) -> tuple[dict[int, float], Optional[dict[str, float]], Optional[dict[int, str]]]:
     """(score per passage row, score per group or None, group per row or None) of the two legs fused as ``fusion`` says.
@@ -667,15 +701,10 @@ def fuse_legs(legs: Legs, index: SearchIndex, fusion: Fusion, query_vector: Opti
     if fusion.level == "passage":
         return row_scores, None, None
     keys = group_keys(rows, index)
-    best_dense: dict[str, float] = {}
-    best_keyword: dict[str, float] = {}
     dense_set, keyword_set = set(legs.dense_rows.tolist()), set(legs.keyword_rows.tolist())
-    for row, d, w in zip(rows, dense, keyword):
-        key = keys[row]
-        if row in dense_set or fusion.method == "convex":
-            best_dense[key] = max(best_dense.get(key, -np.inf), float(d))
-        if row in keyword_set or fusion.method == "convex":
-            best_keyword[key] = max(best_keyword.get(key, -np.inf), float(w))
+    convex = fusion.method == "convex"
+    best_dense = pooled([(keys[row], float(d)) for row, d in zip(rows, dense) if convex or row in dense_set], fusion.second_share)
+    best_keyword = pooled([(keys[row], float(w)) for row, w in zip(rows, keyword) if convex or row in keyword_set], fusion.second_share)
     if fusion.method == "convex":
         group_scores = {key: best_dense[key] + weight * best_keyword[key] for key in best_dense}
     else:
@@ -754,6 +783,64 @@ def group_by_action(scored: dict[int, float], index: SearchIndex, k: int, group_
     return [(key, score_of[key], rows) for key, rows in ranked[:k]]
 
 
+def feedback_vector(vector: np.ndarray, seeds: np.ndarray, weight: float) -> np.ndarray:
+    """Rocchio's expanded query: ``vector`` plus ``weight`` times the mean of the ``seeds`` rows of vectors, unit length."""
+    query = np.asarray(vector, dtype=np.float32).reshape(-1)
+    if len(seeds) == 0:
+        return query
+    expanded = query + weight * seeds.mean(axis=0)
+    norm = float(np.linalg.norm(expanded))
+    return (expanded / norm).astype(np.float32) if norm > 0 else query
+
+
+def feedback_rows(legs: Legs, index: SearchIndex, fusion: Fusion, scored: dict[int, float],
+                  group_scores: Optional[dict[str, float]], keys: Optional[dict[int, str]]) -> list[int]:
+    """The passages pseudo-relevance feedback reads: the vector leg's best, or the best passage of each best fused group."""
+    if fusion.prf_source == "dense":
+        return [int(row) for row in legs.dense_rows[:fusion.prf_depth]]
+    return [rows[0] for _, _, rows in group_by_action(scored, index, fusion.prf_depth, group_scores, keys)]
+
+
+def title_coverage(parsed: ParsedQuery, title: str) -> float:
+    """The share of the query's content words (or a vocabulary form of each) a title holds."""
+    words = content_words(parsed)
+    if not words or not title:
+        return 0.0
+    found = {light_stem(w) for w in re.findall(r"\w+", title)}
+    held = sum(1 for word in words if any(all(light_stem(w) in found for w in re.findall(r"\w+", form))
+                                          for form in parsed.alternatives(word)))
+    return held / len(words)
+
+
+def group_titles(keys: dict[int, str], index: SearchIndex) -> dict[str, str]:
+    """Per group among ``keys``: a section's heading, or the first line of an action's own description."""
+    titles = {key: index.title_of(key) or "" for key in set(keys.values()) if key in index.action_row_of}
+    if "action" in index.kind_names:
+        own = index.kind_names.index("action")
+        described = [row for row, key in keys.items() if not titles.get(key, "x") and int(index.kind_codes[row]) == own]
+        for row, passage in index.passages(described).items():
+            titles[keys[row]] = passage.text.split("\n", 1)[0]
+    return titles
+
+
+def hybrid_ranking(legs: Legs, index: SearchIndex, parsed: ParsedQuery, fusion: Fusion, vector: Optional[np.ndarray],
+                   mask: Optional[np.ndarray], candidates: int
+                   ) -> tuple[dict[int, float], Optional[dict[str, float]], Optional[dict[int, str]]]:
+    """The two legs fused (:func:`fuse_legs`), after pseudo-relevance feedback of the vector leg and with the
+    title bonus if ``fusion`` asks for them; ``legs`` then holds the vector leg searched again."""
+    scored, group_scores, keys = fuse_legs(legs, index, fusion, vector)
+    if fusion.prf_depth and vector is not None and len(legs.dense_rows):
+        seeds = feedback_rows(legs, index, fusion, scored, group_scores, keys)
+        vector = feedback_vector(vector, index.passage_vectors(seeds), fusion.prf_weight)
+        legs.dense_rows, legs.dense_scores = index.dense(vector, candidates, mask)
+        scored, group_scores, keys = fuse_legs(legs, index, fusion, vector)
+    if fusion.title_bonus and group_scores is not None and keys is not None:
+        titles = group_titles(keys, index)
+        group_scores = {key: score + fusion.title_bonus * title_coverage(parsed, titles.get(key, ""))
+                        for key, score in group_scores.items()}
+    return scored, group_scores, keys
+
+
 def search(
     index: SearchIndex,
     embedder: TextEncoder,
@@ -804,20 +891,21 @@ def search(
     if mode in ("hybrid", "dense"):
         vector = query_vector if query_vector is not None else embedder.encode_query(parsed.text)
         legs.dense_rows, legs.dense_scores = index.dense(vector, candidates, mask)
+    fusion = fusion or DEFAULT_FUSION
     if mode in ("hybrid", "keyword"):
         grouped = set(parsed.grouped_words())
         words = [word for word in parsed.keyword_words() if word not in grouped]
-        legs.keyword_rows, legs.keyword_scores = index.keyword(words, candidates, mask, parsed.keyword_groups())
-    fusion = fusion or DEFAULT_FUSION
+        legs.keyword_rows, legs.keyword_scores = index.keyword(words, candidates, mask, parsed.keyword_groups(fusion.expansion_weight))
+    similarities = dict(zip(legs.dense_rows.tolist(), legs.dense_scores.tolist()))  # with the query as typed
+    closeness = float(legs.dense_scores.max()) if len(legs.dense_scores) else None
     if mode == "hybrid":
         legs.keyword_weight = keyword_weight if keyword_weight is not None else query_keyword_weight(parsed, index, legs, fusion)
-        scored, group_scores, keys = fuse_legs(legs, index, fusion, vector)
+        scored, group_scores, keys = hybrid_ranking(legs, index, parsed, fusion, vector, mask, candidates)
     else:  # one leg: its reciprocal ranks, an action scoring its best passage
         scored, group_scores, keys = fuse([legs.dense_rows if mode == "dense" else legs.keyword_rows]), None, None
     if not scored:
         where = f" with {filters.describe()}" if filters.active else ""
         return SearchResult(query, [], filters, f"No passage{where} matches {query!r}.", 0)
-    similarities = dict(zip(legs.dense_rows.tolist(), legs.dense_scores.tolist()))
     dense_rows, keyword_rows = legs.dense_rows, legs.keyword_rows
     dense_rank = {int(row): rank for rank, row in enumerate(dense_rows, start=1)}
     keyword_rank = {int(row): rank for rank, row in enumerate(keyword_rows, start=1)}
@@ -838,7 +926,6 @@ def search(
             for row in rows[:PASSAGES_PER_HIT]
         ]
         hits.append(ActionHit(key=key, score=score, passages=passage_hits, title=index.title_of(passage_hits[0].passage.action_id)))
-    closeness = float(legs.dense_scores.max()) if len(legs.dense_scores) else None
     shape = QueryShape.of(query)
     coverage = word_coverage(parsed, index, legs, shape.plain if shape.code else None) if mode != "dense" else None
     weak = mode == "hybrid" and no_close_match(parsed, closeness, coverage, shape, unknown_share(parsed, index, legs))
