@@ -43,11 +43,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import tempfile
-from dataclasses import replace
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -468,6 +470,109 @@ def run_cross_validation(workspace: Workspace, queries: list[dict], draws: int =
           f"{scores[current].mean() if current is not None else float('nan'):.3f} in-sample")
 
 
+# -- ablation: the issue's steps switched off one at a time ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ablation:
+    """One configuration: module constants set while the corpus is indexed (``passages``) and searched
+    (``search``), environment variables, and the fusion; ``ranks`` False for a step that cannot move nDCG."""
+
+    name: str
+    passages: dict[str, Any] = field(default_factory=dict)
+    search: dict[str, Any] = field(default_factory=dict)
+    environment: dict[str, str] = field(default_factory=dict)
+    fusion: Optional[Fusion] = None
+    ranks: bool = True
+
+
+def ablations() -> list[Ablation]:
+    """The current configuration, then each step of issue 13 switched off (or, for context, on) alone."""
+    no_floor = {"FLOOR_CLOSENESS": 0.0, "FLOOR_COVERAGE": 0.0, "CODE_MARKS_MIN": 10**9, "UNKNOWN_SHARE": 1.0,
+                "FURNITURE_NEVER_CLOSE": False}
+    return [
+        Ablation("current"),
+        Ablation("units that answer off (furniture kept, a hit per span)", passages={"DROP_FURNITURE": False},
+                 search={"UNIT_LINE_GAP": -1, "UNATTRIBUTED_MARGIN": 0.0}),
+        Ablation("context in passages on", passages={"CONTEXT_IN_PASSAGES": True}),
+        Ablation("fusion as before (passage-level RRF)", fusion=Fusion()),
+        Ablation("no second passage share", fusion=replace(DEFAULT_FUSION, second_share=0.0)),
+        Ablation("no vocabulary", environment={"NARRATIVE_SEARCH_VOCABULARY": "/nonexistent/vocabulary.csv"}),
+        Ablation("no dedupe of shared sentences", passages={"SHARED_FIELD_MIN_ACTIONS": 10**9}),
+        Ablation("with feedback (dense 5 x 0.25; not kept)", fusion=replace(DEFAULT_FUSION, prf_depth=5, prf_weight=0.25)),
+        Ablation("floor: no furniture rule", search={"FURNITURE_NEVER_CLOSE": False}, ranks=False),
+        Ablation("floor: no code rule", search={"CODE_MARKS_MIN": 10**9}, ranks=False),
+        Ablation("floor: no unknown-words rule", search={"UNKNOWN_SHARE": 1.0}, ranks=False),
+        Ablation("floor as before (no furniture, code, unknown rule)", search={k: v for k, v in no_floor.items() if not k.startswith("FLOOR")},
+                 ranks=False),
+        Ablation("floor off (refused and stop-word queries remain)", search=no_floor, ranks=False),
+        Ablation("phrase marks (display only)", ranks=False),
+    ]
+
+
+@contextmanager
+def configured(ablation: Ablation) -> Iterator[None]:
+    """``ablation``'s constants and environment in force, restored after."""
+    from narrative_search import passages as passages_module
+    from narrative_search import search as search_module
+
+    saved: list[tuple[Any, str, Any]] = []
+    for module, values in ((passages_module, ablation.passages), (search_module, ablation.search)):
+        for name, value in values.items():
+            saved.append((module, name, getattr(module, name)))
+            setattr(module, name, value)
+    environment = {name: os.environ.get(name) for name in ablation.environment}
+    os.environ.update(ablation.environment)
+    try:
+        yield
+    finally:
+        for module, name, value in saved:
+            setattr(module, name, value)
+        for name, value in environment.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def run_ablation(folders: list[Path], queries: list[dict], scratch: Path, draws: int = DRAWS) -> None:
+    """Per configuration of :func:`ablations`: hybrid nDCG@10 per style, hybrid - dense with its interval, and
+    the queries the floor flags; a configuration that changes the passages is indexed in a home of its own
+    (every home sharing one cache of vectors; the others share the current one)."""
+    from narrative_search.embed import Embedder
+
+    nonsense = load_queries(NONSENSE)
+    held_out = [i for i, q in enumerate(nonsense) if q.get("held_out")]
+    resamples = bootstrap_draws(len(queries), draws)
+    styles = np.array([q["style"] for q in queries])
+    print(f"Ablation of issue 13's steps: {len(queries)} labelled queries, nDCG@10 of the hybrid (dense: the vector leg "
+          f"alone, same index), bootstrap 95% intervals ({draws} draws); floor: queries flagged no close match "
+          f"(labelled / old nonsense / nonsense written after the rules)\n")
+    print(f"{'configuration':52} {'all':>6} {'95% interval':>15} {'user':>6} {'kw':>6} {'quest':>6} | "
+          f"{'dense':>6} {'hyb-dns':>7} {'95% interval':>15} | floor")
+    with Embedder(cache_path=scratch / "vectors.sqlite") as embedder:
+        homes: dict[str, Path] = {}
+        for ablation in ablations():
+            home = homes.setdefault(repr(sorted(ablation.passages.items())), scratch / f"home-{len(homes)}")
+            with configured(ablation), Workspace.open(home, embedder=embedder) as workspace:
+                workspace.ingest(folders)
+                flagged = [weak for _, _, weak in match_evidence(workspace, queries + nonsense)]
+                ours, theirs = flagged[:len(queries)], flagged[len(queries):]
+                floor = (f"{sum(ours)}/{len(ours)} {sum(theirs) - sum(theirs[i] for i in held_out)}/{len(theirs) - len(held_out)} "
+                         f"{sum(theirs[i] for i in held_out)}/{len(held_out)}")
+                if not ablation.ranks:
+                    print(f"{ablation.name:52} {'(ranking as current)':>45} | {'':>31} | {floor}")
+                    continue
+                results = evaluate(workspace, queries, ("dense", "hybrid"), fusion=ablation.fusion or DEFAULT_FUSION)
+            hybrid = np.array([r["ndcg"] for r in results["hybrid"]])
+            dense = np.array([r["ndcg"] for r in results["dense"]])
+            mean, low, high = interval(hybrid, resamples)
+            gap = interval(hybrid - dense, resamples)
+            by_style = " ".join(f"{hybrid[styles == style].mean():6.3f}" for style in STYLES)
+            print(f"{ablation.name:52} {mean:6.3f} [{low:5.3f}, {high:5.3f}] {by_style} | {dense.mean():6.3f} "
+                  f"{gap[0]:7.3f} [{gap[1]:6.3f}, {gap[2]:6.3f}] | {floor}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--home", type=Path, default=None, help="folder for the corpus and index (default: temporary)")
@@ -478,6 +583,8 @@ def main() -> None:
     parser.add_argument("--refinements", action="store_true",
                         help="with --cross-validate: the refinements of the default fusion (feedback, second passage, "
                              "title bonus, expansion weight) instead of the fusions")
+    parser.add_argument("--ablation", action="store_true",
+                        help="nDCG@10 and the floor with each of issue 13's steps switched off in turn (indexes several homes)")
     parser.add_argument("--bundled-only", action="store_true",
                         help="ingest data/ only (queries answered only in bench/corpus then score 0)")
     args = parser.parse_args()
@@ -487,6 +594,9 @@ def main() -> None:
         home = args.home or Path(scratch)
         with Workspace.open(home) as workspace:
             workspace.ingest(folders)
+            if args.ablation:
+                run_ablation(folders, queries, Path(scratch), args.draws)
+                return
             if args.cross_validate:
                 run_cross_validation(workspace, queries, args.draws, args.refinements)
                 return

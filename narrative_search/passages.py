@@ -70,6 +70,10 @@ PASSAGE_FORMAT_VERSION = 5
 #: contextual retrieval does (bench/quality.py: see the docstring of :func:`update_context`).
 CONTEXT_IN_PASSAGES = False
 
+#: Whether table and page furniture (:func:`is_table_furniture`) is left out of the passages
+#: (``bench/quality.py --ablation`` measures it kept).
+DROP_FURNITURE = True
+
 #: Words of context at most: enough to say what the action is, leaving the model's window to the update.
 CONTEXT_WORDS = 40
 
@@ -342,7 +346,7 @@ def build_passages(
     documents = {doc.name: doc for doc in store.documents(council)}
     for span in store.unattributed():
         document = documents.get(span.document)
-        if document is None or not span.text.strip() or is_table_furniture(span.text, span.reason):
+        if document is None or not span.text.strip() or (DROP_FURNITURE and is_table_furniture(span.text, span.reason)):
             continue
         stem = span.document.rsplit(".", 1)[0]
         passages.append(

@@ -463,6 +463,9 @@ def content_words(parsed: ParsedQuery) -> list[str]:
 #: a close match: its vector is the model's guess at words the documents never use. The labelled
 #: queries of that shape (people's own words: "who is actually in charge ... when promises slip",
 #: every content word unknown) reach down to a cosine of 0.40; placeholder text reaches 0.34.
+#: Whether page furniture is never a close match (:func:`is_furniture_query`; off only to measure it).
+FURNITURE_NEVER_CLOSE = True
+
 UNKNOWN_SHARE = 0.5
 UNKNOWN_CLOSENESS = 0.37
 
@@ -561,9 +564,12 @@ def word_coverage(parsed: ParsedQuery, index: SearchIndex, legs: "Legs", words: 
     return best
 
 
-def is_weak_match(closeness: Optional[float], coverage: Optional[float], closeness_bar: float = FLOOR_CLOSENESS,
-                  coverage_bar: float = FLOOR_COVERAGE) -> bool:
-    """Whether neither ranking found a close match (see :data:`FLOOR_CLOSENESS`); unknown evidence counts as weak."""
+def is_weak_match(closeness: Optional[float], coverage: Optional[float], closeness_bar: Optional[float] = None,
+                  coverage_bar: Optional[float] = None) -> bool:
+    """Whether neither ranking found a close match: the cosine under ``closeness_bar`` and the coverage under
+    ``coverage_bar`` (by default :data:`FLOOR_CLOSENESS` and :data:`FLOOR_COVERAGE`); unknown evidence counts as weak."""
+    closeness_bar = FLOOR_CLOSENESS if closeness_bar is None else closeness_bar
+    coverage_bar = FLOOR_COVERAGE if coverage_bar is None else coverage_bar
     return (closeness or 0.0) < closeness_bar and (coverage or 0.0) < coverage_bar
 
 
@@ -581,7 +587,7 @@ def no_close_match(parsed: ParsedQuery, closeness: Optional[float], coverage: Op
     - any other query is weak when both rankings are (:func:`is_weak_match`).
     """
     shape = shape or QueryShape.of(parsed.text)
-    if shape.furniture:
+    if shape.furniture and FURNITURE_NEVER_CLOSE:
         return True
     if shape.code:
         return not shape.plain or (closeness or 0.0) < CODE_CLOSENESS or (coverage or 0.0) < CODE_COVERAGE

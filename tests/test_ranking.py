@@ -198,3 +198,38 @@ def test_hybrid_is_never_far_below_both_rankings_on_a_documents_words_query(work
     hybrid = [hit.action_id for hit in workspace.search("SENDIASS", k=5).hits]
     assert keyword[0] in hybrid
     assert np.isfinite([hit.score for hit in workspace.search("SENDIASS", k=5).hits]).all()
+
+
+def test_an_action_with_two_close_passages_outranks_one_with_a_single_slightly_closer_one() -> None:
+    from narrative_search.search import pooled
+
+    scores = [("rutland/1-1", 0.50), ("rutland/1-1", 0.48), ("rutland/1-1", 0.10), ("halton/2-1", 0.51)]
+    assert DEFAULT_FUSION.second_share > 0
+    shared = pooled(scores, DEFAULT_FUSION.second_share)
+    assert shared["rutland/1-1"] > shared["halton/2-1"]
+    assert shared["rutland/1-1"] == pytest.approx(0.50 + DEFAULT_FUSION.second_share * 0.48)  # the third does not count
+    best_only = pooled(scores)
+    assert best_only["halton/2-1"] > best_only["rutland/1-1"]
+
+
+def test_feedback_moves_the_query_towards_the_first_passages_found_and_keeps_it_unit_length() -> None:
+    from narrative_search.search import feedback_vector
+
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    seeds = np.array([[0.0, 1.0, 0.0], [0.6, 0.8, 0.0]], dtype=np.float32)
+    expanded = feedback_vector(query, seeds, 0.5)
+    assert np.linalg.norm(expanded) == pytest.approx(1.0)
+    assert expanded @ seeds.mean(axis=0) > query @ seeds.mean(axis=0)
+    assert np.array_equal(feedback_vector(query, seeds[:0], 0.5), query)
+
+
+def test_feedback_and_a_title_bonus_answer_and_leave_the_floor_reading_the_query_as_typed(workspace) -> None:
+    from dataclasses import replace
+
+    from narrative_search.search import search
+
+    fusion = replace(DEFAULT_FUSION, prf_depth=3, prf_weight=0.5, prf_source="fused", title_bonus=0.005)
+    plain = workspace.search("speech and language therapy", k=5, explain=False)
+    refined = search(workspace.index(), workspace.embedder, "speech and language therapy", k=5, explain=False, fusion=fusion)
+    assert len(refined.hits) == 5 and not refined.weak
+    assert refined.closeness == pytest.approx(plain.closeness)
