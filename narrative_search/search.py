@@ -480,8 +480,9 @@ CODE_COVERAGE = 0.6
 CODE_CLOSENESS = 0.5
 
 #: Code syntax: statement separators, comment markers, comparison and assignment operators, the
-#: brackets of markup and templates, shell and template sigils, wildcards, FTS5's NEAR.
-_CODE_MARK = re.compile(r";|--|/\*|\*/|//|[=<>]=?|!=|[{}\[\]$`\\|*^]|\bNEAR\s*[/(]")
+#: brackets of markup and templates, shell and template sigils, wildcards, FTS5's NEAR, column
+#: filters ("text:autism") and capital AND/OR/NOT, and a path's parent steps ("../").
+_CODE_MARK = re.compile(r";|--|/\*|\*/|//|[=<>]=?|!=|[{}\[\]$`\\|*^]|\bNEAR\s*[/(]|\b[A-Za-z_]\w*:(?=[^\s/])|\b(?:AND|OR|NOT)\b|\.\./")
 #: A quote that is not an apostrophe inside a word ("son's") or after a plural ("kids' team").
 _STRAY_QUOTE = re.compile(r"(?<![A-Za-z])'|(?<![sS])'(?![A-Za-z])")
 _MARKUP_TAG = re.compile(r"</?[A-Za-z][^<>]*>")

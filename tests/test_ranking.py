@@ -120,8 +120,15 @@ def test_code_syntax_counts_only_by_its_plain_words_and_needs_both_rankings_clos
     assert not no_close_match(parse_query("{{ehcp}} timeliness"), CODE_CLOSENESS + 0.1, 1.0)  # words wrapped in code
 
 
+@pytest.mark.parametrize("query", ["text:autism* AND NOT rating:G", "../../../../etc/passwd", "..\\..\\windows\\win.ini"])
+def test_column_filters_boolean_capitals_and_parent_paths_are_code(query: str) -> None:
+    assert QueryShape.of(query).code and not QueryShape.of(query).plain
+    assert no_close_match(parse_query(query), 0.9, 1.0)  # nothing plain left to be close
+
+
 @pytest.mark.parametrize("query", ["a mum having to recount her son's background", "kids' social workers",
-                                   "speech and language therapy; SALT", 'NASEN "peer review"', "EHCP timeliness >= 60%"])
+                                   "speech and language therapy; SALT", 'NASEN "peer review"', "EHCP timeliness >= 60%",
+                                   "autism AND waiting times", "Update: see the 10:30 meeting"])
 def test_apostrophes_quotes_and_a_lone_mark_are_not_code(query: str) -> None:
     assert not QueryShape.of(query).code
 
