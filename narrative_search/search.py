@@ -530,8 +530,10 @@ class QueryShape:
 
 def known_words(parsed: ParsedQuery, index: SearchIndex, words: Sequence[str], legs: Optional["Legs"] = None) -> list[bool]:
     """Per word, whether some passage holds it or another form of its vocabulary concept (document frequency > 0)."""
-    rarity = legs.rarity if legs is not None else lambda index, forms: index.word_rarity(forms)
-    return [any(value > 0 for value in rarity(index, list(parsed.alternatives(word)))) for word in words]
+    forms = {word: parsed.alternatives(word) for word in words}
+    every = list(dict.fromkeys(form for alternatives in forms.values() for form in alternatives))  # one look-up for all
+    rarity = dict(zip(every, legs.rarity(index, every) if legs is not None else index.word_rarity(every)))
+    return [any(rarity[form] > 0 for form in forms[word]) for word in words]
 
 
 def unknown_share(parsed: ParsedQuery, index: SearchIndex, legs: Optional["Legs"] = None) -> float:
