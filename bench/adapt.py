@@ -25,18 +25,20 @@ gradients clipped at 1.0), seeded and deterministic on CPU; sentence-transformer
 Trainer would need the ``datasets`` and ``accelerate`` packages, which the
 project does not install.
 
-Evaluation, leave-one-council-out: for each council, the model is trained on
-the pairs of the other councils (and the vocabulary) only; a fresh home holds
-only the held-out council's documents, so search ranks only its units, text
-the adapted model never saw. Every query with a graded id in that council is
+Evaluation, leave-one-council-out: the councils are held out in groups
+(``FOLD_GROUPS``, fixed by size before any result; one model per council took
+too long on the shared 2-core machine); for each group, the model is trained
+on the pairs of the other councils (and the vocabulary) only, and for each
+council of the group a fresh home holds only that council's documents, so
+search ranks only its units, text the adapted model never saw. Every query with a graded id in that council is
 run there, graded by its grades restricted to that council's ids; a query
 answered in two councils counts once per council. The packaged and the adapted
 model are run on exactly the same (query, council) pairs in the same run, in
 dense and hybrid mode (hybrid is the project's own search over the adapted
 vectors; keyword mode does not depend on the model and is shown once).
 
-Printed: per fold, the pairs trained on, the training time and the
-(query, council) count; then per group (all and each style) nDCG@10 and
+Printed: per group held out, the pairs trained on, the training time and the
+queries graded in each of its councils; then per group (all and each style) nDCG@10 and
 recall@10 of each model and mode, and the paired difference adapted -
 packaged with a bootstrap 95% interval (the observations resampled with
 replacement, the same draws for every column). ``--json OUT`` keeps every
