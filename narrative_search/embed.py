@@ -38,8 +38,9 @@ from .onnx_encoder import (
     choose_device,
     choose_precision,
     export_model,
+    files_current,
     has_nvidia_device,
-    load_encoder,
+    load_fastest,
     tokenizer_file,
 )
 from .protocols import EncodeProgress, StageNotice
@@ -248,12 +249,20 @@ class Embedder:
                 if self.onnx_dir is None or folder is None or tokenizer_file(folder) is None:
                     return None
                 try:
-                    self._onnx = load_encoder(self.onnx_dir, self._model_id_base(), self.precision, folder, self.device)
+                    self._onnx = self._load_onnx(folder)
                 except OnnxModelError as error:
                     self.notes.append(
                         f"Encoding with torch (slower): {error}. `narrative-search index --rebuild` exports it again."
                     )
             return self._onnx
+
+    def _load_onnx(self, folder: Path) -> OnnxEncoder:
+        """The fused model, else the plain export (noting why); OnnxModelError if neither loads."""
+        assert self.onnx_dir is not None
+        encoder, note = load_fastest(self.onnx_dir, self._model_id_base(), self.precision, folder, self.device)
+        if note is not None:
+            self.notes.append(note)
+        return encoder
 
     def _model_id_base(self) -> str:
         """The model id without the precision (the exported file's key)."""
@@ -273,7 +282,9 @@ class Embedder:
                 return
             if self._onnx is None and not self._export_failed:
                 try:
-                    self._onnx = load_encoder(self.onnx_dir, self._model_id_base(), self.precision, folder, self.device)
+                    if not files_current(self.onnx_dir, self._model_id_base(), self.precision):
+                        raise OnnxModelError("not exported yet, or exported by an earlier version")
+                    self._onnx = self._load_onnx(folder)
                 except OnnxModelError:
                     self._export(folder)
             self._onnx_tried = True
@@ -282,10 +293,13 @@ class Embedder:
 
     def _export(self, folder: Path) -> None:
         assert self.onnx_dir is not None
-        model = self.model
         self._stage("exporting_model")
         try:
-            self._onnx = export_model(model, self._model_id_base(), folder, self.onnx_dir, self.precision, self.device)
+            self._onnx, note = export_model(
+                lambda: self.model, self._model_id_base(), folder, self.onnx_dir, self.precision, self.device
+            )
+            if note is not None:
+                self.notes.append(note)
         except Exception as error:  # a model the exporter cannot take (its inputs, its pooling): torch still can
             self._export_failed = True  # not tried again by this process
             self.notes.append(f"The model could not be exported to ONNX ({type(error).__name__}: {error}): encoding with torch (slower).")
@@ -449,9 +463,13 @@ class Embedder:
         return f"Embedder(model_id={self._model_id!r}, cache_path={self.cache_path!r})"
 
 
+#: Held while torch runs on one thread (:func:`one_torch_thread`): the setting is process-wide.
+_ONE_TORCH_THREAD = threading.RLock()
+
+
 @contextmanager
 def one_torch_thread() -> Iterator[None]:
-    """Torch runs on one intra-op thread meanwhile (the Embedder's lock keeps other encodes out).
+    """Torch runs on one intra-op thread meanwhile; one thread of the process at a time does this.
 
     A query is a dozen tokens, too little to gain from splitting each matrix
     product across threads; but every operation waits at a barrier for all
@@ -459,17 +477,24 @@ def one_torch_thread() -> Iterator[None]:
     process stalls the query. Measured on the 2-core machine under load:
     query encoding p50 480 ms, p95 1.5 s on 2 threads against 34 ms and
     50 ms on one; this was the slow tail of single searches.
+
+    Torch's thread count is one setting for the whole process (threads
+    started meanwhile take it up), so two threads doing this at once would
+    each restore what the other set: the last to leave could leave torch on
+    one thread for good. A process-wide lock makes them take turns (only the
+    torch fallback path comes here; its query encodes are short).
     """
     torch = sys.modules.get("torch")  # only ever set, never imported, here: no torch, nothing to do
     if torch is None:
         yield
         return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+    with _ONE_TORCH_THREAD:
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:
