@@ -389,6 +389,16 @@ class Embedder:
 
     # -- encoding ------------------------------------------------------------
 
+    def _encode_in_batches(self, texts: Sequence[str]) -> Iterator[tuple[Sequence[int], np.ndarray]]:
+        """(positions in ``texts``, their vectors) a batch at a time: through onnxruntime batched by token count, a
+        batch per core at once (:meth:`OnnxEncoder.encode_many`), else ``batch_size`` at a time in the given order."""
+        onnx = self._onnx_encoder()
+        if onnx is not None and not self._torch_for_documents:
+            yield from onnx.encode_many(texts, self.batch_size)
+            return
+        for start in range(0, len(texts), self.batch_size):
+            yield range(start, min(start + self.batch_size, len(texts))), self._encode_batch(texts[start:start + self.batch_size])
+
     def _encode_batch(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         onnx = self._onnx_encoder()
         if onnx is not None and (query or not self._torch_for_documents):
@@ -420,6 +430,7 @@ class Embedder:
             vectors = self._cached(keys)
             self.cache_hits += sum(1 for key in keys if key in vectors)
             missing = {key: text for key, text in zip(keys, texts) if key not in vectors}
+            encoded_before = self.encoded_count
             if missing:
                 order = sorted(missing, key=lambda key: len(missing[key]), reverse=True)
                 from tqdm.auto import tqdm
@@ -427,15 +438,14 @@ class Embedder:
                 with tqdm(total=len(order), desc="Encoding", unit="text", disable=not show_progress) as bar:
                     if progress is not None:
                         progress(0, len(order))
-                    for i in range(0, len(order), self.batch_size):
-                        batch = order[i:i + self.batch_size]
-                        encoded = self._encode_batch([missing[key] for key in batch])
+                    for positions, encoded in self._encode_in_batches([missing[key] for key in order]):
+                        batch = [order[position] for position in positions]
                         self._store(list(zip(batch, encoded)))
                         vectors.update(zip(batch, encoded))
                         self.encoded_count += len(batch)
                         bar.update(len(batch))
                         if progress is not None:
-                            progress(min(i + self.batch_size, len(order)), len(order))
+                            progress(self.encoded_count - encoded_before, len(order))
             if not texts:
                 return np.zeros((0, self.dimension), dtype=np.float32)
             return np.stack([vectors[key] for key in keys]).astype(np.float32, copy=False)

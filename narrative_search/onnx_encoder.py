@@ -35,10 +35,11 @@ import hashlib
 import json
 import os
 import secrets
+from collections import deque
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Literal, Optional, Sequence
+from typing import Any, Callable, Iterator, Literal, Optional, Sequence
 
 import numpy as np
 
@@ -60,6 +61,11 @@ MIN_EXPORT_COSINE = {"fp32": 0.9999, "int8": 0.95}
 #: How the model is exported: 2 exports its attention in plain ("eager") form, which the optimiser can fuse.
 #: A build exports again a file of an older format.
 EXPORT_FORMAT = 2
+
+#: encode_many tokenises this many texts at a time and sorts them by token count before batching them.
+SORT_WINDOW = 4096
+#: encode_many's batches hold at most this many tokens, padding included (measured: see bench/encoders.py).
+BATCH_TOKENS = 2048
 
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _CHECK_TEXTS = (
@@ -142,7 +148,16 @@ def tokenizer_file(model_folder: Path) -> Optional[Path]:
 
 
 class OnnxEncoder:
-    """Encodes texts with an exported model: L2-normalised float32 vectors, as sentence-transformers would."""
+    """Encodes texts with an exported model: L2-normalised float32 vectors, as sentence-transformers would.
+
+    On the CPU each run is one thread (``intra_op_num_threads`` 1), and
+    :meth:`encode_batches` runs one batch per core at once (onnxruntime runs
+    one session from several threads, and lets go of the GIL meanwhile).
+    Splitting every matrix product of one batch across the cores, as an
+    intra-op pool does, makes each operation wait at a barrier for all its
+    threads: on a machine other work keeps busy, one descheduled thread
+    stalls them all. Whole batches side by side never wait for each other.
+    """
 
     def __init__(self, model_bytes: bytes, tokenizer_path: Path, info: OnnxModelInfo, device: Device = "auto") -> None:
         import onnxruntime
@@ -150,11 +165,14 @@ class OnnxEncoder:
 
         self.info = info
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = os.cpu_count() or 1
+        options.intra_op_num_threads = 1  # parallel across batches instead (see the class's note)
+        options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # errors only: its warnings are not the user's business
         self.providers = onnx_providers(device)
         self.session = onnxruntime.InferenceSession(model_bytes, sess_options=options, providers=self.providers)
+        #: Batches run at once by encode_batches: one per core on the CPU, one on a GPU (it parallelises within).
+        self.workers = 1 if self.on_gpu else max(1, os.cpu_count() or 1)
         self._input_names = {item.name for item in self.session.get_inputs()}
         self._tokenizer_path = tokenizer_path
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
@@ -162,6 +180,7 @@ class OnnxEncoder:
         self.tokenizer.enable_truncation(max_length=info.max_tokens)
         self.tokenizer.enable_padding(pad_id=self._pad_id(), pad_token="[PAD]")
         self._counter: Any = None  # untruncated, for counting: only builds count, so made on first need
+        self._unpadded: Any = None  # truncated, unpadded, for encode_many: made on first need
 
     def _pad_id(self) -> int:
         pad = self.tokenizer.token_to_id("[PAD]")
@@ -198,9 +217,71 @@ class OnnxEncoder:
         encodings = self.tokenizer.encode_batch([text.strip() for text in texts])
         ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
         mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
+        return self._run(ids, mask)
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         hidden = self.session.run(None, {name: value for name, value in feeds.items() if name in self._input_names})[0]
         return mean_pooled(np.asarray(hidden, dtype=np.float32), mask)
+
+    def encode_many(self, texts: Sequence[str], max_batch: int) -> Iterator[tuple[list[int], np.ndarray]]:
+        """The vectors of ``texts`` a batch at a time: (the batch's positions in ``texts``, its rows), every text once.
+
+        Texts are tokenised :data:`SORT_WINDOW` at a time and sorted by token
+        count, and each batch takes texts of about one length, as many as fit
+        in :data:`BATCH_TOKENS` padded tokens (at most ``max_batch``): padding
+        to the longest text of a batch costs little, and long texts go in
+        small batches whose activations stay in the cache. Up to
+        :attr:`workers` batches run at once.
+        """
+        batches = self._token_batches(texts, max(1, max_batch))
+        if self.workers == 1:
+            for positions, ids, mask in batches:
+                yield positions, self._run(ids, mask)
+            return
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        running: deque[tuple[list[int], Future[np.ndarray]]] = deque()
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="onnx-encode") as pool:
+            try:
+                for positions, ids, mask in batches:
+                    running.append((positions, pool.submit(self._run, ids, mask)))
+                    if len(running) > self.workers:  # a bounded window: finished vectors wait for the caller, not pile up
+                        done, future = running.popleft()
+                        yield done, future.result()
+                while running:
+                    done, future = running.popleft()
+                    yield done, future.result()
+            finally:
+                for _, future in running:
+                    future.cancel()
+
+    def _token_batches(self, texts: Sequence[str], max_batch: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """(positions in ``texts``, input ids, attention mask) of each batch, by token count within each window."""
+        if self._unpadded is None:
+            from tokenizers import Tokenizer
+
+            unpadded = Tokenizer.from_file(str(self._tokenizer_path))
+            unpadded.no_padding()
+            unpadded.enable_truncation(max_length=self.info.max_tokens)
+            self._unpadded = unpadded
+        pad = self._pad_id()
+        for start in range(0, len(texts), SORT_WINDOW):
+            encodings = self._unpadded.encode_batch([text.strip() for text in texts[start:start + SORT_WINDOW]])
+            lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(encodings))
+            order = np.argsort(-lengths, kind="stable")
+            first = 0
+            while first < len(order):
+                longest = int(lengths[order[first]])
+                chosen = order[first:first + max(1, min(max_batch, BATCH_TOKENS // max(longest, 1)))]
+                ids = np.full((len(chosen), longest), pad, dtype=np.int64)
+                mask = np.zeros((len(chosen), longest), dtype=np.int64)
+                for row, index in enumerate(chosen):
+                    count = int(lengths[index])
+                    ids[row, :count] = encodings[index].ids
+                    mask[row, :count] = 1
+                yield (start + chosen).tolist(), ids, mask
+                first += len(chosen)
 
 
 def mean_pooled(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
