@@ -418,8 +418,9 @@ class Embedder:
         """An (n, dimension) float32 array of L2-normalised vectors, one row per text.
 
         Texts found in the cache are read back without calling the model; the
-        others are encoded in batches (longest first, for less padding), each
-        batch written to the cache as soon as it is done, with a progress bar
+        others are encoded in batches of texts of about one length (longest
+        first, for less padding: by token count through onnxruntime, see
+        :meth:`OnnxEncoder.encode_many`), each batch written to the cache as soon as it is done, with a progress bar
         when ``show_progress`` and ``progress(encoded, to_encode)`` called
         before the first batch and after each. A text repeated in ``texts`` is
         encoded once.
