@@ -6,9 +6,15 @@ Ingests the bundled corpus and the bench's prose corpus into FOLDER (default:
 a temporary folder; the first build exports the model to ONNX), then prints:
 
 1. encode throughput (texts/s) of the real pipeline, ``Embedder.encode`` on
-   an empty vector cache (cache writes included), for torch, ONNX fp32 and
-   ONNX int8, over the same N passages of the index (repeated to N), after a
-   warm-up batch each; and each one's ratio to torch;
+   an empty vector cache (cache writes included), for torch, ONNX fp32 (the
+   fused file, as builds use it), ONNX fp32 from the plain export, and ONNX
+   int8, over the same N passages of the index (repeated to N), after a
+   warm-up batch each; and each one's ratio to torch, per wall second and
+   per CPU second (every thread's: the steadier figure on a shared machine);
+   then the peers: raw onnxruntime on the fused file (the same texts sorted
+   by length, batches of the same size, the session's own intra-op threads
+   on every core; and on one thread, per CPU second: what the model costs,
+   the ceiling of any pipeline), and raw torch on one thread likewise;
 2. agreement with torch: min and mean cosine of the same texts' vectors;
 3. query encoding: median ms of ``encode_query`` over the queries of
    ``bench/queries.json``;
@@ -45,6 +51,7 @@ sys.path.insert(0, str(REPO))
 from narrative_search import config  # noqa: E402
 from narrative_search.embed import Embedder  # noqa: E402
 from narrative_search.index import current_generation  # noqa: E402
+from narrative_search.onnx_encoder import load_encoder, mean_pooled, model_files, tokenizer_file  # noqa: E402
 from narrative_search.search import search  # noqa: E402
 from narrative_search.workspace import Workspace  # noqa: E402
 
@@ -79,6 +86,59 @@ def timed_encode(embedder: Embedder, texts: Sequence[str], cache: Path) -> tuple
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     fresh.close()
     return len(texts) / seconds, len(texts) / cpu_seconds, vectors
+
+
+def plain_export(embedder: Embedder) -> Embedder:
+    """An Embedder on the plain export (not the fused copy), for comparison."""
+    plain = Embedder(onnx_dir=embedder.onnx_dir, device="cpu")
+    assert plain.onnx_dir is not None and plain.model_folder is not None
+    plain._onnx = load_encoder(plain.onnx_dir, plain.model_id, "fp32", plain.model_folder, "cpu")
+    plain._onnx_tried = True
+    return plain
+
+
+def raw_onnxruntime(embedder: Embedder, texts: Sequence[str], threads: int) -> tuple[float, float]:
+    """Texts per wall second and per CPU second of a bare onnxruntime loop on the fused file: tokenise, run, pool."""
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    assert embedder.onnx_dir is not None and embedder.model_folder is not None
+    path, _ = model_files(embedder.onnx_dir, embedder.model_id, "fp32", fused=True)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    tokenizer_path = tokenizer_file(embedder.model_folder)
+    assert tokenizer_path is not None
+    tokenizer = Tokenizer.from_file(str(tokenizer_path))
+    tokenizer.enable_truncation(max_length=embedder.max_tokens)
+    tokenizer.enable_padding()
+    ordered = sorted(texts, key=len, reverse=True)
+
+    def run(batch: Sequence[str]) -> np.ndarray:
+        encodings = tokenizer.encode_batch([text.strip() for text in batch])
+        ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
+        mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
+        hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        return mean_pooled(hidden, mask)
+
+    run(ordered[:8])
+    size = embedder.batch_size
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for i in range(0, len(ordered), size):
+        run(ordered[i:i + size])
+    return len(texts) / (time.perf_counter() - started), len(texts) / (time.process_time() - cpu_started)
+
+
+def raw_torch_one_thread(model: Any, texts: Sequence[str], batch_size: int) -> float:
+    """Texts per CPU second of the model's own encode on one torch thread (what the model costs torch)."""
+    from narrative_search.embed import one_torch_thread
+
+    with one_torch_thread():
+        model.encode(list(texts[:8]), batch_size=batch_size)
+        cpu_started = time.process_time()
+        model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True)
+        return len(texts) / (time.process_time() - cpu_started)
 
 
 def query_ms(embedder: Embedder, queries: Sequence[str]) -> float:
@@ -132,14 +192,19 @@ def compare(home: Path, count: int, cold_runs: int, skip_int8: bool) -> None:
     rows.append(("torch fp32", *timed_encode(torch_embedder, texts, scratch / "torch.sqlite"), torch_embedder))
     fp32 = Embedder(onnx_dir=onnx_dir, device="cpu")
     rows.append(("onnx fp32", *timed_encode(fp32, texts, scratch / "fp32.sqlite"), fp32))
+    plain = plain_export(fp32)
+    rows.append(("onnx plain", *timed_encode(plain, texts, scratch / "plain.sqlite"), plain))
     if not skip_int8:
         int8 = Embedder(onnx_dir=onnx_dir, precision="int8", device="cpu")
         int8._model = torch_embedder.model  # for the export's check against torch, if not exported yet
         int8.prepare_for_build()
         rows.append(("onnx int8", *timed_encode(int8, texts, scratch / "int8.sqlite"), int8))
-    threads = os.cpu_count()
-    print(f"\nencoding {len(texts)} passages (mean {np.mean([len(t) for t in texts]):.0f} characters), {threads} cores, "
-          f"batch {torch_embedder.batch_size}, empty vector cache:")
+    threads = os.cpu_count() or 1
+    tokens = [fp32.count_tokens(text) for text in texts]
+    print(f"\nencoding {len(texts)} passages (mean {np.mean([len(t) for t in texts]):.0f} characters, "
+          f"{np.mean(tokens):.0f} tokens), {threads} cores, batch {torch_embedder.batch_size}, empty vector cache; "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; the fp32 pipeline encodes with "
+          f"{fp32.build_details().get('onnx_file')}:")
     print(f"{'encoder':12} {'texts/s':>8} {'x torch':>8} {'per cpu-s':>9} {'x torch':>8} {'min cos':>8} {'mean cos':>9} "
           f"{'query ms':>9}")
     reference = rows[0][3]
@@ -147,6 +212,14 @@ def compare(home: Path, count: int, cold_runs: int, skip_int8: bool) -> None:
         cosines = np.sum(vectors * reference, axis=1)
         print(f"{name:12} {rate:8.1f} {rate / rows[0][1]:8.2f} {cpu_rate:9.1f} {cpu_rate / rows[0][2]:8.2f} "
               f"{cosines.min():8.5f} {cosines.mean():9.5f} {query_ms(embedder, queries):9.2f}")
+    raw_rate, raw_cpu_rate = raw_onnxruntime(fp32, texts, threads)
+    _, one_thread_cpu_rate = raw_onnxruntime(fp32, texts, 1)
+    torch_one_thread = raw_torch_one_thread(torch_embedder.model, texts, torch_embedder.batch_size)
+    print(f"{'raw ort':12} {raw_rate:8.1f} {raw_rate / rows[0][1]:8.2f} {raw_cpu_rate:9.1f} {raw_cpu_rate / rows[0][2]:8.2f}"
+          f"   (onnxruntime alone, fused file, {threads} intra-op threads)")
+    print(f"per CPU second on one thread: raw onnxruntime (fused) {one_thread_cpu_rate:.1f}, raw torch "
+          f"{torch_one_thread:.1f} texts/s: {one_thread_cpu_rate / torch_one_thread:.2f}x, the model's own cost")
+    print(f"load average now {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for mode in ("dense", "hybrid"):
         same = same_rankings(home, torch_embedder, fp32, queries, mode)
         print(f"same top-10 as torch, onnx fp32, {mode}: {same} of {len(queries)} queries")

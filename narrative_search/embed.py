@@ -38,8 +38,9 @@ from .onnx_encoder import (
     choose_device,
     choose_precision,
     export_model,
+    files_current,
     has_nvidia_device,
-    load_encoder,
+    load_fastest,
     tokenizer_file,
 )
 from .protocols import EncodeProgress, StageNotice
@@ -248,12 +249,20 @@ class Embedder:
                 if self.onnx_dir is None or folder is None or tokenizer_file(folder) is None:
                     return None
                 try:
-                    self._onnx = load_encoder(self.onnx_dir, self._model_id_base(), self.precision, folder, self.device)
+                    self._onnx = self._load_onnx(folder)
                 except OnnxModelError as error:
                     self.notes.append(
                         f"Encoding with torch (slower): {error}. `narrative-search index --rebuild` exports it again."
                     )
             return self._onnx
+
+    def _load_onnx(self, folder: Path) -> OnnxEncoder:
+        """The fused model, else the plain export (noting why); OnnxModelError if neither loads."""
+        assert self.onnx_dir is not None
+        encoder, note = load_fastest(self.onnx_dir, self._model_id_base(), self.precision, folder, self.device)
+        if note is not None:
+            self.notes.append(note)
+        return encoder
 
     def _model_id_base(self) -> str:
         """The model id without the precision (the exported file's key)."""
@@ -273,7 +282,9 @@ class Embedder:
                 return
             if self._onnx is None and not self._export_failed:
                 try:
-                    self._onnx = load_encoder(self.onnx_dir, self._model_id_base(), self.precision, folder, self.device)
+                    if not files_current(self.onnx_dir, self._model_id_base(), self.precision):
+                        raise OnnxModelError("not exported yet, or exported by an earlier version")
+                    self._onnx = self._load_onnx(folder)
                 except OnnxModelError:
                     self._export(folder)
             self._onnx_tried = True
@@ -282,10 +293,13 @@ class Embedder:
 
     def _export(self, folder: Path) -> None:
         assert self.onnx_dir is not None
-        model = self.model
         self._stage("exporting_model")
         try:
-            self._onnx = export_model(model, self._model_id_base(), folder, self.onnx_dir, self.precision, self.device)
+            self._onnx, note = export_model(
+                lambda: self.model, self._model_id_base(), folder, self.onnx_dir, self.precision, self.device
+            )
+            if note is not None:
+                self.notes.append(note)
         except Exception as error:  # a model the exporter cannot take (its inputs, its pooling): torch still can
             self._export_failed = True  # not tried again by this process
             self.notes.append(f"The model could not be exported to ONNX ({type(error).__name__}: {error}): encoding with torch (slower).")
@@ -375,6 +389,16 @@ class Embedder:
 
     # -- encoding ------------------------------------------------------------
 
+    def _encode_in_batches(self, texts: Sequence[str]) -> Iterator[tuple[Sequence[int], np.ndarray]]:
+        """(positions in ``texts``, their vectors) a batch at a time: through onnxruntime batched by token count, a
+        batch per core at once (:meth:`OnnxEncoder.encode_many`), else ``batch_size`` at a time in the given order."""
+        onnx = self._onnx_encoder()
+        if onnx is not None and not self._torch_for_documents:
+            yield from onnx.encode_many(texts, self.batch_size)
+            return
+        for start in range(0, len(texts), self.batch_size):
+            yield range(start, min(start + self.batch_size, len(texts))), self._encode_batch(texts[start:start + self.batch_size])
+
     def _encode_batch(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         onnx = self._onnx_encoder()
         if onnx is not None and (query or not self._torch_for_documents):
@@ -394,8 +418,9 @@ class Embedder:
         """An (n, dimension) float32 array of L2-normalised vectors, one row per text.
 
         Texts found in the cache are read back without calling the model; the
-        others are encoded in batches (longest first, for less padding), each
-        batch written to the cache as soon as it is done, with a progress bar
+        others are encoded in batches of texts of about one length (longest
+        first, for less padding: by token count through onnxruntime, see
+        :meth:`OnnxEncoder.encode_many`), each batch written to the cache as soon as it is done, with a progress bar
         when ``show_progress`` and ``progress(encoded, to_encode)`` called
         before the first batch and after each. A text repeated in ``texts`` is
         encoded once.
@@ -406,6 +431,7 @@ class Embedder:
             vectors = self._cached(keys)
             self.cache_hits += sum(1 for key in keys if key in vectors)
             missing = {key: text for key, text in zip(keys, texts) if key not in vectors}
+            encoded_before = self.encoded_count
             if missing:
                 order = sorted(missing, key=lambda key: len(missing[key]), reverse=True)
                 from tqdm.auto import tqdm
@@ -413,15 +439,14 @@ class Embedder:
                 with tqdm(total=len(order), desc="Encoding", unit="text", disable=not show_progress) as bar:
                     if progress is not None:
                         progress(0, len(order))
-                    for i in range(0, len(order), self.batch_size):
-                        batch = order[i:i + self.batch_size]
-                        encoded = self._encode_batch([missing[key] for key in batch])
+                    for positions, encoded in self._encode_in_batches([missing[key] for key in order]):
+                        batch = [order[position] for position in positions]
                         self._store(list(zip(batch, encoded)))
                         vectors.update(zip(batch, encoded))
                         self.encoded_count += len(batch)
                         bar.update(len(batch))
                         if progress is not None:
-                            progress(min(i + self.batch_size, len(order)), len(order))
+                            progress(self.encoded_count - encoded_before, len(order))
             if not texts:
                 return np.zeros((0, self.dimension), dtype=np.float32)
             return np.stack([vectors[key] for key in keys]).astype(np.float32, copy=False)
@@ -449,9 +474,13 @@ class Embedder:
         return f"Embedder(model_id={self._model_id!r}, cache_path={self.cache_path!r})"
 
 
+#: Held while torch runs on one thread (:func:`one_torch_thread`): the setting is process-wide.
+_ONE_TORCH_THREAD = threading.RLock()
+
+
 @contextmanager
 def one_torch_thread() -> Iterator[None]:
-    """Torch runs on one intra-op thread meanwhile (the Embedder's lock keeps other encodes out).
+    """Torch runs on one intra-op thread meanwhile; one thread of the process at a time does this.
 
     A query is a dozen tokens, too little to gain from splitting each matrix
     product across threads; but every operation waits at a barrier for all
@@ -459,17 +488,24 @@ def one_torch_thread() -> Iterator[None]:
     process stalls the query. Measured on the 2-core machine under load:
     query encoding p50 480 ms, p95 1.5 s on 2 threads against 34 ms and
     50 ms on one; this was the slow tail of single searches.
+
+    Torch's thread count is one setting for the whole process (threads
+    started meanwhile take it up), so two threads doing this at once would
+    each restore what the other set: the last to leave could leave torch on
+    one thread for good. A process-wide lock makes them take turns (only the
+    torch fallback path comes here; its query encodes are short).
     """
     torch = sys.modules.get("torch")  # only ever set, never imported, here: no torch, nothing to do
     if torch is None:
         yield
         return
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+    with _ONE_TORCH_THREAD:
+        before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(before)
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:

@@ -138,3 +138,47 @@ def test_corpus_passages_fit_the_window_and_encode(embedder, corpus_store):
     vectors = embedder.encode([p.text for p in passages])
     assert vectors.shape == (len(passages), 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_two_threads_encoding_queries_on_torch_leave_its_thread_count_as_it_was():
+    """one_torch_thread from two threads at once: the last to leave used to leave torch on one thread for good."""
+    import threading
+
+    import torch
+
+    from narrative_search.embed import one_torch_thread
+
+    wanted = max(torch.get_num_threads(), 2)
+    torch.set_num_threads(wanted)
+    first_inside, second_inside = threading.Event(), threading.Event()
+    seen: dict[str, int] = {}
+
+    def first() -> None:
+        with one_torch_thread():
+            first_inside.set()
+            second_inside.wait(timeout=1)  # taking turns, the second comes in only once this one has left
+        seen["first after"] = torch.get_num_threads()
+
+    def second() -> None:
+        first_inside.wait(timeout=10)
+        with one_torch_thread():
+            second_inside.set()
+            seen["second inside"] = torch.get_num_threads()
+        seen["second after"] = torch.get_num_threads()
+
+    def later() -> None:  # a thread started afterwards (a build, a new app session) takes up the process's setting
+        seen["later thread"] = torch.get_num_threads()
+
+    try:
+        workers = [threading.Thread(target=first), threading.Thread(target=second)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        thread = threading.Thread(target=later)
+        thread.start()
+        thread.join()
+        assert seen["second inside"] == 1
+        assert seen == {"first after": wanted, "second inside": 1, "second after": wanted, "later thread": wanted}
+    finally:
+        torch.set_num_threads(wanted)

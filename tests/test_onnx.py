@@ -56,6 +56,7 @@ def test_onnx_vectors_match_torch(onnx_dir, embedder):
         onnx_vectors = fast.encode(TEXTS)
         query = fast.encode_query("support for children with autism")
         assert fast.build_details()["encoder"] == "onnxruntime"
+        assert fast.build_details()["onnx_file"].endswith("-fused.onnx")  # the fused copy is what encodes
         assert fast._model is None  # torch never loaded
         assert fast.model_id == embedder.model_id  # fp32 shares the cache's keys
         assert fast.max_tokens == embedder.max_tokens
@@ -75,15 +76,81 @@ def test_export_records_its_hash_beside_the_file(onnx_dir, embedder):
     assert info["sha256"] == hashlib.sha256(model_path.read_bytes()).hexdigest()
     assert info["max_tokens"] == 256 and info["dimension"] == 384
     assert info["cosine_to_torch"] >= 0.9999
+    fused_path, fused_info_path = model_files(onnx_dir, embedder.model_id, "fp32", fused=True)
+    fused = json.loads(fused_info_path.read_text(encoding="utf-8"))
+    assert fused["sha256"] == hashlib.sha256(fused_path.read_bytes()).hexdigest() != info["sha256"]
+    assert fused["source_sha256"] == info["sha256"] and fused["cosine_to_source"] >= 0.9999
 
 
-def damaged_copy(onnx_dir, tmp_path, embedder):
+def test_the_fused_file_has_each_layers_attention_in_one_node(onnx_dir, embedder):
+    import onnx
+
+    fused_path, _ = model_files(onnx_dir, embedder.model_id, "fp32", fused=True)
+    operators = [node.op_type for node in onnx.load(str(fused_path)).graph.node]
+    assert operators.count("Attention") == 6  # all-MiniLM-L6-v2 has six layers
+    assert operators.count("SkipLayerNormalization") == 12
+
+
+def test_order_is_kept_however_the_texts_are_batched(onnx_dir):
+    texts = [f"{'The board met again. ' * (i % 7)}Item {i}: respite care for families, reviewed in month {i}." for i in range(23)]
+    with onnx_embedder(onnx_dir, batch_size=4) as fast:
+        together = fast.encode(texts)
+        alone = np.stack([fast._onnx.encode([text])[0] for text in texts])
+    assert np.min(np.sum(together * alone, axis=1)) >= 0.9999  # row i is text i's vector, whatever its batch
+
+
+def test_a_second_load_reuses_the_fused_file(onnx_dir, tmp_path, embedder, monkeypatch):
+    from narrative_search import onnx_encoder
+
     copy = tmp_path / "onnx"
     shutil.copytree(onnx_dir, copy)
-    model_path, _ = model_files(copy, embedder.model_id, "fp32")
-    data = bytearray(model_path.read_bytes())
+    fused_path, _ = model_files(copy, embedder.model_id, "fp32", fused=True)
+    made = fused_path.stat().st_mtime_ns
+
+    def no_optimiser(*args, **kwargs):
+        raise AssertionError("the fused file was made again")
+
+    monkeypatch.setattr(onnx_encoder, "_optimise", no_optimiser)
+    with onnx_embedder(copy) as builder:
+        builder.prepare_for_build()
+        assert builder.build_details()["onnx_file"] == fused_path.name
+    assert builder.notes == [] and builder._model is None
+    assert fused_path.stat().st_mtime_ns == made
+
+
+def test_a_damaged_fused_file_falls_back_to_the_plain_export_with_a_note_and_a_build_makes_it_again(
+    onnx_dir, tmp_path, embedder
+):
+    copy = damaged_copy(onnx_dir, tmp_path, embedder, fused_only=True)
+    plain_path, _ = model_files(copy, embedder.model_id, "fp32")
+    with onnx_embedder(copy) as reader:
+        vector = reader.encode_query("short breaks for disabled children")
+        assert reader.build_details()["onnx_file"] == plain_path.name
+    assert len(reader.notes) == 1 and "damaged" in reader.notes[0] and "plain ONNX export" in reader.notes[0]
+    assert reader._model is None  # torch not needed
+    assert float(vector @ embedder.encode_query("short breaks for disabled children")) >= 0.9999
+    with onnx_embedder(copy) as builder:
+        builder.prepare_for_build()
+        assert builder.build_details()["onnx_file"].endswith("-fused.onnx")
+        assert builder._model is None  # made from the export, without torch
+    with onnx_embedder(copy) as reader:
+        reader.encode_query("short breaks")
+        assert reader.notes == [] and reader.build_details()["onnx_file"].endswith("-fused.onnx")
+
+
+def flip_a_byte(path):
+    data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one weight byte flipped: onnxruntime would load it and give wrong vectors
-    model_path.write_bytes(bytes(data))
+    path.write_bytes(bytes(data))
+
+
+def damaged_copy(onnx_dir, tmp_path, embedder, fused_only=False):
+    """A copy of the exported files with the fused file damaged, and the plain export too unless ``fused_only``."""
+    copy = tmp_path / "onnx"
+    shutil.copytree(onnx_dir, copy)
+    flip_a_byte(model_files(copy, embedder.model_id, "fp32", fused=True)[0])
+    if not fused_only:
+        flip_a_byte(model_files(copy, embedder.model_id, "fp32")[0])
     return copy
 
 
@@ -148,10 +215,11 @@ def onnx_home(tmp_path_factory, workspace, embedder, onnx_dir):
     return home
 
 
-def test_the_manifest_records_the_onnx_files_hash(onnx_home, embedder):
+def test_the_manifest_records_the_hash_of_the_onnx_file_it_encoded_with(onnx_home, embedder):
     manifest = Manifest.read(current_generation(onnx_home) / "manifest.json")
-    _, info_path = model_files(onnx_home / config.ONNX_DIR_NAME, embedder.model_id, "fp32")
+    model_path, info_path = model_files(onnx_home / config.ONNX_DIR_NAME, embedder.model_id, "fp32", fused=True)
     assert manifest.extra["encoder"] == "onnxruntime"
+    assert manifest.extra["onnx_file"] == model_path.name
     assert manifest.extra["onnx_sha256"] == json.loads(info_path.read_text(encoding="utf-8"))["sha256"]
 
 
