@@ -699,18 +699,15 @@ class SearchIndex:
             if allowed == 0:
                 return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
             k = min(k, allowed)
+            if allowed <= EXACT_FILTER_MAX_ROWS:
+                # Few rows allowed: exact scores of those alone, straight from faiss's storage. HNSW
+                # would walk the graph through disallowed nodes (slower, and missing neighbours as
+                # the filter narrows), and faiss's own filtered exact search visits every row.
+                return self._exact_within(query[0], np.flatnonzero(mask), k)
             bits = np.packbits(mask.astype(bool), bitorder="little")
             selector = faiss.IDSelectorBitmap(total, faiss.swig_ptr(bits))
             # faiss's stub lacks SearchParametersHNSW and the keyword arguments its wrapper adds to
             # every SearchParameters class (which also keep the selector alive).
-            if self.manifest.index_type == "hnsw" and allowed <= EXACT_FILTER_MAX_ROWS:
-                # Few rows allowed: exact scores of those alone. HNSW would walk the graph through
-                # disallowed nodes, slower and missing neighbours as the filter narrows.
-                scores, rows = self._flat_storage().search(
-                    query, k, params=faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
-                )
-                keep = rows[0] >= 0
-                return rows[0][keep].astype(np.int64), scores[0][keep]
             if self.manifest.index_type == "hnsw":
                 params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(HNSW_EF_SEARCH, k))  # type: ignore[attr-defined]
             else:
@@ -721,6 +718,15 @@ class SearchIndex:
         scores, rows = self.vectors.search(query, k, params=params)
         keep = rows[0] >= 0
         return rows[0][keep].astype(np.int64), scores[0][keep]
+
+    def _exact_within(self, query: np.ndarray, allowed: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, cosines) of the best ``k`` of the ``allowed`` rows, best first, ties by row."""
+        scores = self.all_vectors()[allowed] @ query
+        if len(allowed) > k:
+            best = np.argpartition(-scores, k - 1)[:k]
+            allowed, scores = allowed[best], scores[best]
+        order = np.lexsort((allowed, -scores))
+        return allowed[order].astype(np.int64), scores[order].astype(np.float32)
 
     def keyword(
         self, words: Sequence[str], k: int, mask: Optional[np.ndarray] = None, groups: Sequence[Sequence[tuple[str, float]]] = ()

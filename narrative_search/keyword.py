@@ -44,6 +44,11 @@ IDF_FLOOR = 1e-6
 
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
+#: A filter allowing at most this share of the passages is scored at the allowed rows alone
+#: (binary searches in each posting) rather than over whole postings: the cheaper of the two
+#: as long as the allowed rows are far fewer than the rows a common word's posting holds.
+NARROW_FILTER_SHARE = 1 / 16
+
 #: One query word or phrase: its tokens, and for a phrase the rows where FTS5 found it.
 KeywordElement = tuple[Sequence[str], Optional[np.ndarray]]
 
@@ -213,7 +218,8 @@ class KeywordPostings:
         typed = [element[0] for element, weight in found if weight == top]
         return unique, frequencies, len(np.unique(np.concatenate(typed))) or len(unique)
 
-    def scores(self, elements: Sequence[KeywordElement], groups: Sequence[Sequence[KeywordForm]] = ()) -> np.ndarray:
+    def scores(self, elements: Sequence[KeywordElement], groups: Sequence[Sequence[KeywordForm]] = (),
+               within: Optional[np.ndarray] = None) -> np.ndarray:
         """BM25 of every row for the OR of ``elements`` and ``groups``; 0 where none occurs.
 
         An element is one query word or phrase: its tokens, and for several
@@ -231,8 +237,14 @@ class KeywordPostings:
         was typed scores as it would without the vocabulary, and a row
         holding only an expansion scores below it. A group of one form of
         weight 1 scores as that element would.
+
+        With ``within`` (sorted rows), the scores are of those rows alone, in
+        that order: each posting is looked up at those rows instead of being
+        walked whole, so a narrow filter at a million passages costs what the
+        filter allows, not what the words match. Document frequencies stay
+        the whole index's, so each row scores exactly as it would unfiltered.
         """
-        scores = np.zeros(self.row_count, dtype=np.float64)
+        scores = np.zeros(self.row_count if within is None else len(within), dtype=np.float64)
         found = [(element[0], element[1], len(element[0])) if (element := self._element(tokens, phrase_rows)) else None
                  for tokens, phrase_rows in elements]
         found += [self._group(forms) for forms in groups]
@@ -240,8 +252,13 @@ class KeywordPostings:
             if posting is None or len(posting[0]) == 0:
                 continue
             rows, frequencies, hits = posting
-            # Rows are unique within one element's postings, so fancy-index += is exact.
-            scores[rows] += self.idf(hits) * self._weights(rows, frequencies)
+            if within is None:
+                # Rows are unique within one element's postings, so fancy-index += is exact.
+                scores[rows] += self.idf(hits) * self._weights(rows, frequencies)
+                continue
+            at = np.minimum(np.searchsorted(rows, within), len(rows) - 1)
+            present = np.flatnonzero(rows[at] == within)
+            scores[present] += self.idf(hits) * self._weights(within[present], frequencies[at[present]])
         return scores
 
     def rank(
@@ -251,13 +268,22 @@ class KeywordPostings:
         mask: Optional[np.ndarray] = None,
         groups: Sequence[Sequence[KeywordForm]] = (),
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(rows, scores) of the best ``k`` rows holding any element or group, within ``mask``; ties by row."""
-        scores = self.scores(elements, groups)
+        """(rows, scores) of the best ``k`` rows holding any element or group, within ``mask``; ties by row.
+
+        A mask allowing few rows (:data:`NARROW_FILTER_SHARE` of the index or
+        less) is scored at those rows alone (:meth:`scores` ``within``).
+        """
+        within = None
         if mask is not None:
+            allowed = np.flatnonzero(mask)
+            if len(allowed) <= self.row_count * NARROW_FILTER_SHARE:
+                within = allowed
+        scores = self.scores(elements, groups, within)
+        if mask is not None and within is None:
             scores[~mask] = 0.0
         matched = np.flatnonzero(scores > 0)
         if len(matched) > k:
             matched = matched[np.argpartition(-scores[matched], k - 1)[:k]]
-        order = np.lexsort((matched, -scores[matched]))
-        best = matched[order]
-        return best.astype(np.int64), scores[best].astype(np.float32)
+        rows = matched if within is None else within[matched]
+        order = np.lexsort((rows, -scores[matched]))
+        return rows[order].astype(np.int64), scores[matched[order]].astype(np.float32)

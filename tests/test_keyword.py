@@ -132,3 +132,27 @@ def test_a_damaged_keyword_file_is_rebuilt_never_read(fresh_home, embedder):
         with index:
             assert notes[0].startswith("The search index cannot be used (")
             assert len(index.keyword(("JSNA",), 5)[0]) > 0
+
+
+@pytest.mark.parametrize("query", ["EHCP annual reviews", '"annual review" timeliness', "autism diagnosis waiting times"])
+def test_a_narrow_filter_scores_its_rows_as_the_whole_index_would(workspace, monkeypatch, query):
+    # A council + date filter at a million passages allows a few hundred: those rows are scored
+    # alone (looked up in each posting), and must come out with the scores and order of the wide path.
+    from narrative_search import keyword as keyword_module
+
+    index = workspace.index()
+    parsed = parse_query(query)
+    grouped = set(parsed.grouped_words())
+    words = [w for w in parsed.keyword_words() if w not in grouped]
+    everything, _ = index.keyword(words, len(index), groups=parsed.keyword_groups())
+    assert len(everything) >= 6
+    allowed = np.zeros(len(index), dtype=bool)
+    allowed[everything[::3]] = True
+    allowed[np.arange(0, len(index), 41)] = True  # and some rows that match nothing
+    monkeypatch.setattr(keyword_module, "NARROW_FILTER_SHARE", 1.0)  # every filter scored at its rows
+    narrow = index.keyword(words, 10, allowed, parsed.keyword_groups())
+    monkeypatch.setattr(keyword_module, "NARROW_FILTER_SHARE", 0.0)  # every filter scored over whole postings
+    wide = index.keyword(words, 10, allowed, parsed.keyword_groups())
+    assert narrow[0].tolist() == wide[0].tolist()
+    np.testing.assert_allclose(narrow[1], wide[1], rtol=1e-6)
+    assert set(narrow[0].tolist()) <= set(np.flatnonzero(allowed).tolist())

@@ -7,6 +7,7 @@ import re
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from helpers import DATA_DIR, LEICESTERSHIRE, REPO, STAFFORDSHIRE_000
@@ -342,3 +343,15 @@ def test_cli_similar_and_index(workspace):
     assert len(hits) == 2 and all(h["council"] != "Staffordshire" for h in hits)
     assert all(h["because"]["action_id"] == "staffordshire/3-1-c" for h in hits)
     assert run_cli(workspace.home, "index").output.strip() == "Search index: up to date."
+
+
+def test_a_narrow_filter_is_searched_exactly_on_its_own_rows(workspace):
+    # Few rows allowed: their exact cosines, best first, the same as the exact index's full ranking cut to them.
+    index = workspace.index()
+    query = workspace.embedder.encode_query("autism assessment waiting times")
+    rows, scores = index.dense(query, len(index))
+    allowed = np.zeros(len(index), dtype=bool)
+    allowed[rows[1::4]] = True
+    got_rows, got_scores = index.dense(query, 7, allowed)
+    assert got_rows.tolist() == rows[1::4][:7].tolist()
+    np.testing.assert_allclose(got_scores, scores[1::4][:7], rtol=1e-5)
