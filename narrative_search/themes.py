@@ -300,6 +300,17 @@ def assign_texts(
     return [ranked(row, themes, weights) for row in scores]
 
 
+def record_texts(actions: Iterable[MergedAction]) -> list[str]:
+    """What :func:`assign_actions` encodes of each action besides the themes: its text, and its group if any."""
+    texts = []
+    for action in actions:
+        record = record_text(action)
+        texts.append(record.what)
+        if record.group:
+            texts.append(record.group)
+    return texts
+
+
 def assign_actions(
     embedder: "Embedder", actions: Iterable[MergedAction], themes: Sequence[Theme], weights: AssignmentWeights = DEFAULT_WEIGHTS
 ) -> dict[str, list[ThemeScore]]:

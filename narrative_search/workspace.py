@@ -37,6 +37,7 @@ from .index import (
     SearchIndexError,
     corpus_fingerprint,
     current_generation,
+    encode_reading_texts,
     ensure_index,
     index_is_current,
     open_index,
@@ -66,6 +67,7 @@ from .model import (
 from .months import month_from_number
 from .passages import SentenceMemo, remember_sentences, use_sentence_memo
 from .protocols import EncodeProgress, StageNotice
+from .render.progress import CountBar
 from .render.text import READ_ONLY_STALE_INDEX, query_cut_text, read_only_home_text
 from .search import search, similar_actions
 from .store import CorpusStore
@@ -77,6 +79,7 @@ from .themes import (
     find_theme,
     load_themes,
     read_assignment,
+    record_texts,
     stale_reason,
     table_hash,
     theme_columns,
@@ -357,6 +360,7 @@ class Workspace:
             )
             if notes:  # it was built
                 self._remember_sentences(self._index)
+                self._encode_reading_texts(self._index, progress, show_progress or self.show_progress)
             self.notes.extend(notes)
             return self._index
 
@@ -416,6 +420,7 @@ class Workspace:
                     self._index = None
             with self._reading() as index:
                 self._remember_sentences(index)
+                self._encode_reading_texts(index, progress)
             self._assign_themes_after_indexing()
             return manifest
 
@@ -424,6 +429,21 @@ class Workspace:
         texts = [row[0] for row in index.conn.execute("SELECT text FROM passages")]
         texts.extend(update.text for action in self._reader().iter_actions() for update in action.updates)
         remember_sentences(texts)
+
+    def _encode_reading_texts(
+        self, index: SearchIndex, progress: Optional[EncodeProgress], show_progress: bool = False
+    ) -> None:
+        """After a build: encode every passage's sentences and the texts the themes weigh (see
+        :func:`narrative_search.index.encode_reading_texts`), so searches and theme assignments read them back.
+
+        Without ``progress``, ``show_progress`` shows a bar on stderr (as the build's encoding did)."""
+        self._stage("encoding_sentences")
+        bar = CountBar("Encoding", "text", show_progress and progress is None)
+        try:
+            encode_reading_texts(index, self.embedder, record_texts(self._reader().iter_actions()),
+                                 progress or bar.encoding)
+        finally:
+            bar.close()
 
     def index_version(self) -> tuple[str, str]:
         """The index's folder and build time: a key under which results of this index may be remembered."""

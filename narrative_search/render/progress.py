@@ -16,7 +16,20 @@ STAGE_TEXT = {
     "loading_model": "Loading the language model (torch)…",
     "exporting_model": "Exporting the language model to ONNX, once for this home (about 10-20 s)…",
     "building_index": "Building the search index…",
+    "encoding_sentences": "Encoding each passage's sentences, so that no search waits for them…",
 }
+
+
+#: What the app's bar says while a step encodes (keys: the stages above), before its counts.
+ENCODING_TEXT = {
+    "building_index": "encoding passages for search",
+    "encoding_sentences": "encoding each passage's sentences",
+}
+
+
+def encoding_text(stage: str, done: int, total: int) -> str:
+    """The app's bar while ``stage`` encodes: "encoding passages for search: 40 of 418…"."""
+    return f"{ENCODING_TEXT.get(stage, 'encoding')}: {done} of {total}…"
 
 
 def progress_wanted(quiet: bool, stream: Optional[TextIO] = None) -> bool:
@@ -60,8 +73,11 @@ class CountBar:
 
             from tqdm import tqdm
 
-            width = shutil.get_terminal_size((100, 20)).columns  # a terminal of unknown width (0) gets 100
-            self._bar = tqdm(total=total, desc=self.label, unit=self.unit, file=self.stream, ncols=width, leave=True)
+            # A terminal of unknown size (0 by 0: a serial console, a container's) gets 100 by 20; tqdm's own
+            # guess of the rows is then -1, and it draws nothing.
+            width, rows = shutil.get_terminal_size((100, 20))
+            self._bar = tqdm(total=total, desc=self.label, unit=self.unit, file=self.stream, ncols=width,
+                             nrows=max(rows, 2), leave=True)
         if self._bar.total != total:
             self._bar.total = total
         if detail:
