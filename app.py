@@ -37,7 +37,7 @@ from narrative_search.model import ACTION_KINDS, PASSAGE_KINDS, SEARCH_MODES, Br
 from narrative_search.months import month_label
 from narrative_search.render.csv import brief_csv
 from narrative_search.render.markdown import brief_markdown, md_escape
-from narrative_search.render.progress import ENCODING_TEXT, STAGE_TEXT, encoding_text
+from narrative_search.render.progress import ENCODING_TEXT, STAGE_TEXT, WAIT_TEXT, encoding_text
 from narrative_search.render.text import (
     BRIEF_BY_WEAKNESS_HEADING,
     BRIEF_EMPTY,
@@ -334,7 +334,8 @@ def page_search(resources: Resources) -> None:
         return found, summarised, time.perf_counter() - started
 
     remembered_as = ("search", *workspace.index_version(), query, filters, int(state["s_k"]), state["s_mode"])
-    result, summary, elapsed = resources.remembered(remembered_as, run_search)
+    with st.spinner(WAIT_TEXT["search"]):
+        result, summary, elapsed = resources.remembered(remembered_as, run_search)
     show_notes(workspace)
     if result.index_behind:
         st.warning(views.INDEX_BEHIND)
@@ -366,7 +367,8 @@ def page_similar(resources: Resources) -> None:
         st.info("Open an action's timeline or a search result and follow “Similar actions elsewhere”.")
         return
     workspace = resources.workspace
-    result = workspace.similar(action_id, k=10)
+    with st.spinner(WAIT_TEXT["similar"]):
+        result = workspace.similar(action_id, k=10)
     show_notes(workspace)
     html(views.similar_heading_html(action_id))
     if not result.hits:
@@ -411,8 +413,9 @@ def page_action(resources: Resources) -> None:
         if not problem:
             st.info("Choose an action, or follow “Timeline” from a search result.")
         return
-    timeline = workspace.timeline(action_id, as_of=as_of or None)
-    summary = summarise_action(timeline)
+    with st.spinner(WAIT_TEXT["timeline"]):
+        timeline = workspace.timeline(action_id, as_of=as_of or None)
+        summary = summarise_action(timeline)
 
     st.subheader(md_escape(views.timeline_heading(timeline)), anchor=False)
     if timeline.action and timeline.kind != "section":  # a section's title is its heading
@@ -545,7 +548,8 @@ def page_compare(resources: Resources) -> None:
             return found, workspace.summarise_result(found)
 
         key = ("compare", *workspace.index_version(), query, council, theme)
-        result, summary = resources.remembered(key, run_summary)
+        with st.spinner(WAIT_TEXT["compare"]):
+            result, summary = resources.remembered(key, run_summary)
         with column:
             st.subheader(md_escape(council), anchor=False)
             if theme:

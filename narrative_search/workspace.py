@@ -252,9 +252,10 @@ class Workspace:
         # The writer's connection (ingest, rebuilds) and its reads; other threads read through their own.
         self.store = CorpusStore(config.database_path(self.home), check_same_thread=False, read_only=self.read_only)
         self._owns_embedder = embedder is None
-        cache = None if self.read_only else self.home / config.VECTOR_CACHE_NAME
+        # A read-only home's vector cache is only read (the vectors its build encoded); new ones stay in memory.
         self.embedder: Embedder = embedder or Embedder(
-            model, cache_path=cache, onnx_dir=self.home / config.ONNX_DIR_NAME, notes=self.notes
+            model, cache_path=self.home / config.VECTOR_CACHE_NAME, onnx_dir=self.home / config.ONNX_DIR_NAME,
+            notes=self.notes, cache_read_only=self.read_only,
         )
         self._index: Optional[SearchIndex] = None
         self._lock = ReadWriteLock()
