@@ -632,6 +632,7 @@ class Workspace:
 
     def _assign_themes_after_indexing(self) -> None:
         """Bring the theme assignment up to date while the model is loaded; a bad table is a note, not a failure."""
+        self._stage("assigning_themes")
         try:
             self.theme_assignment()
         except NarrativeSearchError as error:

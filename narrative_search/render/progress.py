@@ -19,6 +19,7 @@ STAGE_TEXT = {
     "exporting_model": "Exporting the language model to ONNX, once for this home (about 10-20 s)…",
     "building_index": "Building the search index…",
     "encoding_sentences": "Encoding each passage's sentences, so that no search waits for them…",
+    "assigning_themes": "Assigning each action its national themes…",
 }
 
 
