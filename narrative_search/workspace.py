@@ -309,8 +309,8 @@ class Workspace:
         index = self._index
         if index is not None and index.staleness(self.embedder.model_id, None) is None and not self._newer_index_on_disk():
             return index
-        if index is not None and self.read_only:
-            return index  # the last index built: nothing can be rebuilt here
+        if index is not None and self.read_only and not self._newer_index_on_disk():
+            return index  # the last index built: nothing can be rebuilt here (a newer build is opened instead)
         return None
 
     @contextmanager
@@ -618,7 +618,8 @@ class Workspace:
             key = (table_hash(themes), reader.fingerprint(), self.embedder.model_id)
             if not force and self._themes_memo is not None and self._themes_memo[0] == key:
                 return self._themes_memo[1]
-            assignment = current_assignment(self.home, reader, self.embedder, themes, force=force, notes=self.notes)
+            assignment = current_assignment(self.home, reader, self.embedder, themes, force=force, notes=self.notes,
+                                            keep=not self.read_only)
             self._themes_memo = (key, assignment)
             return assignment
 

@@ -67,3 +67,34 @@ def test_two_processes_search_one_read_only_home_at_once_and_neither_writes(tmp_
         assert answer["read_only"] is True
         assert answer["rounds"] == [expected] * 3
     assert home_files(home) == before  # no index rebuilt, no vectors cached, no sentences remembered, no themes
+
+
+def test_a_read_only_process_takes_up_a_new_build_and_writes_nothing_after_a_themes_edit(
+    tmp_path, monkeypatch, embedder
+):
+    from test_app import SCRIPT_PLAN, SCRIPT_PLAN_COUNCIL, SCRIPT_PLAN_NAME
+
+    home = prepare_home(tmp_path / "home", embedder)
+    monkeypatch.setenv(config.READ_ONLY_ENV, "1")
+    reader = Workspace.open(home, embedder=embedder)
+    monkeypatch.delenv(config.READ_ONLY_ENV)
+    try:
+        assert reader.read_only
+        assert "Rutland" not in {hit.council for hit in reader.search("listening campaign with parent carers").hits}
+        folder = tmp_path / "new"
+        folder.mkdir()
+        (folder / SCRIPT_PLAN_NAME).write_text(SCRIPT_PLAN, encoding="utf-8")
+        with Workspace.open(home, embedder=embedder) as writer:  # the one place that writes: a new generation
+            writer.ingest([folder], council=SCRIPT_PLAN_COUNCIL)
+        # The serving process answers from the new build at its next search, without a restart.
+        found = reader.search("listening campaign with parent carers")
+        assert found.hits[0].council == "Rutland" and not found.index_behind
+        # An edited themes table is applied for this process only: the home is not written.
+        table = (REPO / "data" / "themes.csv").read_text(encoding="utf-8")
+        (home / "themes.csv").write_text(table.replace("How long statutory", "How long the statutory", 1),
+                                         encoding="utf-8")
+        before = home_files(home)
+        assert reader.search("annual reviews").hits[0].themes
+        assert home_files(home) == before
+    finally:
+        reader.close()
