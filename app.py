@@ -35,10 +35,9 @@ from narrative_search import config
 from narrative_search.errors import NarrativeSearchError
 from narrative_search.model import ACTION_KINDS, PASSAGE_KINDS, SEARCH_MODES, Brief, QuerySummary, SearchFilters, SearchResult
 from narrative_search.months import month_label
-from narrative_search.protocols import EncodeProgress, StageNotice
 from narrative_search.render.csv import brief_csv
 from narrative_search.render.markdown import brief_markdown, md_escape
-from narrative_search.render.progress import STAGE_TEXT
+from narrative_search.render.progress import ENCODING_TEXT, STAGE_TEXT, WAIT_TEXT, encoding_text
 from narrative_search.render.text import (
     BRIEF_BY_WEAKNESS_HEADING,
     BRIEF_EMPTY,
@@ -133,22 +132,23 @@ def ready_resources() -> Resources:
     return resources
 
 
-def encoding_progress(bar: DeltaGenerator, prefix: str = "") -> EncodeProgress:
-    """A progress(encoded, to_encode) callback that moves ``bar`` while the index encodes new text."""
+class BuildProgress:
+    """One ``st.progress`` bar following an index build: each slow step by name, and its counts while it encodes.
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total if total else 1.0, text=f"{prefix}encoding passages for search: {done} of {total}…")
+    ``on_stage`` is the workspace's stage notice, ``encoding`` its progress(done, total) callback."""
 
-    return progress
+    def __init__(self, bar: DeltaGenerator, prefix: str = "") -> None:
+        self.bar = bar
+        self.prefix = prefix
+        self.stage = "building_index"
 
+    def on_stage(self, stage: str) -> None:
+        self.stage = stage
+        counted = stage in ENCODING_TEXT  # its counts follow: the bar starts empty
+        self.bar.progress(0.0 if counted else 1.0, text=f"{self.prefix}{STAGE_TEXT.get(stage, stage)}")
 
-def stage_progress(bar: DeltaGenerator, prefix: str = "") -> StageNotice:
-    """An on_stage(stage) callback that names each slow step (exporting the model, building the index) on ``bar``."""
-
-    def on_stage(stage: str) -> None:
-        bar.progress(1.0, text=f"{prefix}{STAGE_TEXT.get(stage, stage)}")
-
-    return on_stage
+    def encoding(self, done: int, total: int) -> None:
+        self.bar.progress(done / total if total else 1.0, text=self.prefix + encoding_text(self.stage, done, total))
 
 
 def ingest_bundled(workspace: Workspace) -> None:
@@ -165,12 +165,11 @@ def ingest_bundled(workspace: Workspace) -> None:
         else:
             bar.progress(1.0, text="First start: building the search index…")
 
-    workspace.report_stages(stage_progress(bar, "First start: "))
+    build = BuildProgress(bar, "First start: ")
+    workspace.report_stages(build.on_stage)
     try:
         with st.spinner("Building the search index from the bundled corpus…"):
-            outcomes = workspace.ingest(
-                [bundled], update_index=True, progress=progress, index_progress=encoding_progress(bar, "First start: ")
-            )
+            outcomes = workspace.ingest([bundled], update_index=True, progress=progress, index_progress=build.encoding)
     finally:
         workspace.report_stages(None)
     bar.empty()
@@ -335,7 +334,8 @@ def page_search(resources: Resources) -> None:
         return found, summarised, time.perf_counter() - started
 
     remembered_as = ("search", *workspace.index_version(), query, filters, int(state["s_k"]), state["s_mode"])
-    result, summary, elapsed = resources.remembered(remembered_as, run_search)
+    with st.spinner(WAIT_TEXT["search"]):
+        result, summary, elapsed = resources.remembered(remembered_as, run_search)
     show_notes(workspace)
     if result.index_behind:
         st.warning(views.INDEX_BEHIND)
@@ -367,7 +367,8 @@ def page_similar(resources: Resources) -> None:
         st.info("Open an action's timeline or a search result and follow “Similar actions elsewhere”.")
         return
     workspace = resources.workspace
-    result = workspace.similar(action_id, k=10)
+    with st.spinner(WAIT_TEXT["similar"]):
+        result = workspace.similar(action_id, k=10)
     show_notes(workspace)
     html(views.similar_heading_html(action_id))
     if not result.hits:
@@ -412,8 +413,9 @@ def page_action(resources: Resources) -> None:
         if not problem:
             st.info("Choose an action, or follow “Timeline” from a search result.")
         return
-    timeline = workspace.timeline(action_id, as_of=as_of or None)
-    summary = summarise_action(timeline)
+    with st.spinner(WAIT_TEXT["timeline"]):
+        timeline = workspace.timeline(action_id, as_of=as_of or None)
+        summary = summarise_action(timeline)
 
     st.subheader(md_escape(views.timeline_heading(timeline)), anchor=False)
     if timeline.action and timeline.kind != "section":  # a section's title is its heading
@@ -546,7 +548,8 @@ def page_compare(resources: Resources) -> None:
             return found, workspace.summarise_result(found)
 
         key = ("compare", *workspace.index_version(), query, council, theme)
-        result, summary = resources.remembered(key, run_summary)
+        with st.spinner(WAIT_TEXT["compare"]):
+            result, summary = resources.remembered(key, run_summary)
         with column:
             st.subheader(md_escape(council), anchor=False)
             if theme:
@@ -750,10 +753,11 @@ def ingest_uploads(
     with resources.lock:
         outcomes = workspace.ingest_uploads(uploads, council=council, replace=replace, progress=progress)
     # Outside the lock: other sessions' searches answer from the last good index while it builds.
-    workspace.report_stages(stage_progress(bar))
+    build = BuildProgress(bar)
+    workspace.report_stages(build.on_stage)
     try:
         with st.spinner("Updating the search index…"):
-            manifest = workspace.update_index(progress=encoding_progress(bar))
+            manifest = workspace.update_index(progress=build.encoding)
     finally:
         workspace.report_stages(None)
     messages.extend(outcome_messages(outcomes, replace_advice=views.REPLACE_ADVICE))

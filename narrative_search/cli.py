@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import sqlite3
@@ -31,7 +32,7 @@ from .model import (
 )
 from .render.csv import brief_csv, weaknesses_csv
 from .render.markdown import brief_markdown, weaknesses_markdown
-from .render.progress import CountBar, StageLines, progress_wanted
+from .render.progress import WAIT_TEXT, CountBar, StageLines, WaitLine, progress_wanted
 from .render.text import (
     INDEX_BEHIND,
     INDEX_UP_TO_DATE,
@@ -70,6 +71,11 @@ def open_workspace(context: click.Context) -> Workspace:
     workspace.report_stages(StageLines(_show_progress(context)))
     workspace.show_progress = _show_progress(context)
     return workspace
+
+
+def _waiting(context: click.Context, command: str) -> WaitLine:
+    """Around a command's work: a line on stderr saying what it does if it is slow to answer (a cold start, a busy machine)."""
+    return WaitLine(WAIT_TEXT[command], _show_progress(context))
 
 
 def _show_progress(context: click.Context) -> bool:
@@ -210,7 +216,8 @@ def search_command(
         documents=documents, kinds=kinds, records=records, themes=themes,
     )
     with open_workspace(context) as workspace:
-        result = workspace.search(query, k=k, filters=filters, mode=mode)
+        with _waiting(context, "search"):
+            result = workspace.search(query, k=k, filters=filters, mode=mode)
         _show_notes(workspace)
     _print_result(result, as_json)
 
@@ -224,7 +231,8 @@ def search_command(
 def similar_command(context: click.Context, action_id: str, k: int, theme: Optional[str], as_json: bool) -> None:
     """The closest actions of other councils to ACTION_ID, with the passages that make them close."""
     with open_workspace(context) as workspace:
-        result = workspace.similar(action_id, k=k, theme=theme)
+        with _waiting(context, "similar"):
+            result = workspace.similar(action_id, k=k, theme=theme)
         _show_notes(workspace)
     if as_json:
         _print_result(result, as_json)
@@ -240,16 +248,18 @@ def similar_command(context: click.Context, action_id: str, k: int, theme: Optio
 def timeline_command(context: click.Context, action_id: str, as_of: Optional[str], as_json: bool) -> None:
     """An action's updates in date order, its ratings and what each update said that was new."""
     with open_workspace(context) as workspace:
-        timeline = workspace.timeline(action_id, as_of=as_of)
+        with _waiting(context, "timeline"):
+            timeline = workspace.timeline(action_id, as_of=as_of)
+            summary = summarise_action(timeline)
         _show_notes(workspace)
         if as_json:
             data = timeline.to_dict()
-            data["summary"] = [s.to_dict() for s in summarise_action(timeline)]
+            data["summary"] = [s.to_dict() for s in summary]
             click.echo(json.dumps(data, ensure_ascii=False, indent=2))
             return
         click.echo(timeline_text(timeline))
         click.echo("")
-        click.echo(action_summary_text(summarise_action(timeline)))
+        click.echo(action_summary_text(summary))
 
 
 @main.command("summary")
@@ -261,7 +271,8 @@ def timeline_command(context: click.Context, action_id: str, as_of: Optional[str
 def summary_command(context: click.Context, query: str, councils: tuple[str, ...], k: int, as_json: bool) -> None:
     """How each area approaches a theme: a few representative sentences per council, with sources."""
     with open_workspace(context) as workspace:
-        summary = workspace.summarise(query, councils=councils, k=k)
+        with _waiting(context, "summary"):
+            summary = workspace.summarise(query, councils=councils, k=k)
         _show_notes(workspace)
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
@@ -281,7 +292,8 @@ def brief_command(
 ) -> None:
     """A revisit brief for COUNCIL: ratings by review date, what got worse, stalled, completed, changed."""
     with open_workspace(context) as workspace:
-        brief = workspace.brief(council, since=since, as_of=as_of)
+        with _waiting(context, "brief"):
+            brief = workspace.brief(council, since=since, as_of=as_of)
         _show_notes(workspace)
     if output_format == "csv":
         text = brief_csv(brief)
@@ -307,7 +319,7 @@ def weaknesses_command(
     context: click.Context, council: str, as_of: Optional[str], stale_months: int, output_format: str
 ) -> None:
     """COUNCIL's weaknesses as its plan groups them, each with its actions and progress rolled up."""
-    with open_workspace(context) as workspace:
+    with open_workspace(context) as workspace, _waiting(context, "weaknesses"):
         report = workspace.weaknesses(council, as_of=as_of, stale_months=stale_months)
     if output_format == "csv":
         click.echo(weaknesses_csv(report), nl=False)
@@ -411,9 +423,10 @@ def verdicts_command(context: click.Context, council: Optional[str], as_json: bo
 def themes_command(context: click.Context, council: Optional[str], theme: Optional[str], reassign: bool, as_json: bool) -> None:
     """Actions per national theme per council, with the verdicts known for each (themes from themes.csv)."""
     with open_workspace(context) as workspace:
-        if reassign:
-            workspace.theme_assignment(force=True)
-        overviews = workspace.themes_overview(council=council, theme=theme)
+        with _waiting(context, "themes"):
+            if reassign:
+                workspace.theme_assignment(force=True)
+            overviews = workspace.themes_overview(council=council, theme=theme)
         _show_notes(workspace)
     if as_json:
         click.echo(json.dumps([overview.to_dict() for overview in overviews], ensure_ascii=False, indent=2))
@@ -435,7 +448,8 @@ def compare_command(
     if not 2 <= len(councils) <= 4:
         raise click.UsageError("compare two to four councils (--council A --council B ...)")
     with open_workspace(context) as workspace:
-        columns = workspace.compare(query, [resolve_council(workspace.store, c) for c in councils], k=k, themes=themes)
+        with _waiting(context, "compare"):
+            columns = workspace.compare(query, [resolve_council(workspace.store, c) for c in councils], k=k, themes=themes)
         _show_notes(workspace)
     if as_json:
         data = {council: [hit.to_dict() for hit in result.hits] for council, result in columns}
@@ -475,6 +489,8 @@ def _export(
 
 def run() -> None:
     """Entry point that shows errors as plain messages, never tracebacks."""
+    atexit.unregister(_quick_exit)  # once, however often run() is called in one process (tests)
+    atexit.register(_quick_exit)
     try:
         main(standalone_mode=True)
     except NarrativeSearchError as error:  # StoreError included
@@ -486,6 +502,15 @@ def run() -> None:
             raise
         click.echo(f"error: {message}", err=True)
         sys.exit(2)
+
+
+def _quick_exit() -> None:
+    """At exit, spare the interpreter the garbage collector's last pass over every object: with torch loaded (after
+    the model's export, at the first build) that pass kept the prompt waiting 2.7 s after the last line on a busy
+    machine (0.4 s without it). Everything is written and closed by now; modules are still torn down as usual."""
+    import gc
+
+    gc.freeze()
 
 
 if __name__ == "__main__":

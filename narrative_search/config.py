@@ -97,8 +97,16 @@ def check_home_layout(home: Path) -> None:
                             "move or rename the folder, or use another home folder")
 
 
+#: Set (to anything but "" or "0") to open every home read-only, even one this user could write: how the app
+#: processes serving a team share one index that only the ingest writes (README, "Serving a team").
+READ_ONLY_ENV = "NARRATIVE_SEARCH_READ_ONLY"
+
+
 def home_is_writable(home: Path) -> bool:
-    """Whether narrative-search may write in ``home``: the folder, and its database if there is one."""
+    """Whether narrative-search may write in ``home``: the folder, and its database if there is one
+    (never under ``$NARRATIVE_SEARCH_READ_ONLY``)."""
+    if os.environ.get(READ_ONLY_ENV, "") not in ("", "0"):
+        return False
     database = home / DATABASE_NAME
     return os.access(home, os.W_OK) and (not database.exists() or os.access(database, os.W_OK))
 

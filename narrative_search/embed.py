@@ -19,6 +19,7 @@ exported file is missing or damaged (then with a note saying so).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -142,6 +143,7 @@ class Embedder:
         precision: Optional[str] = None,
         notes: Optional[list[str]] = None,
         on_stage: Optional[StageNotice] = None,
+        cache_read_only: bool = False,
     ) -> None:
         go_offline()
         if batch_size < 1:
@@ -166,7 +168,11 @@ class Embedder:
         if self.precision != "fp32":
             self._model_id = f"{self._model_id} [onnx {self.precision}]"
         self.cache_path = Path(cache_path) if cache_path is not None else None
-        self._cache = self._open_cache(self.cache_path)
+        self._kept = False  # a read-only cache attached as "kept" beside an in-memory one
+        if cache_read_only and self.cache_path is not None:
+            self._cache, self._kept = _read_only_cache(self.cache_path)
+        else:
+            self._cache = self._open_cache(self.cache_path)
 
     # -- the model -----------------------------------------------------------
 
@@ -371,7 +377,12 @@ class Embedder:
         for i in range(0, len(unique), _LOOKUP_CHUNK):
             chunk = unique[i:i + _LOOKUP_CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = self._cache.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk)
+            if self._kept:  # this process's vectors, then those the home kept (a build encoded them)
+                rows = self._cache.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({marks}) "
+                    f"UNION ALL SELECT key, vector FROM kept.vectors WHERE key IN ({marks})", chunk + chunk)
+            else:
+                rows = self._cache.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk)
             for key, blob in rows:
                 found[key] = np.frombuffer(blob, dtype=np.float32)
         return found
@@ -506,6 +517,31 @@ def one_torch_thread() -> Iterator[None]:
             yield
         finally:
             torch.set_num_threads(before)
+
+
+def _read_only_cache(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """A cache for a home that must not be written: vectors encoded now are kept in memory, and those in
+    ``path`` (a build's, if the file is there) are read from it, attached read-only as "kept".
+
+    With the vectors a build encoded (every passage's sentences among them), a
+    read-only app process reads them back instead of encoding document text.
+    A WAL file whose shared-memory file cannot be made (a read-only folder)
+    is attached as immutable: nothing can be writing to it there."""
+    conn = sqlite3.connect("file::memory:", uri=True, check_same_thread=False)
+    conn.execute(_CACHE_SCHEMA)
+    if not path.is_file():
+        return conn, False
+    uri = path.resolve().as_uri()
+    for mode in ("mode=ro", "mode=ro&immutable=1"):
+        try:
+            conn.execute("ATTACH DATABASE ? AS kept", (f"{uri}?{mode}",))
+            if conn.execute("SELECT 1 FROM kept.sqlite_master WHERE name = 'vectors'").fetchone():
+                return conn, True
+        except sqlite3.Error:
+            pass
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("DETACH DATABASE kept")
+    return conn, False
 
 
 def _normalised(vectors: np.ndarray) -> np.ndarray:

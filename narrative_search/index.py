@@ -45,8 +45,9 @@ from .errors import NarrativeSearchError
 from .keyword import FTS_TOKENIZE, KeywordPostings, QueryTokenizer, fts_phrase
 from .model import INDEX_TYPES, ActionKind, Citation, IndexType, Passage, PassageKind
 from .months import Month, month_number
-from .passages import PASSAGE_FORMAT_VERSION, TITLE_LABELS, build_passages, embedding_text
+from .passages import PASSAGE_FORMAT_VERSION, TITLE_LABELS, build_passages, embedding_text, sentence_spans
 from .protocols import CorpusReader, EncodeProgress, Fingerprinted, IndexingEncoder
+from .summary import MIN_THEME_WORDS, summary_sentence
 
 if TYPE_CHECKING:  # faiss is imported where it is used: loading it is slow
     import faiss
@@ -94,6 +95,9 @@ EXACT_FILTER_MAX_ROWS = 10_000
 #: Passages encoded and added to faiss at a time by a build larger than this: the
 #: vectors of one slice (16 MiB at 384 dimensions) are all that is held beside faiss's copy.
 BUILD_SLICE = 10_000
+
+#: Passages whose sentences (or texts) :func:`encode_reading_texts` encodes at a time.
+READING_SLICE = 200
 
 #: Phrase matches remembered per open index: a query asks for each twice (to
 #: require it, then to score it). Few, as each may list most of the rows.
@@ -391,6 +395,64 @@ def _keeping_alive(generation: Path, progress: Optional[EncodeProgress]) -> Enco
             progress(done, total)
 
     return touched
+
+
+def passage_sentence_texts(text: str, kind: str) -> list[str]:
+    """Every text reading a passage encodes: each sentence (the one closest to a query is marked in results),
+    and each sentence as a summary weighs it (without our field label), where that differs."""
+    texts = []
+    for start, end in sentence_spans(text) or [(0, len(text))]:
+        sentence = text[start:end]
+        texts.append(sentence)
+        summarised = summary_sentence(kind, text, start, end)
+        if summarised != sentence and len(summarised.split()) >= MIN_THEME_WORDS:
+            texts.append(summarised)
+    return texts
+
+
+def encode_reading_texts(
+    index: "SearchIndex", embedder: IndexingEncoder, also: Sequence[str] = (), progress: Optional[EncodeProgress] = None
+) -> int:
+    """Encode into the vector cache, now, what reading ``index`` encodes: every passage's sentences
+    (:func:`passage_sentence_texts`), then the texts ``also`` (each action's texts the theme assignment weighs).
+
+    Run after a build, so that a search, a summary or a theme assignment reads
+    these vectors back instead of encoding document text while someone waits.
+    :data:`READING_SLICE` passages (or texts) at a time: memory stays bounded and
+    a search waiting for the model between two slices waits for one slice only.
+    ``progress(done, total)`` counts passages, then texts, moving as each batch is encoded.
+    Returns the texts the model encoded.
+    """
+    before = embedder.encoded_count
+    total = len(index) + len(also)
+    report = progress or (lambda done, total: None)
+    report(0, total)
+    done = 0
+
+    def encode_slice(texts: list[str], items: int) -> None:
+        """Encode ``texts``, the texts of ``items`` passages (or texts), moving the count as batches finish."""
+        nonlocal done
+
+        def within(encoded: int, to_encode: int) -> None:
+            report(done + (items * encoded // to_encode if to_encode else items), total)
+
+        embedder.encode(texts, progress=within)
+        done += items
+        report(done, total)
+
+    last = -1  # rowids are faiss ids: from 0
+    while True:
+        rows = index.conn.execute(
+            "SELECT rowid, text, kind FROM passages WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, READING_SLICE)
+        ).fetchall()
+        if not rows:
+            break
+        last = int(rows[-1][0])
+        encode_slice([sentence for _, text, kind in rows for sentence in passage_sentence_texts(text, kind)], len(rows))
+    for start in range(0, len(also), READING_SLICE):
+        piece = list(also[start:start + READING_SLICE])
+        encode_slice(piece, len(piece))
+    return embedder.encoded_count - before
 
 
 def encode_vector_index(

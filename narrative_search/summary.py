@@ -244,6 +244,13 @@ _FIELD_LABEL = re.compile(r"^(?:Action|Section|Focus area|Evidence|Impact): ")
 THEME_LAMBDA = 0.7
 
 
+def summary_sentence(kind: str, text: str, start: int, end: int) -> str:
+    """The sentence ``text[start:end]`` of a passage of ``kind`` as a summary weighs it: without our field label."""
+    if kind == "action" and (label := _FIELD_LABEL.match(text[start:end])):
+        start += label.end()
+    return text[start:end]
+
+
 def summarise_query(
     result: "SearchResult",
     embedder: TextEncoder,
@@ -270,9 +277,7 @@ def summarise_query(
         for passage_hit in hit.passages:
             passage = passage_hit.passage
             for start, end in sentence_spans(passage.text):
-                if passage.kind == "action" and (label := _FIELD_LABEL.match(passage.text[start:end])):
-                    start += label.end()
-                text = passage.text[start:end]
+                text = summary_sentence(passage.kind, passage.text, start, end)
                 if len(text.split()) < MIN_THEME_WORDS or (passage.council, text) in seen:
                     continue
                 seen.add((passage.council, text))

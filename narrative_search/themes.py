@@ -300,6 +300,17 @@ def assign_texts(
     return [ranked(row, themes, weights) for row in scores]
 
 
+def record_texts(actions: Iterable[MergedAction]) -> list[str]:
+    """What :func:`assign_actions` encodes of each action besides the themes: its text, and its group if any."""
+    texts = []
+    for action in actions:
+        record = record_text(action)
+        texts.append(record.what)
+        if record.group:
+            texts.append(record.group)
+    return texts
+
+
 def assign_actions(
     embedder: "Embedder", actions: Iterable[MergedAction], themes: Sequence[Theme], weights: AssignmentWeights = DEFAULT_WEIGHTS
 ) -> dict[str, list[ThemeScore]]:
@@ -372,11 +383,13 @@ def current_assignment(
     themes: Sequence[Theme],
     force: bool = False,
     notes: Optional[list[str]] = None,
+    keep: bool = True,
 ) -> ThemeAssignment:
     """The assignment for the corpus and table as they are now: read back if current, else made and kept.
 
     ``notes`` receives a line saying why it was made again. A home folder
-    that cannot be written still gets the assignment, for this run only.
+    that cannot be written still gets the assignment, for this run only; so
+    does one opened read-only (``keep`` False: nothing is written).
     """
     corpus = corpus_key(store)
     kept = None if force else read_assignment(home, themes)
@@ -385,6 +398,8 @@ def current_assignment(
         return kept
     assignment = ThemeAssignment(table_hash(themes), embedder.model_id, corpus,
                                  assign_actions(embedder, store.iter_actions(), themes))
+    if not keep:
+        return assignment
     try:
         write_assignment(home, assignment)
     except OSError as error:

@@ -37,6 +37,7 @@ from .index import (
     SearchIndexError,
     corpus_fingerprint,
     current_generation,
+    encode_reading_texts,
     ensure_index,
     index_is_current,
     open_index,
@@ -66,6 +67,7 @@ from .model import (
 from .months import month_from_number
 from .passages import SentenceMemo, remember_sentences, use_sentence_memo
 from .protocols import EncodeProgress, StageNotice
+from .render.progress import CountBar
 from .render.text import READ_ONLY_STALE_INDEX, query_cut_text, read_only_home_text
 from .search import search, similar_actions
 from .store import CorpusStore
@@ -77,6 +79,7 @@ from .themes import (
     find_theme,
     load_themes,
     read_assignment,
+    record_texts,
     stale_reason,
     table_hash,
     theme_columns,
@@ -249,9 +252,10 @@ class Workspace:
         # The writer's connection (ingest, rebuilds) and its reads; other threads read through their own.
         self.store = CorpusStore(config.database_path(self.home), check_same_thread=False, read_only=self.read_only)
         self._owns_embedder = embedder is None
-        cache = None if self.read_only else self.home / config.VECTOR_CACHE_NAME
+        # A read-only home's vector cache is only read (the vectors its build encoded); new ones stay in memory.
         self.embedder: Embedder = embedder or Embedder(
-            model, cache_path=cache, onnx_dir=self.home / config.ONNX_DIR_NAME, notes=self.notes
+            model, cache_path=self.home / config.VECTOR_CACHE_NAME, onnx_dir=self.home / config.ONNX_DIR_NAME,
+            notes=self.notes, cache_read_only=self.read_only,
         )
         self._index: Optional[SearchIndex] = None
         self._lock = ReadWriteLock()
@@ -305,8 +309,8 @@ class Workspace:
         index = self._index
         if index is not None and index.staleness(self.embedder.model_id, None) is None and not self._newer_index_on_disk():
             return index
-        if index is not None and self.read_only:
-            return index  # the last index built: nothing can be rebuilt here
+        if index is not None and self.read_only and not self._newer_index_on_disk():
+            return index  # the last index built: nothing can be rebuilt here (a newer build is opened instead)
         return None
 
     @contextmanager
@@ -357,6 +361,7 @@ class Workspace:
             )
             if notes:  # it was built
                 self._remember_sentences(self._index)
+                self._encode_reading_texts(self._index, progress, show_progress or self.show_progress)
             self.notes.extend(notes)
             return self._index
 
@@ -416,6 +421,7 @@ class Workspace:
                     self._index = None
             with self._reading() as index:
                 self._remember_sentences(index)
+                self._encode_reading_texts(index, progress)
             self._assign_themes_after_indexing()
             return manifest
 
@@ -424,6 +430,21 @@ class Workspace:
         texts = [row[0] for row in index.conn.execute("SELECT text FROM passages")]
         texts.extend(update.text for action in self._reader().iter_actions() for update in action.updates)
         remember_sentences(texts)
+
+    def _encode_reading_texts(
+        self, index: SearchIndex, progress: Optional[EncodeProgress], show_progress: bool = False
+    ) -> None:
+        """After a build: encode every passage's sentences and the texts the themes weigh (see
+        :func:`narrative_search.index.encode_reading_texts`), so searches and theme assignments read them back.
+
+        Without ``progress``, ``show_progress`` shows a bar on stderr (as the build's encoding did)."""
+        self._stage("encoding_sentences")
+        bar = CountBar("Encoding", "text", show_progress and progress is None)
+        try:
+            encode_reading_texts(index, self.embedder, record_texts(self._reader().iter_actions()),
+                                 progress or bar.encoding)
+        finally:
+            bar.close()
 
     def index_version(self) -> tuple[str, str]:
         """The index's folder and build time: a key under which results of this index may be remembered."""
@@ -597,7 +618,8 @@ class Workspace:
             key = (table_hash(themes), reader.fingerprint(), self.embedder.model_id)
             if not force and self._themes_memo is not None and self._themes_memo[0] == key:
                 return self._themes_memo[1]
-            assignment = current_assignment(self.home, reader, self.embedder, themes, force=force, notes=self.notes)
+            assignment = current_assignment(self.home, reader, self.embedder, themes, force=force, notes=self.notes,
+                                            keep=not self.read_only)
             self._themes_memo = (key, assignment)
             return assignment
 
@@ -611,6 +633,7 @@ class Workspace:
 
     def _assign_themes_after_indexing(self) -> None:
         """Bring the theme assignment up to date while the model is loaded; a bad table is a note, not a failure."""
+        self._stage("assigning_themes")
         try:
             self.theme_assignment()
         except NarrativeSearchError as error:

@@ -441,10 +441,28 @@ def test_an_upload_of_a_refused_file_is_a_plain_message(monkeypatch, tmp_path, e
 
 
 def test_a_fresh_home_is_filled_from_the_bundled_corpus(monkeypatch, tmp_path, embedder):
+    from streamlit.elements.progress import ProgressMixin
+
     home = prepare_home(tmp_path / "fresh", embedder, ingest=False)  # only the vector cache, to be quick
+    shown: list[tuple[float, str]] = []  # what the progress bar said, in order (it is gone once the page is ready)
+    real_progress = ProgressMixin.progress
+
+    def progress(self, value, text=None, **options):
+        shown.append((float(value), str(text)))
+        return real_progress(self, value, text=text, **options)
+
+    monkeypatch.setattr(ProgressMixin, "progress", progress)
     at = open_app(monkeypatch, home)
     check_clean(at)
     assert [e.value for e in at.error] == []
+    texts = [text for _, text in shown]
+    assert "First start: reading 000_e72ea107f020d91e.txt (1 of 5)…" in texts
+    assert "First start: Building the search index…" in texts
+    # The sentences encoded after the build, counted up to all of them (from the cache here: the counts still show).
+    sentences = [(value, text) for value, text in shown if "encoding each passage's sentences:" in text]
+    assert sentences[0][0] == 0.0 and sentences[-1][0] == 1.0
+    done, total = sentences[-1][1].rsplit(": ", 1)[1].rstrip("…").split(" of ")
+    assert done == total and int(total) > 437  # every passage, then each action's texts for the themes
     with CorpusStore(config.database_path(home)) as store:
         assert store.councils() == ["Leicestershire", "Staffordshire", "Telford and Wrekin", "Torbay"]
     at.text_input(key="s_q").input("tell it once").run()

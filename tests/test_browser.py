@@ -204,7 +204,7 @@ def test_search_timeline_brief_and_upload_in_a_browser(tmp_path, embedder):
             page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
             warm = time.perf_counter() - started
             settle(page)
-            assert page.locator("div.ns-hit").count() == 10
+            expect(page.locator("div.ns-hit")).to_have_count(10)  # once the rerun has drawn (a busy machine is slow)
             shot(page, "01-search.png")
 
             # Timeline: an ordinary link from the result.

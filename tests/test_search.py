@@ -288,14 +288,21 @@ def test_an_index_update_reports_its_encoding_progress(fresh_home, embedder, tmp
     folder.mkdir()
     text = (DATA_DIR / STAFFORDSHIRE_000).read_text(encoding="utf-8")
     (folder / "sandwell-changed.txt").write_text(text.replace("peer", f"peer-{tmp_path.name}"), encoding="utf-8")
-    calls = []
+    calls: list[tuple[str, int, int]] = []
+    stage = ["none"]
     with Workspace.open(fresh_home, embedder=embedder) as opened:
         opened.ingest([folder], council="Sandwell", update_index=False)
-        manifest = opened.update_index(progress=lambda done, total: calls.append((done, total)))
+        opened.report_stages(lambda name: stage.__setitem__(0, name))
+        manifest = opened.update_index(progress=lambda done, total: calls.append((stage[0], done, total)))
     # Only the passages holding the changed word were new, and the count climbed to them.
+    building = [(done, total) for name, done, total in calls if name == "building_index"]
     assert manifest.encoded > 0
-    assert calls[0] == (0, manifest.encoded) and calls[-1] == (manifest.encoded, manifest.encoded)
-    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert building[0] == (0, manifest.encoded) and building[-1] == (manifest.encoded, manifest.encoded)
+    assert [done for done, _ in building] == sorted(done for done, _ in building)
+    # Then every passage's sentences (and each action's texts for the themes), counted to the end.
+    sentences = [(done, total) for name, done, total in calls if name == "encoding_sentences"]
+    assert sentences[0][0] == 0 and sentences[-1][0] == sentences[-1][1] > manifest.passage_count
+    assert [done for done, _ in sentences] == sorted(done for done, _ in sentences)
 
 
 def test_an_empty_corpus_searches_to_a_message(tmp_path, embedder):
