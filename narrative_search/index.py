@@ -109,9 +109,12 @@ BUILD_SLICE = 10_000
 #: Passages whose sentences (or texts) :func:`encode_reading_texts` encodes at a time.
 READING_SLICE = 200
 
-#: Phrase matches remembered per open index: a query asks for each twice (to
-#: require it, then to score it). Few, as each may list most of the rows.
-_MATCH_CACHE_SIZE = 8
+#: Phrase matches remembered per open index, least recently used dropped first, up to this
+#: many row ids in all (4 bytes each: 16 MiB). A query asks for each phrase twice (to require it,
+#: then to score it), and the vocabulary's multi-word forms ("EHC plan", "annual review")
+#: recur across queries: at a million passages FTS5 takes 10-20 ms to list one common phrase's
+#: rows, the largest part of a search (bench/speed.py).
+_MATCH_CACHE_ROWS = 4_000_000
 
 #: Incomplete generations older than this are someone's dead build, safe to remove.
 _STALE_BUILD_SECONDS = 3600
@@ -598,7 +601,7 @@ class SearchIndex:
         # Every thread's connection, weakly: a finished thread's is freed (and closed) with the thread.
         self._connections: "weakref.WeakSet[_ThreadConnection]" = weakref.WeakSet()
         self._closed = False
-        self._matches: dict[str, np.ndarray] = {}  # phrase match -> rows, the latest few
+        self._matches: dict[str, np.ndarray] = {}  # phrase match -> rows, least recently used first
         self._all_vectors: Optional[np.ndarray] = None
         try:
             self.vectors = faiss.read_index(str(self.folder / VECTORS_NAME))
@@ -849,9 +852,11 @@ class SearchIndex:
     def matching_rows(self, match: str) -> np.ndarray:
         """Rows that satisfy the FTS5 ``match`` expression (quoted phrases), in row order."""
         with self._lock:
-            cached = self._matches.get(match)
+            cached = self._matches.pop(match, None)
+            if cached is not None:
+                self._matches[match] = cached  # most recently used last
         if cached is not None:
-            return cached
+            return cached.astype(np.int64)
         try:
             records = self.conn.execute(
                 "SELECT rowid FROM passage_words WHERE passage_words MATCH ? ORDER BY rowid", (match,)
@@ -860,9 +865,11 @@ class SearchIndex:
             raise NarrativeSearchError(f"the keyword query {match!r} cannot be run: {error}") from error
         rows = np.fromiter((r for r, in records), dtype=np.int64, count=len(records))
         with self._lock:
-            if match not in self._matches and len(self._matches) >= _MATCH_CACHE_SIZE:
-                self._matches.pop(next(iter(self._matches)))
-            self._matches[match] = rows
+            self._matches.pop(match, None)
+            self._matches[match] = rows.astype(np.int32)
+            held = sum(len(r) for r in self._matches.values())
+            while held > _MATCH_CACHE_ROWS and len(self._matches) > 1:
+                held -= len(self._matches.pop(next(iter(self._matches))))
         return rows
 
     def highlight(self, match: str, rows: Sequence[int], start_mark: str, end_mark: str) -> dict[int, str]:

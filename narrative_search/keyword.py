@@ -210,13 +210,19 @@ class KeywordPostings:
         ]
         if not found:
             return None
-        rows = np.concatenate([element[0] for element, _ in found]).astype(np.int64)
-        weighted = np.concatenate([element[1].astype(np.float64) * weight for element, weight in found])
-        unique, positions = np.unique(rows, return_inverse=True)
-        frequencies = np.bincount(positions, weights=weighted, minlength=len(unique))
+        # Added up in arrays over every row rather than by sorting the forms' concatenated rows:
+        # at a million passages a common form lists 100k rows, and sorting them cost 20 ms a group.
+        held = np.zeros(self.row_count, dtype=bool)
+        typed_held = np.zeros(self.row_count, dtype=bool)
+        added = np.zeros(self.row_count, dtype=np.float64)
         top = max(weight for _, weight in found)
-        typed = [element[0] for element, weight in found if weight == top]
-        return unique, frequencies, len(np.unique(np.concatenate(typed))) or len(unique)
+        for (rows, frequencies), weight in found:  # rows are unique within one form's postings
+            added[rows] += frequencies.astype(np.float64) * weight
+            held[rows] = True
+            if weight == top:
+                typed_held[rows] = True
+        unique = np.flatnonzero(held)
+        return unique, added[unique], int(typed_held.sum()) or len(unique)
 
     def scores(self, elements: Sequence[KeywordElement], groups: Sequence[Sequence[KeywordForm]] = (),
                within: Optional[np.ndarray] = None) -> np.ndarray:
