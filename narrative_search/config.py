@@ -231,6 +231,12 @@ ONNX_DIR_NAME = "onnx"
 #: File name, inside the home folder, of the memo of sentence offsets (narrative_search.passages.SentenceMemo).
 SENTENCES_NAME = "sentences.sqlite"
 
+#: Up to this many passages, a build also encodes every passage's sentences (about 2.7 vectors
+#: a passage), so a search never encodes document text while someone waits. Beyond it, they are
+#: encoded as searches show them (about 60 sentences, a second on 2 cores, the first time): at a
+#: million passages they would hold the vector cache at some 7.5 GiB and triple the build's encoding.
+SENTENCE_VECTORS_MAX_PASSAGES = 200_000
+
 
 def _env_number(name: str, default: float) -> float:
     """A positive number from the environment; the default where unset or not a positive number."""

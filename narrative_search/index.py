@@ -432,10 +432,12 @@ def passage_sentence_texts(text: str, kind: str) -> list[str]:
 
 
 def encode_reading_texts(
-    index: "SearchIndex", embedder: IndexingEncoder, also: Sequence[str] = (), progress: Optional[EncodeProgress] = None
+    index: "SearchIndex", embedder: IndexingEncoder, also: Sequence[str] = (), progress: Optional[EncodeProgress] = None,
+    sentences: bool = True,
 ) -> int:
     """Encode into the vector cache, now, what reading ``index`` encodes: every passage's sentences
-    (:func:`passage_sentence_texts`), then the texts ``also`` (each action's texts the theme assignment weighs).
+    (:func:`passage_sentence_texts`; not with ``sentences`` False), then the texts ``also`` (each
+    action's texts the theme assignment weighs).
 
     Run after a build, so that a search, a summary or a theme assignment reads
     these vectors back instead of encoding document text while someone waits.
@@ -445,7 +447,7 @@ def encode_reading_texts(
     Returns the texts the model encoded.
     """
     before = embedder.encoded_count
-    total = len(index) + len(also)
+    total = (len(index) if sentences else 0) + len(also)
     report = progress or (lambda done, total: None)
     report(0, total)
     done = 0
@@ -462,7 +464,7 @@ def encode_reading_texts(
         report(done, total)
 
     last = -1  # rowids are faiss ids: from 0
-    while True:
+    while sentences:
         rows = index.conn.execute(
             "SELECT rowid, text, kind FROM passages WHERE rowid > ? ORDER BY rowid LIMIT ?", (last, READING_SLICE)
         ).fetchall()

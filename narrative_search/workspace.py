@@ -442,7 +442,7 @@ class Workspace:
         bar = CountBar("Encoding", "text", show_progress and progress is None)
         try:
             encode_reading_texts(index, self.embedder, record_texts(self._reader().iter_actions()),
-                                 progress or bar.encoding)
+                                 progress or bar.encoding, sentences=len(index) <= config.SENTENCE_VECTORS_MAX_PASSAGES)
         finally:
             bar.close()
 

@@ -305,6 +305,31 @@ def test_an_index_update_reports_its_encoding_progress(fresh_home, embedder, tmp
     assert [done for done, _ in sentences] == sorted(done for done, _ in sentences)
 
 
+def test_above_the_sentence_limit_a_build_leaves_sentences_to_the_searches(fresh_home, embedder, tmp_path, monkeypatch):
+    # At a million passages their sentences would triple the build's encoding and hold the vector
+    # cache at gigabytes: above the limit the build encodes only the themes' texts, and a search
+    # still marks the sentence closest to the query (encoding it then).
+    monkeypatch.setattr(config, "SENTENCE_VECTORS_MAX_PASSAGES", 10)
+    folder = tmp_path / "changed"
+    folder.mkdir()
+    text = (DATA_DIR / STAFFORDSHIRE_000).read_text(encoding="utf-8")
+    (folder / "sandwell-limit.txt").write_text(text.replace("peer", f"peer-{tmp_path.name}"), encoding="utf-8")
+    calls: list[tuple[str, int, int]] = []
+    stage = ["none"]
+    with Workspace.open(fresh_home, embedder=embedder) as opened:
+        opened.ingest([folder], council="Sandwell", update_index=False)
+        opened.report_stages(lambda name: stage.__setitem__(0, name))
+        manifest = opened.update_index(progress=lambda done, total: calls.append((stage[0], done, total)))
+        sentences = [(done, total) for name, done, total in calls if name == "encoding_sentences"]
+        assert manifest.passage_count > 10
+        from narrative_search.themes import record_texts
+
+        assert sentences[-1][0] == sentences[-1][1] == len(record_texts(opened.store.iter_actions()))
+        hit = opened.search("peer review", k=1).hits[0]
+        start, end = hit.passages[0].sentence_span
+        assert 0 <= start < end <= len(hit.passages[0].passage.text)
+
+
 def test_an_empty_corpus_searches_to_a_message(tmp_path, embedder):
     with Workspace.open(tmp_path / "empty", embedder=embedder) as opened:
         result = opened.search("anything")
