@@ -28,6 +28,7 @@ from narrative_search.index import (
 from narrative_search.model import SearchFilters
 from narrative_search.search import SearchError, parse_query, search, similar_actions
 from narrative_search.store import CorpusStore
+from narrative_search.themes import record_texts
 from narrative_search.workspace import Workspace
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -283,17 +284,23 @@ def test_ingesting_a_new_document_updates_the_index(fresh_home, embedder, tmp_pa
         assert result.hits and {hit.council for hit in result.hits} == {"Sandwell"}
 
 
-def test_an_index_update_reports_its_encoding_progress(fresh_home, embedder, tmp_path):
+def update_with_a_changed_copy(opened: Workspace, tmp_path: Path):
+    """Ingest a copy of a bundled file with one word changed, then update the index; (manifest, (stage, done, total) calls)."""
     folder = tmp_path / "changed"
     folder.mkdir()
     text = (DATA_DIR / STAFFORDSHIRE_000).read_text(encoding="utf-8")
     (folder / "sandwell-changed.txt").write_text(text.replace("peer", f"peer-{tmp_path.name}"), encoding="utf-8")
     calls: list[tuple[str, int, int]] = []
     stage = ["none"]
+    opened.ingest([folder], council="Sandwell", update_index=False)
+    opened.report_stages(lambda name: stage.__setitem__(0, name))
+    manifest = opened.update_index(progress=lambda done, total: calls.append((stage[0], done, total)))
+    return manifest, calls
+
+
+def test_an_index_update_reports_its_encoding_progress(fresh_home, embedder, tmp_path):
     with Workspace.open(fresh_home, embedder=embedder) as opened:
-        opened.ingest([folder], council="Sandwell", update_index=False)
-        opened.report_stages(lambda name: stage.__setitem__(0, name))
-        manifest = opened.update_index(progress=lambda done, total: calls.append((stage[0], done, total)))
+        manifest, calls = update_with_a_changed_copy(opened, tmp_path)
     # Only the passages holding the changed word were new, and the count climbed to them.
     building = [(done, total) for name, done, total in calls if name == "building_index"]
     assert manifest.encoded > 0
@@ -310,20 +317,10 @@ def test_above_the_sentence_limit_a_build_leaves_sentences_to_the_searches(fresh
     # cache at gigabytes: above the limit the build encodes only the themes' texts, and a search
     # still marks the sentence closest to the query (encoding it then).
     monkeypatch.setattr(config, "SENTENCE_VECTORS_MAX_PASSAGES", 10)
-    folder = tmp_path / "changed"
-    folder.mkdir()
-    text = (DATA_DIR / STAFFORDSHIRE_000).read_text(encoding="utf-8")
-    (folder / "sandwell-limit.txt").write_text(text.replace("peer", f"peer-{tmp_path.name}"), encoding="utf-8")
-    calls: list[tuple[str, int, int]] = []
-    stage = ["none"]
     with Workspace.open(fresh_home, embedder=embedder) as opened:
-        opened.ingest([folder], council="Sandwell", update_index=False)
-        opened.report_stages(lambda name: stage.__setitem__(0, name))
-        manifest = opened.update_index(progress=lambda done, total: calls.append((stage[0], done, total)))
+        manifest, calls = update_with_a_changed_copy(opened, tmp_path)
         sentences = [(done, total) for name, done, total in calls if name == "encoding_sentences"]
         assert manifest.passage_count > 10
-        from narrative_search.themes import record_texts
-
         assert sentences[-1][0] == sentences[-1][1] == len(record_texts(opened.store.iter_actions()))
         hit = opened.search("peer review", k=1).hits[0]
         start, end = hit.passages[0].sentence_span
